@@ -1,0 +1,78 @@
+import { ZooError, ZooErrorCode } from '../errors.js';
+import type { ACL, Id } from '../protocol/records.js';
+import { isValidDigestId } from './digest.js';
+import { ipMatches, isValidIpId } from './ip.js';
+
+/** Schemes whose identities count as authenticated for `auth` ACL entries (digest yes, ip no). */
+const AUTHENTICATED_SCHEMES = new Set(['digest', 'x509', 'sasl']);
+
+export function isSuper(authInfo: readonly Id[]): boolean {
+  for (const id of authInfo) if (id.scheme === 'super') return true;
+  return false;
+}
+
+/**
+ * ZooKeeper's ACL check: allowed when the list is empty, the caller is super, or some entry
+ * carries one of `perm`'s bits and its id matches one of the caller's identities.
+ */
+export function checkACL(acl: readonly ACL[], perm: number, authInfo: readonly Id[]): boolean {
+  if (acl.length === 0) return true;
+  if (isSuper(authInfo)) return true;
+  for (const entry of acl) {
+    if ((entry.perms & perm) === 0) continue;
+    const { scheme, id } = entry.id;
+    if (scheme === 'world' && id === 'anyone') return true;
+    for (const who of authInfo) {
+      if (who.scheme !== scheme) continue;
+      if (scheme === 'ip' ? ipMatches(who.id, id) : who.id === id) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Validates and expands an ACL for create/setACL (PrepRequestProcessor.fixupACL): duplicates
+ * removed, `auth` entries replaced by the caller's authenticated identities, every id checked
+ * against its scheme. Throws INVALIDACL naming the offending entry.
+ */
+export function fixupACL(path: string, acl: readonly ACL[] | null | undefined, authInfo: readonly Id[]): ACL[] {
+  if (!acl || acl.length === 0) throw new ZooError(ZooErrorCode.INVALIDACL, 'INVALIDACL: the ACL list is empty', { path });
+  const out: ACL[] = [];
+  const seen = new Set<string>();
+  const add = (entry: ACL) => {
+    const key = `${entry.perms}\u0000${entry.id.scheme}\u0000${entry.id.id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push({ perms: entry.perms, id: { scheme: entry.id.scheme, id: entry.id.id } });
+  };
+  for (const entry of acl) {
+    const { scheme, id } = entry.id;
+    if (scheme === 'world') {
+      if (id !== 'anyone') throw invalid(path, entry, 'world scheme only allows the id "anyone"');
+      add(entry);
+    } else if (scheme === 'auth') {
+      let any = false;
+      for (const who of authInfo) {
+        if (!AUTHENTICATED_SCHEMES.has(who.scheme)) continue;
+        add({ perms: entry.perms, id: who });
+        any = true;
+      }
+      if (!any) throw invalid(path, entry, 'auth scheme used without an authenticated identity (addAuth first)');
+    } else if (scheme === 'digest') {
+      if (!isValidDigestId(id)) throw invalid(path, entry, 'digest id must be "user:base64(sha1(user:password))"');
+      add(entry);
+    } else if (scheme === 'ip') {
+      if (!isValidIpId(id)) throw invalid(path, entry, 'ip id must be an address or address/bits');
+      add(entry);
+    } else if (scheme === 'x509' || scheme === 'sasl') {
+      add(entry);
+    } else {
+      throw invalid(path, entry, `unknown scheme "${scheme}"`);
+    }
+  }
+  return out;
+}
+
+function invalid(path: string, entry: ACL, why: string): ZooError {
+  return new ZooError(ZooErrorCode.INVALIDACL, `INVALIDACL: ${entry.id.scheme}:${entry.id.id}: ${why}`, { path });
+}

@@ -1,0 +1,190 @@
+import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../acl/ids.js';
+import { EventType } from '../protocol/opcodes.js';
+import type { ACL } from '../protocol/records.js';
+import { baseName, parentPath } from '../path/validate-path.js';
+import { isContainerOwner, isEphemeralOwner, isTtlOwner } from './node-type.js';
+import { ZNode } from './znode.js';
+
+/** A change the tree made, for the watch manager to turn into notifications. */
+export interface TreeEvent {
+  type: EventType;
+  path: string;
+  /** The ACL that decides who may see the event (READ): the node's, or the parent's for NodeChildrenChanged. */
+  acl: readonly ACL[];
+}
+
+/** Paths that cannot be deleted. */
+export const RESERVED_PATHS: ReadonlySet<string> = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']);
+
+/**
+ * The znode tree: a flat path → node map (as ZooKeeper's DataTree) plus child-name sets, and
+ * indexes of ephemerals by session and of container/TTL nodes for the reaper. It applies
+ * already-validated changes; validation is the request processor's job.
+ */
+export class DataTree {
+  readonly nodes = new Map<string, ZNode>();
+  /** session id → paths of its ephemeral nodes */
+  readonly ephemerals = new Map<bigint, Set<string>>();
+  /** container and TTL nodes: the reaper's candidates */
+  readonly containers = new Set<string>();
+  readonly ttls = new Set<string>();
+  private dataSize = 0;
+
+  constructor() {
+    const root = new ZNode(null, OPEN_ACL_UNSAFE, 0n, 0, 0n);
+    this.nodes.set('/', root);
+    this.addBuiltin('/zookeeper', OPEN_ACL_UNSAFE);
+    this.addBuiltin('/zookeeper/quota', OPEN_ACL_UNSAFE);
+    this.addBuiltin('/zookeeper/config', READ_ACL_UNSAFE);
+  }
+
+  /** Built-in nodes were never "created": their parents' create counters stay 0. */
+  private addBuiltin(path: string, acl: readonly ACL[]): void {
+    this.nodes.set(path, new ZNode(null, acl, 0n, 0, 0n));
+    this.linkChild(path);
+  }
+
+  get(path: string): ZNode | undefined {
+    return this.nodes.get(path);
+  }
+
+  get nodeCount(): number {
+    return this.nodes.size;
+  }
+
+  /** Sum of path lengths and data lengths, like ZooKeeper's approximateDataSize. */
+  get approximateDataSize(): number {
+    return this.dataSize;
+  }
+
+  get ephemeralCount(): number {
+    let n = 0;
+    for (const paths of this.ephemerals.values()) n += paths.size;
+    return n;
+  }
+
+  private linkChild(path: string): ZNode {
+    const parent = this.nodes.get(parentPath(path))!;
+    (parent.children ??= new Set()).add(baseName(path));
+    return parent;
+  }
+
+  /**
+   * Adds a node. `parentCreates` is the parent's new child-create counter (absolute, so
+   * replaying a txn twice leaves the same state). Returns false if the node already existed
+   * (replay of a txn a fuzzy snapshot already holds).
+   */
+  create(path: string, data: Buffer | null, acl: readonly ACL[], owner: bigint, zxid: bigint, time: number, parentCreates: number, events?: TreeEvent[]): boolean {
+    const parent = this.nodes.get(parentPath(path));
+    if (!parent) throw new Error(`tree: parent of ${path} is missing`);
+    if (parent.childCreates < parentCreates) parent.childCreates = parentCreates;
+    if (parent.pzxid < zxid) parent.pzxid = zxid;
+    if (this.nodes.has(path)) return false;
+    const node = new ZNode(data, acl, zxid, time, owner);
+    this.nodes.set(path, node);
+    (parent.children ??= new Set()).add(baseName(path));
+    this.dataSize += path.length + (data ? data.length : 0);
+    this.index(path, owner);
+    if (events) {
+      events.push({ type: EventType.NodeCreated, path, acl });
+      events.push({ type: EventType.NodeChildrenChanged, path: parentPath(path), acl: parent.acl });
+    }
+    return true;
+  }
+
+  /** Puts a node read from a snapshot in place (its parent is already loaded). */
+  load(path: string, node: ZNode): void {
+    const existing = this.nodes.get(path);
+    if (existing) {
+      node.children = existing.children;
+      this.dataSize -= path.length + (existing.data ? existing.data.length : 0);
+    } else if (path !== '/') {
+      const parent = this.nodes.get(parentPath(path));
+      if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
+      (parent.children ??= new Set()).add(baseName(path));
+    }
+    this.nodes.set(path, node);
+    this.dataSize += path.length + (node.data ? node.data.length : 0);
+    this.index(path, node.ephemeralOwner);
+  }
+
+  private index(path: string, owner: bigint): void {
+    if (isEphemeralOwner(owner)) {
+      let set = this.ephemerals.get(owner);
+      if (!set) this.ephemerals.set(owner, (set = new Set()));
+      set.add(path);
+    } else if (isContainerOwner(owner)) {
+      this.containers.add(path);
+    } else if (isTtlOwner(owner)) {
+      this.ttls.add(path);
+    }
+  }
+
+  /** Removes a node (it has no children). Returns false if it did not exist. */
+  delete(path: string, zxid: bigint, events?: TreeEvent[]): boolean {
+    const node = this.nodes.get(path);
+    if (!node) return false;
+    const parentName = parentPath(path);
+    const parent = this.nodes.get(parentName);
+    this.nodes.delete(path);
+    if (parent) {
+      parent.children?.delete(baseName(path));
+      if (parent.pzxid < zxid) parent.pzxid = zxid;
+    }
+    this.dataSize -= path.length + (node.data ? node.data.length : 0);
+    const owner = node.ephemeralOwner;
+    if (isEphemeralOwner(owner)) {
+      const set = this.ephemerals.get(owner);
+      if (set) {
+        set.delete(path);
+        if (set.size === 0) this.ephemerals.delete(owner);
+      }
+    } else if (isContainerOwner(owner)) {
+      this.containers.delete(path);
+    } else if (isTtlOwner(owner)) {
+      this.ttls.delete(path);
+    }
+    if (events) {
+      events.push({ type: EventType.NodeDeleted, path, acl: node.acl });
+      if (parent) events.push({ type: EventType.NodeChildrenChanged, path: parentName, acl: parent.acl });
+    }
+    return true;
+  }
+
+  /** Sets data with an absolute new version (idempotent on replay). */
+  setData(path: string, data: Buffer | null, version: number, zxid: bigint, time: number, events?: TreeEvent[]): boolean {
+    const node = this.nodes.get(path);
+    if (!node) return false;
+    this.dataSize += (data ? data.length : 0) - (node.data ? node.data.length : 0);
+    node.data = data;
+    node.version = version;
+    node.mzxid = zxid;
+    node.mtime = time;
+    if (events) events.push({ type: EventType.NodeDataChanged, path, acl: node.acl });
+    return true;
+  }
+
+  setACL(path: string, acl: readonly ACL[], aversion: number): boolean {
+    const node = this.nodes.get(path);
+    if (!node) return false;
+    node.acl = acl;
+    node.aversion = aversion;
+    return true;
+  }
+
+  /** Number of descendants of `path` (getAllChildrenNumber); iterative, so deep trees are fine. */
+  countDescendants(path: string): number {
+    let n = 0;
+    const stack = [path];
+    while (stack.length > 0) {
+      const p = stack.pop()!;
+      const children = this.nodes.get(p)?.children;
+      if (!children) continue;
+      for (const child of children) {
+        n++;
+        stack.push(p === '/' ? `/${child}` : `${p}/${child}`);
+      }
+    }
+    return n;
+  }
+}
