@@ -22,7 +22,7 @@ const MAGIC = 0x5a534e50; // 'ZSNP'
 const VERSION = 1;
 const CHUNK_BYTES = 256 * 1024;
 
-export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionTracker): Generator<Buffer> {
+export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionTracker, chunkBytes = CHUNK_BYTES): Generator<Buffer> {
   let w = new JuteWriter();
   w.writeInt(MAGIC);
   w.writeInt(VERSION);
@@ -40,7 +40,7 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
     if (!node) continue; // deleted while we were iterating: the log replay covers it
     writeNode(w, path, node);
     if (node.children) for (const child of node.children) stack.push(path === '/' ? `/${child}` : `${path}/${child}`);
-    if (w.length >= CHUNK_BYTES) {
+    if (w.length >= chunkBytes) {
       yield w.toBuffer();
       w = new JuteWriter();
     }

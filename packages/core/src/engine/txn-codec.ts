@@ -10,7 +10,8 @@ import type { Txn, TxnBody, TxnOp } from './txn.js';
  * `long zxid; long time; long sessionId; int type; <body by type>`.
  * Bodies: create `path, data, acl, long owner, int parentCreates`; delete `path`; setData
  * `path, data, int version`; setACL `path, acl, int version`; check `path`; error `int err`;
- * multi `int count` then `int type; <body>` per op; createSession `int timeout`; closeSession empty.
+ * multi `int count` then `int type; <body>` per op; createSession `int timeout`; closeSession
+ * `vector<ustring> paths` (the ephemerals it deletes).
  */
 export function encodeTxn(txn: Txn): Buffer {
   const w = new JuteWriter();
@@ -81,6 +82,8 @@ function writeBody(w: JuteWriter, body: TxnBody): void {
       w.writeInt(body.timeout);
       break;
     case OpCode.closeSession:
+      w.writeInt(body.paths.length);
+      for (const path of body.paths) w.writeString(path);
       break;
   }
 }
@@ -123,9 +126,14 @@ function readBody(r: JuteReader, topLevel: boolean): TxnBody {
     case OpCode.createSession:
       if (!topLevel) break;
       return { type, timeout: r.readInt() };
-    case OpCode.closeSession:
+    case OpCode.closeSession: {
       if (!topLevel) break;
-      return { type };
+      const n = r.readInt();
+      if (n < 0 || n * 4 > r.remaining) throw new JuteDecodeError(`txn: path count ${n} does not fit in the ${r.remaining} bytes left`);
+      const paths: string[] = [];
+      for (let i = 0; i < n; i++) paths.push(str());
+      return { type, paths };
+    }
   }
   throw new JuteDecodeError(`txn: unknown type ${type}`);
 }

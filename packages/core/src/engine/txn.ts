@@ -62,6 +62,8 @@ export interface CreateSessionTxn {
 }
 export interface CloseSessionTxn {
   type: OpCode.closeSession;
+  /** The session's ephemerals, decided when the txn is made (so replay needs no index). */
+  paths: string[];
 }
 
 export type TxnBody = TxnOp | MultiTxn | CreateSessionTxn | CloseSessionTxn;

@@ -176,7 +176,8 @@ export class ZooEngine {
 
   private closeSession(sessionId: bigint): ProcessResult {
     this.sessions.setClosing(sessionId);
-    const txn = this.makeTxn(sessionId, { type: OpCode.closeSession });
+    const paths = [...(this.tree.ephemerals.get(sessionId) ?? [])].sort();
+    const txn = this.makeTxn(sessionId, { type: OpCode.closeSession, paths });
     const events = this.apply(txn);
     return { err: 0, zxid: txn.zxid, txn, notifications: this.notify(events, txn.zxid) };
   }
@@ -591,12 +592,10 @@ export class ZooEngine {
       case OpCode.createSession:
         this.sessions.add(txn.sessionId, body.timeout);
         break;
-      case OpCode.closeSession: {
-        const paths = tree.ephemerals.get(txn.sessionId);
-        if (paths) for (const path of [...paths].sort().reverse()) tree.delete(path, txn.zxid, events);
+      case OpCode.closeSession:
+        for (const path of body.paths) tree.delete(path, txn.zxid, events);
         this.sessions.remove(txn.sessionId);
         break;
-      }
       case OpCode.check:
       case OpCode.error:
         break;
@@ -622,8 +621,9 @@ export class ZooEngine {
 
   // ---- snapshots and introspection ------------------------------------------------------------
 
-  snapshot(): { zxid: bigint; chunks: Iterable<Buffer> } {
-    return { zxid: this.zxid, chunks: snapshotChunks(this.zxid, this.tree, this.sessions) };
+  /** A fuzzy snapshot: see snapshot.ts. `chunkBytes` sizes the pieces (default 256 KiB). */
+  snapshot(chunkBytes?: number): { zxid: bigint; chunks: Iterable<Buffer> } {
+    return { zxid: this.zxid, chunks: snapshotChunks(this.zxid, this.tree, this.sessions, chunkBytes) };
   }
 
   restoreSnapshot(data: Buffer): void {

@@ -122,15 +122,14 @@ export class DataTree {
 
   /** Removes a node (it has no children). Returns false if it did not exist. */
   delete(path: string, zxid: bigint, events?: TreeEvent[]): boolean {
-    const node = this.nodes.get(path);
-    if (!node) return false;
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
+    // The parent's pzxid moves even when a replayed delete finds the node already gone.
+    if (parent && parent.pzxid < zxid) parent.pzxid = zxid;
+    const node = this.nodes.get(path);
+    if (!node) return false;
     this.nodes.delete(path);
-    if (parent) {
-      parent.children?.delete(baseName(path));
-      if (parent.pzxid < zxid) parent.pzxid = zxid;
-    }
+    parent?.children?.delete(baseName(path));
     this.dataSize -= path.length + (node.data ? node.data.length : 0);
     const owner = node.ephemeralOwner;
     if (isEphemeralOwner(owner)) {
