@@ -1,7 +1,6 @@
 import { JuteDecodeError } from '../protocol/decode-error.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
-import type { ACL } from '../protocol/records.js';
 import type { SessionTracker } from '../session/session-tracker.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { ZNode } from '../tree/znode.js';
@@ -78,16 +77,11 @@ export function restoreSnapshot(data: Buffer, tree: DataTree, sessions: SessionT
     const id = r.readLong();
     sessions.add(id, r.readInt());
   }
-  // Identical ACLs share one array, like ZooKeeper's ACL cache.
-  const aclCache = new Map<string, readonly ACL[]>();
   for (;;) {
     const path = r.readString();
     if (path === null) break;
     const raw = r.readBuffer();
-    const parsed = readACLs(r);
-    const key = parsed.map((a) => `${a.perms},${a.id.scheme},${a.id.id}`).join(';');
-    let acl = aclCache.get(key);
-    if (!acl) aclCache.set(key, (acl = parsed));
+    const acl = readACLs(r); // interned by tree.load
     const czxid = r.readLong();
     const node = new ZNode(raw && Buffer.from(raw), acl, czxid, 0, 0n);
     node.mzxid = r.readLong();

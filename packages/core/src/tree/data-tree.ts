@@ -29,6 +29,8 @@ export class DataTree {
   readonly containers = new Set<string>();
   readonly ttls = new Set<string>();
   private dataSize = 0;
+  /** Identical ACLs share one frozen array, like ZooKeeper's ACL cache: most trees use a handful. */
+  private readonly aclCache = new Map<string, readonly ACL[]>();
 
   constructor() {
     const root = new ZNode(null, OPEN_ACL_UNSAFE, 0n, 0, 0n);
@@ -42,6 +44,18 @@ export class DataTree {
   private addBuiltin(path: string, acl: readonly ACL[]): void {
     this.nodes.set(path, new ZNode(null, acl, 0n, 0, 0n));
     this.linkChild(path);
+  }
+
+  /** The shared copy of an ACL list. */
+  internACL(acl: readonly ACL[]): readonly ACL[] {
+    let key = '';
+    for (const a of acl) key += `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}\u0001`;
+    let shared = this.aclCache.get(key);
+    if (!shared) {
+      shared = Object.freeze(acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ scheme: a.id.scheme, id: a.id.id }) })));
+      this.aclCache.set(key, shared);
+    }
+    return shared;
   }
 
   get(path: string): ZNode | undefined {
@@ -80,7 +94,7 @@ export class DataTree {
     if (parent.childCreates < parentCreates) parent.childCreates = parentCreates;
     if (parent.pzxid < zxid) parent.pzxid = zxid;
     if (this.nodes.has(path)) return false;
-    const node = new ZNode(data, acl, zxid, time, owner);
+    const node = new ZNode(data, this.internACL(acl), zxid, time, owner);
     this.nodes.set(path, node);
     (parent.children ??= new Set()).add(baseName(path));
     this.dataSize += path.length + (data ? data.length : 0);
@@ -103,6 +117,7 @@ export class DataTree {
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
       (parent.children ??= new Set()).add(baseName(path));
     }
+    node.acl = this.internACL(node.acl);
     this.nodes.set(path, node);
     this.dataSize += path.length + (node.data ? node.data.length : 0);
     this.index(path, node.ephemeralOwner);
@@ -166,7 +181,7 @@ export class DataTree {
   setACL(path: string, acl: readonly ACL[], aversion: number): boolean {
     const node = this.nodes.get(path);
     if (!node) return false;
-    node.acl = acl;
+    node.acl = this.internACL(acl);
     node.aversion = aversion;
     return true;
   }
