@@ -4,7 +4,6 @@ import { JuteWriter } from '../protocol/jute-writer.js';
 import type { SessionTracker } from '../session/session-tracker.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { ZNode } from '../tree/znode.js';
-import { readACLs, writeACLs } from './txn-codec.js';
 
 /**
  * Snapshot format (Jute encoding):
@@ -51,7 +50,7 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
 function writeNode(w: JuteWriter, path: string, node: ZNode): void {
   w.writeString(path);
   w.writeBuffer(node.data);
-  writeACLs(w, node.acl);
+  w.writeACLs(node.acl);
   w.writeLong(node.czxid);
   w.writeLong(node.mzxid);
   w.writeLong(node.pzxid);
@@ -81,7 +80,7 @@ export function restoreSnapshot(data: Buffer, tree: DataTree, sessions: SessionT
     const path = r.readString();
     if (path === null) break;
     const raw = r.readBuffer();
-    const acl = readACLs(r); // interned by tree.load
+    const acl = r.readACLs() ?? []; // interned by tree.load
     const czxid = r.readLong();
     const node = new ZNode(raw && Buffer.from(raw), acl, czxid, 0, 0n);
     node.mzxid = r.readLong();

@@ -2,7 +2,6 @@ import { JuteDecodeError } from '../protocol/decode-error.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import { OpCode } from '../protocol/opcodes.js';
-import type { ACL } from '../protocol/records.js';
 import type { Txn, TxnBody, TxnOp } from './txn.js';
 
 /**
@@ -30,30 +29,13 @@ export function decodeTxn(buf: Buffer): Txn {
   return { zxid, time, sessionId, body: readBody(r, true) };
 }
 
-export function writeACLs(w: JuteWriter, acl: readonly ACL[]): void {
-  w.writeInt(acl.length);
-  for (const a of acl) {
-    w.writeInt(a.perms);
-    w.writeString(a.id.scheme);
-    w.writeString(a.id.id);
-  }
-}
-
-export function readACLs(r: JuteReader): ACL[] {
-  const n = r.readInt();
-  if (n < 0 || n > r.remaining) throw new JuteDecodeError(`ACL count ${n} does not fit in the ${r.remaining} bytes left`);
-  const out: ACL[] = [];
-  for (let i = 0; i < n; i++) out.push({ perms: r.readInt(), id: { scheme: r.readString() ?? '', id: r.readString() ?? '' } });
-  return out;
-}
-
 function writeBody(w: JuteWriter, body: TxnBody): void {
   w.writeInt(body.type);
   switch (body.type) {
     case OpCode.create:
       w.writeString(body.path);
       w.writeBuffer(body.data);
-      writeACLs(w, body.acl);
+      w.writeACLs(body.acl);
       w.writeLong(body.owner);
       w.writeInt(body.parentCreates);
       break;
@@ -68,7 +50,7 @@ function writeBody(w: JuteWriter, body: TxnBody): void {
       break;
     case OpCode.setACL:
       w.writeString(body.path);
-      writeACLs(w, body.acl);
+      w.writeACLs(body.acl);
       w.writeInt(body.version);
       break;
     case OpCode.error:
@@ -99,7 +81,7 @@ function readBody(r: JuteReader, topLevel: boolean): TxnBody {
     case OpCode.create: {
       const path = str();
       const data = r.readBuffer();
-      const acl = readACLs(r);
+      const acl = r.readACLs() ?? [];
       // copy: the log read buffer is large and must not be retained by every node
       return { type, path, data: data && Buffer.from(data), acl, owner: r.readLong(), parentCreates: r.readInt() };
     }
@@ -112,7 +94,7 @@ function readBody(r: JuteReader, topLevel: boolean): TxnBody {
       return { type, path, data: data && Buffer.from(data), version: r.readInt() };
     }
     case OpCode.setACL:
-      return { type, path: str(), acl: readACLs(r), version: r.readInt() };
+      return { type, path: str(), acl: r.readACLs() ?? [], version: r.readInt() };
     case OpCode.error:
       return { type, err: r.readInt() };
     case OpCode.multi: {

@@ -17,6 +17,7 @@ describe('fresh tree', () => {
     expect(ok(c, { op: OpCode.getAllChildrenNumber, path: '/' })).toEqual({ op: OpCode.getAllChildrenNumber, totalNumber: 3 });
     const acl = ok(c, { op: OpCode.getACL, path: '/zookeeper/config' }) as { acl: unknown };
     expect(acl.acl).toEqual([{ perms: Perms.READ, id: { scheme: 'world', id: 'anyone' } }]);
+    expect(stat(c, '/zookeeper/config')!.aversion).toBe(-1);
   });
 
   it('refuses to delete reserved nodes', () => {

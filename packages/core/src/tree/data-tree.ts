@@ -37,13 +37,16 @@ export class DataTree {
     this.nodes.set('/', root);
     this.addBuiltin('/zookeeper', OPEN_ACL_UNSAFE);
     this.addBuiltin('/zookeeper/quota', OPEN_ACL_UNSAFE);
-    this.addBuiltin('/zookeeper/config', READ_ACL_UNSAFE);
+    // ZooKeeper creates the config node with aversion -1 (it is only written by reconfig).
+    this.addBuiltin('/zookeeper/config', READ_ACL_UNSAFE).aversion = -1;
   }
 
   /** Built-in nodes were never "created": their parents' create counters stay 0. */
-  private addBuiltin(path: string, acl: readonly ACL[]): void {
-    this.nodes.set(path, new ZNode(null, acl, 0n, 0, 0n));
+  private addBuiltin(path: string, acl: readonly ACL[]): ZNode {
+    const node = new ZNode(null, acl, 0n, 0, 0n);
+    this.nodes.set(path, node);
     this.linkChild(path);
+    return node;
   }
 
   /** The shared copy of an ACL list. */

@@ -1,0 +1,213 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { ZooError, ZooErrorCode } from '../errors.js';
+import { decodeConnectRequest, decodeConnectResponse, encodeConnectRequest, encodeConnectResponse } from './connect.js';
+import { JuteDecodeError } from './decode-error.js';
+import { JuteReader } from './jute-reader.js';
+import { JuteWriter } from './jute-writer.js';
+import { OpCode } from './opcodes.js';
+import type { Request, Response, Stat } from './records.js';
+import { decodeRequest, encodeRequest } from './requests.js';
+import { decodeReply, encodeNotification, encodeReply, readReplyHeader, readResponseBody } from './responses.js';
+
+const hex = (s: string) => Buffer.from(s.replace(/[^0-9a-f]/gi, ''), 'hex');
+const stat: Stat = { czxid: 1n, mzxid: 2n, ctime: 3n, mtime: 4n, version: 5, cversion: -1, aversion: 7, ephemeralOwner: -0x7fffffffffffffffn, dataLength: 9, numChildren: 10, pzxid: 11n };
+const acl = [{ perms: 31, id: { scheme: 'world', id: 'anyone' } }, { perms: 1, id: { scheme: 'digest', id: 'u:h=' } }];
+
+describe('byte-exact frames from the reference', () => {
+  it('ConnectRequest for a new session, timeout 30000, readOnly false (45 bytes)', () => {
+    const frame = encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
+    expect(frame).toEqual(hex(`0000002d 00000000 0000000000000000 00007530 0000000000000000 00000010 ${'00'.repeat(16)} 00`));
+    expect(decodeConnectRequest(frame.subarray(4))).toEqual({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
+  });
+
+  it('ConnectRequest and ConnectResponse without the readOnly byte', () => {
+    const req = encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 5n, timeOut: 1, sessionId: 2n, passwd: Buffer.alloc(16, 1) });
+    expect(req.readInt32BE(0)).toBe(44);
+    expect(decodeConnectRequest(req.subarray(4)).readOnly).toBeUndefined();
+    const with5 = encodeConnectResponse({ protocolVersion: 0, timeOut: 30000, sessionId: 0x123n, passwd: Buffer.alloc(16, 9), readOnly: false });
+    expect(with5.readInt32BE(0)).toBe(37);
+    const with4 = encodeConnectResponse({ protocolVersion: 0, timeOut: 30000, sessionId: 0x123n, passwd: Buffer.alloc(16, 9) });
+    expect(with4.readInt32BE(0)).toBe(36);
+    expect(decodeConnectResponse(with5.subarray(4))).toEqual({ protocolVersion: 0, timeOut: 30000, sessionId: 0x123n, passwd: Buffer.alloc(16, 9), readOnly: false });
+    expect(decodeConnectResponse(with4.subarray(4)).readOnly).toBeUndefined();
+  });
+
+  it('ping, closeSession and getData', () => {
+    expect(encodeRequest(-2, { op: OpCode.ping })).toEqual(hex('00000008 fffffffe 0000000b'));
+    expect(encodeRequest(2, { op: OpCode.closeSession })).toEqual(hex('00000008 00000002 fffffff5'));
+    expect(encodeRequest(1, { op: OpCode.getData, path: '/foo', watch: false })).toEqual(hex('00000011 00000001 00000004 00000004 2f666f6f 00'));
+  });
+
+  it('a Stat is 68 bytes', () => {
+    const w = new JuteWriter();
+    w.writeStat(stat);
+    expect(w.length).toBe(68);
+    expect(new JuteReader(w.toBuffer()).readStat()).toEqual(stat);
+  });
+});
+
+const requests: Request[] = [
+  { op: OpCode.create, path: '/a', data: Buffer.from('x'), acl, flags: 0 },
+  { op: OpCode.create2, path: '/a', data: null, acl, flags: 3 },
+  { op: OpCode.createContainer, path: '/c', data: Buffer.alloc(0), acl, flags: 4 },
+  { op: OpCode.createTTL, path: '/t', data: null, acl, flags: 5, ttl: 1000n },
+  { op: OpCode.delete, path: '/a', version: -1 },
+  { op: OpCode.exists, path: '/a', watch: true },
+  { op: OpCode.getData, path: '/a', watch: false },
+  { op: OpCode.setData, path: '/a', data: Buffer.from('yz'), version: 3 },
+  { op: OpCode.getACL, path: '/a' },
+  { op: OpCode.setACL, path: '/a', acl, version: 0 },
+  { op: OpCode.getChildren, path: '/', watch: true },
+  { op: OpCode.getChildren2, path: '/', watch: false },
+  { op: OpCode.sync, path: '/s' },
+  { op: OpCode.check, path: '/a', version: 1 },
+  {
+    op: OpCode.multi,
+    ops: [
+      { op: OpCode.create, path: '/m', data: null, acl, flags: 0 },
+      { op: OpCode.check, path: '/m', version: 0 },
+      { op: OpCode.setData, path: '/m', data: null, version: -1 },
+      { op: OpCode.delete, path: '/m', version: -1 },
+    ],
+  },
+  { op: OpCode.multi, ops: [] },
+  { op: OpCode.multiRead, ops: [{ op: OpCode.getData, path: '/a', watch: false }, { op: OpCode.getChildren, path: '/', watch: false }] },
+  { op: OpCode.checkWatches, path: '/a', type: 3 },
+  { op: OpCode.removeWatches, path: '/a', type: 1 },
+  { op: OpCode.addWatch, path: '/a', mode: 1 },
+  { op: OpCode.setWatches, relativeZxid: 9n, dataWatches: ['/a'], existWatches: [], childWatches: ['/b', '/c'], persistentWatches: [], persistentRecursiveWatches: [] },
+  { op: OpCode.setWatches2, relativeZxid: 9n, dataWatches: [], existWatches: ['/e'], childWatches: [], persistentWatches: ['/p'], persistentRecursiveWatches: ['/r'] },
+  { op: OpCode.auth, type: 0, scheme: 'digest', auth: Buffer.from('u:p') },
+  { op: OpCode.sasl, token: Buffer.from([1, 2]) },
+  { op: OpCode.getEphemerals, prefixPath: '/' },
+  { op: OpCode.getAllChildrenNumber, path: '/' },
+  { op: OpCode.reconfig, joiningServers: null, leavingServers: 'x', newMembers: null, curConfigId: -1n },
+  { op: OpCode.deleteContainer, path: '/c' },
+  { op: OpCode.ping },
+  { op: OpCode.closeSession },
+  { op: OpCode.whoAmI },
+];
+
+describe('requests', () => {
+  it.each(requests.map((r) => [OpCode[r.op], r] as const))('%s round-trips', (_, req) => {
+    const frame = encodeRequest(7, req);
+    expect(frame.readInt32BE(0)).toBe(frame.length - 4);
+    expect(decodeRequest(frame.subarray(4))).toEqual({ header: { xid: 7, type: req.op }, request: req });
+  });
+
+  it('accepts a 3.8-style deleteContainer body (raw path bytes)', () => {
+    const payload = Buffer.concat([hex('00000001 00000014'), Buffer.from('/box')]);
+    expect(decodeRequest(payload).request).toEqual({ op: OpCode.deleteContainer, path: '/box' });
+  });
+
+  it('every truncation of every request throws a decode error, never anything else', () => {
+    for (const req of requests) {
+      const payload = encodeRequest(1, req).subarray(4);
+      for (let cut = 0; cut < payload.length; cut++) {
+        if (req.op === OpCode.deleteContainer && cut >= 8) continue; // raw 3.8 form: any tail is a path
+        let threw: unknown = null;
+        try {
+          decodeRequest(payload.subarray(0, cut));
+        } catch (err) {
+          threw = err;
+        }
+        // a prefix may happen to be a complete shorter request (e.g. empty vectors); otherwise it must throw
+        if (threw) expect(threw, `${OpCode[req.op]} cut at ${cut}`).toBeInstanceOf(JuteDecodeError);
+      }
+    }
+  });
+
+  it('rejects negative and oversized lengths and counts', () => {
+    expect(() => decodeRequest(hex('00000001 00000004 fffffffe'))).toThrow(/negative length -2/);
+    expect(() => decodeRequest(hex('00000001 00000004 7fffffff 00'))).toThrow(/exceeds/);
+    expect(() => decodeRequest(hex('00000001 00000065 0000000000000000 0fffffff'))).toThrow(/count 268435455 exceeds/);
+  });
+
+  it('unknown opcodes are UNIMPLEMENTED; forbidden multi ops are MARSHALLINGERROR', () => {
+    const unknown = (() => {
+      try {
+        decodeRequest(hex('00000001 0000000a'));
+      } catch (err) {
+        return err as ZooError;
+      }
+    })();
+    expect(unknown?.code).toBe(ZooErrorCode.UNIMPLEMENTED);
+    const mixed = encodeRequest(1, { op: OpCode.multi, ops: [{ op: OpCode.getData, path: '/', watch: false }] });
+    expect(() => decodeRequest(mixed.subarray(4))).toThrow(JuteDecodeError);
+  });
+
+  it('random bytes decode or throw a ZooError, nothing else (property)', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), fc.constantFrom(...requests.map((r) => r.op)), (bytes, op) => {
+        const payload = Buffer.concat([hex('00000001'), Buffer.from([0, 0, (op >> 8) & 0xff, op & 0xff]), Buffer.from(bytes)]);
+        try {
+          decodeRequest(payload);
+        } catch (err) {
+          expect(err).toBeInstanceOf(ZooError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+const responses: Response[] = [
+  { op: OpCode.create, path: '/a' },
+  { op: OpCode.create2, path: '/a', stat },
+  { op: OpCode.createTTL, path: '/t', stat },
+  { op: OpCode.exists, stat },
+  { op: OpCode.setData, stat },
+  { op: OpCode.getData, data: Buffer.from('d'), stat },
+  { op: OpCode.getData, data: null, stat },
+  { op: OpCode.getACL, acl, stat },
+  { op: OpCode.getChildren, children: ['a', 'b'] },
+  { op: OpCode.getChildren2, children: [], stat },
+  { op: OpCode.sync, path: '/s' },
+  { op: OpCode.getEphemerals, ephemerals: ['/e'] },
+  { op: OpCode.getAllChildrenNumber, totalNumber: 3 },
+  { op: OpCode.whoAmI, clientInfo: [{ authScheme: 'ip', user: '127.0.0.1' }] },
+  { op: OpCode.addWatch, err: 0 },
+  {
+    op: OpCode.multi,
+    results: [
+      { type: OpCode.create, err: 0, path: '/m' },
+      { type: OpCode.create2, err: 0, path: '/n', stat },
+      { type: OpCode.delete, err: 0 },
+      { type: OpCode.setData, err: 0, stat },
+      { type: OpCode.check, err: 0 },
+    ],
+  },
+  { op: OpCode.multi, results: [{ type: OpCode.error, err: 0 }, { type: OpCode.error, err: -103 }, { type: OpCode.error, err: -2 }] },
+  { op: OpCode.multiRead, results: [{ type: OpCode.getData, err: 0, data: null, stat }, { type: OpCode.getChildren, err: 0, children: ['x'] }, { type: OpCode.error, err: -101 }] },
+  { op: OpCode.delete },
+];
+
+describe('replies', () => {
+  it.each(responses.map((r, i) => [`${OpCode[r.op]} #${i}`, r] as const))('%s round-trips', (_, res) => {
+    const frame = encodeReply({ xid: 3, zxid: 0x10n, err: 0 }, res);
+    const r = new JuteReader(frame.subarray(4));
+    expect(readReplyHeader(r)).toEqual({ xid: 3, zxid: 0x10n, err: 0 });
+    expect(readResponseBody(res.op, r)).toEqual(res);
+    expect(r.remaining).toBe(0);
+  });
+
+  it('an error reply carries the header only', () => {
+    const frame = encodeReply({ xid: 3, zxid: 5n, err: -101 }, { op: OpCode.exists, stat });
+    expect(frame.length).toBe(4 + 16);
+    expect(decodeReply(frame.subarray(4), () => OpCode.exists)).toEqual({ header: { xid: 3, zxid: 5n, err: -101 } });
+  });
+
+  it('a createContainer reply can be read as a plain create (trailing Stat ignored)', () => {
+    const frame = encodeReply({ xid: 1, zxid: 1n, err: 0 }, { op: OpCode.createContainer, path: '/c', stat });
+    const r = new JuteReader(frame.subarray(4));
+    readReplyHeader(r);
+    expect(readResponseBody(OpCode.create, r)).toEqual({ op: OpCode.create, path: '/c' });
+  });
+
+  it('notifications', () => {
+    const frame = encodeNotification(-1n, { type: 3, state: 3, path: '/a' });
+    expect(frame).toEqual(hex('0000001e ffffffff ffffffffffffffff 00000000 00000003 00000003 00000002 2f61'));
+    expect(decodeReply(frame.subarray(4), () => undefined)).toEqual({ header: { xid: -1, zxid: -1n, err: 0 }, event: { type: 3, state: 3, path: '/a' } });
+  });
+});

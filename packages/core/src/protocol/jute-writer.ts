@@ -1,0 +1,128 @@
+import type { ACL, Id, Stat } from './records.js';
+
+/**
+ * Jute (ZooKeeper's serialization) writer over one growable buffer: big-endian ints and
+ * longs, length-prefixed buffers and strings (-1 for null), vectors with a count. A frame
+ * reserves its 4-byte length up front and patches it at the end, so a message is built with
+ * no second copy.
+ */
+export class JuteWriter {
+  private buf: Buffer;
+  private pos: number;
+  private readonly framed: boolean;
+
+  constructor(initialSize = 256, framed = false) {
+    this.buf = Buffer.allocUnsafe(initialSize);
+    this.framed = framed;
+    this.pos = framed ? 4 : 0;
+  }
+
+  /** A writer whose output is a length-prefixed frame (see finishFrame). */
+  static frame(initialSize = 256): JuteWriter {
+    return new JuteWriter(initialSize, true);
+  }
+
+  /** Bytes written so far (the frame prefix included). */
+  get length(): number {
+    return this.pos;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const next = Buffer.allocUnsafe(size);
+    this.buf.copy(next, 0, 0, this.pos);
+    this.buf = next;
+  }
+
+  writeByte(v: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = v & 0xff;
+  }
+
+  writeBool(v: boolean): void {
+    this.writeByte(v ? 1 : 0);
+  }
+
+  writeInt(v: number): void {
+    this.ensure(4);
+    this.buf.writeInt32BE(v | 0, this.pos);
+    this.pos += 4;
+  }
+
+  writeLong(v: bigint): void {
+    this.ensure(8);
+    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.pos);
+    this.pos += 8;
+  }
+
+  writeBuffer(v: Uint8Array | null | undefined): void {
+    if (v == null) return this.writeInt(-1);
+    this.ensure(4 + v.length);
+    this.buf.writeInt32BE(v.length, this.pos);
+    this.buf.set(v, this.pos + 4);
+    this.pos += 4 + v.length;
+  }
+
+  writeString(v: string | null | undefined): void {
+    if (v == null) return this.writeInt(-1);
+    const n = Buffer.byteLength(v, 'utf8');
+    this.ensure(4 + n);
+    this.buf.writeInt32BE(n, this.pos);
+    this.buf.write(v, this.pos + 4, n, 'utf8');
+    this.pos += 4 + n;
+  }
+
+  writeStringVector(v: readonly string[] | null | undefined): void {
+    if (v == null) return this.writeInt(-1);
+    this.writeInt(v.length);
+    for (const s of v) this.writeString(s);
+  }
+
+  writeId(id: Id): void {
+    this.writeString(id.scheme);
+    this.writeString(id.id);
+  }
+
+  writeACLs(acl: readonly ACL[] | null | undefined): void {
+    if (acl == null) return this.writeInt(-1);
+    this.writeInt(acl.length);
+    for (const a of acl) {
+      this.writeInt(a.perms);
+      this.writeId(a.id);
+    }
+  }
+
+  /** The 68-byte Stat, written field by field. */
+  writeStat(s: Stat): void {
+    this.ensure(68);
+    const b = this.buf;
+    let p = this.pos;
+    b.writeBigInt64BE(s.czxid, p);
+    b.writeBigInt64BE(s.mzxid, p + 8);
+    b.writeBigInt64BE(s.ctime, p + 16);
+    b.writeBigInt64BE(s.mtime, p + 24);
+    b.writeInt32BE(s.version, p + 32);
+    b.writeInt32BE(s.cversion, p + 36);
+    b.writeInt32BE(s.aversion, p + 40);
+    b.writeBigInt64BE(s.ephemeralOwner, p + 44);
+    b.writeInt32BE(s.dataLength, p + 52);
+    b.writeInt32BE(s.numChildren, p + 56);
+    b.writeBigInt64BE(s.pzxid, p + 60);
+    p += 68;
+    this.pos = p;
+  }
+
+  /** The bytes written (a view; the writer must not be used afterwards). */
+  toBuffer(): Buffer {
+    return this.buf.subarray(0, this.pos);
+  }
+
+  /** Patches the frame's length prefix and returns the whole frame. */
+  finishFrame(): Buffer {
+    if (!this.framed) throw new Error('JuteWriter.finishFrame: not a frame writer');
+    this.buf.writeInt32BE(this.pos - 4, 0);
+    return this.buf.subarray(0, this.pos);
+  }
+}
