@@ -632,7 +632,9 @@ export class ZooEngine {
 
   stats(): EngineStats {
     return {
-      nodeCount: this.tree.nodeCount,
+      // ZooKeeper's node map also holds "" as an alias of the root, and its counts include it:
+      // a fresh server reports 5. Monitoring built for ZooKeeper expects the same number.
+      nodeCount: this.tree.nodeCount + 1,
       watchCount: this.watches.count,
       watchedPaths: this.watches.watchedPaths,
       ephemeralsCount: this.tree.ephemeralCount,

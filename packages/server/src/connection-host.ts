@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import type { Id, OpCode, ProcessResult, Txn, WatchNotification, ZooEngine } from '@zoo/core';
+import type { Connection } from './connection.js';
+import type { ServerStats } from './server-stats.js';
+
+/** What a Connection needs from its server. */
+export interface ConnectionHost {
+  readonly engine: ZooEngine;
+  readonly maxBuffer: number;
+  readonly logger: Logger;
+  readonly stats: ServerStats;
+  /** Log a txn (group commit). */
+  commit(txn: Txn): void;
+  /** The highest zxid on disk (everything, in in-memory mode). */
+  durableZxid(): bigint;
+  /** Deliver notifications to their connections, after the log reaches `zxid`. */
+  dispatch(notifications: WatchNotification[], zxid: bigint): void;
+  /** The connection has frames waiting for the log. */
+  waitForDurable(conn: Connection): void;
+  sessionOpened(conn: Connection): void;
+  connectionClosed(conn: Connection): void;
+  fourLetterWord(word: string): string | Promise<string>;
+  /** Identities a connection starts with beyond its ip (x509 on TLS). */
+  initialIdentities(conn: Connection): Id[];
+  observe(op: OpCode, result: ProcessResult): void;
+  observeLatency(op: number, ms: number): void;
+}

@@ -1,0 +1,289 @@
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import {
+  decodeConnectRequest,
+  encodeConnectResponse,
+  encodeReply,
+  FrameDecoder,
+  JuteReader,
+  OpCode,
+  readRequestBody,
+  Xid,
+  ZooError,
+  ZooErrorCode,
+  type ConnectionContext,
+  type ProcessResult,
+  type Request,
+  type Watcher,
+} from '@zoo/core';
+import type { ConnectionHost } from './connection-host.js';
+
+interface Outgoing {
+  frame: Buffer;
+  /** Sent only once the log is durable up to this zxid. */
+  zxid: bigint;
+  /** Receipt time of the request this replies to (for latency stats); 0 for notifications. */
+  startedAt: number;
+  op: number;
+}
+
+let nextConnectionId = 1;
+
+/**
+ * One client connection: frames in, replies and notifications out, strictly in order. The
+ * engine applies a write at once; what anyone may see of it waits until its txn is durable,
+ * so every outgoing frame carries the zxid the log must reach first.
+ */
+export class Connection implements Watcher {
+  readonly id = nextConnectionId++;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly establishedAt = Date.now();
+  ctx: ConnectionContext | undefined;
+  sessionTimeout = 0;
+  packetsReceived = 0;
+  packetsSent = 0;
+  lastOp = 'NA';
+  lastCxid = 0;
+  lastZxid = -1n;
+  lastLatency = 0;
+  lastResponseAt = 0;
+  minLatency = Number.MAX_SAFE_INTEGER;
+  maxLatency = 0;
+  totalLatency = 0;
+  latencyCount = 0;
+
+  private readonly decoder: FrameDecoder;
+  private readonly queue: Outgoing[] = [];
+  private state: 'handshake' | 'open' | 'closing' | 'closed' = 'handshake';
+  private closeAfterFlush = false;
+
+  constructor(
+    readonly socket: Socket | TLSSocket,
+    private readonly host: ConnectionHost,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    this.remotePort = socket.remotePort ?? 0;
+    this.decoder = new FrameDecoder(host.maxBuffer, true);
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('error', (err) => host.logger.debug({ err, conn: this.describe() }, 'connection error'));
+    socket.on('close', () => this.closed());
+    socket.on('drain', () => socket.resume());
+  }
+
+  get sessionId(): bigint {
+    return this.ctx?.sessionId ?? 0n;
+  }
+
+  /** Requests received whose replies have not gone out yet. */
+  get outstanding(): number {
+    let n = 0;
+    for (const o of this.queue) if (o.startedAt) n++;
+    return n;
+  }
+
+  describe(): string {
+    return `${this.remoteAddress}:${this.remotePort}${this.ctx ? ` session 0x${this.ctx.sessionId.toString(16)}` : ''}`;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    this.host.stats.bytesIn += chunk.length;
+    let frames: Buffer[];
+    try {
+      frames = this.decoder.push(chunk);
+    } catch (err) {
+      // a frame over jute.maxbuffer (or a negative length): ZooKeeper just drops the connection
+      this.host.logger.warn({ conn: this.describe(), err: (err as Error).message }, 'closing connection: bad frame length');
+      this.destroy();
+      return;
+    }
+    if (this.decoder.fourLetterWord) {
+      this.answerFourLetterWord(this.decoder.fourLetterWord);
+      return;
+    }
+    for (const frame of frames) {
+      if (this.state !== 'handshake' && this.state !== 'open') break;
+      this.packetsReceived++;
+      this.host.stats.packetsReceived++;
+      if (this.state === 'handshake') this.handshake(frame);
+      else this.request(frame);
+    }
+    this.flush();
+  }
+
+  private answerFourLetterWord(word: string): void {
+    this.state = 'closing';
+    Promise.resolve(this.host.fourLetterWord(word))
+      .then((text) => this.socket.end(text))
+      .catch((err) => {
+        this.host.logger.warn({ err, word }, 'four-letter word failed');
+        this.destroy();
+      });
+  }
+
+  private handshake(frame: Buffer): void {
+    let req;
+    try {
+      req = decodeConnectRequest(frame);
+    } catch (err) {
+      this.host.logger.warn({ conn: this.describe(), err: (err as Error).message }, 'closing connection: bad ConnectRequest');
+      this.destroy();
+      return;
+    }
+    const result = this.host.engine.connect(req);
+    if (result.refuse) {
+      this.host.logger.info({ conn: this.describe(), lastZxidSeen: req.lastZxidSeen }, 'refusing client that has seen a newer zxid');
+      this.destroy();
+      return;
+    }
+    let zxid = this.host.engine.lastZxid;
+    if (result.txn) {
+      this.host.commit(result.txn);
+      zxid = result.txn.zxid;
+    }
+    this.push({ frame: encodeConnectResponse(result.response), zxid, startedAt: 0, op: OpCode.createSession });
+    if (!result.valid) {
+      this.host.logger.info({ conn: this.describe(), sessionId: `0x${req.sessionId.toString(16)}` }, 'session expired or invalid password');
+      this.state = 'closing';
+      this.closeAfterFlush = true;
+      return;
+    }
+    this.sessionTimeout = result.response.timeOut;
+    this.ctx = { watcher: this, sessionId: result.response.sessionId, authInfo: [{ scheme: 'ip', id: this.remoteAddress }, ...this.host.initialIdentities(this)] };
+    this.host.sessionOpened(this);
+    this.state = 'open';
+  }
+
+  private request(frame: Buffer): void {
+    const startedAt = performance.now();
+    const ctx = this.ctx!;
+    this.host.engine.touch(ctx.sessionId);
+    if (frame.length < 8) {
+      this.host.logger.warn({ conn: this.describe() }, 'closing connection: frame shorter than a RequestHeader');
+      this.destroy();
+      return;
+    }
+    const xid = frame.readInt32BE(0);
+    const type = frame.readInt32BE(4);
+    let request: Request;
+    try {
+      request = readRequestBody(new JuteReader(frame, 8), type, frame);
+    } catch (err) {
+      const code = err instanceof ZooError ? err.code : ZooErrorCode.MARSHALLINGERROR;
+      this.host.logger.warn({ conn: this.describe(), xid, type, err: (err as Error).message }, 'closing connection: bad request');
+      this.push({ frame: encodeReply({ xid, zxid: code === ZooErrorCode.UNIMPLEMENTED ? -1n : this.host.engine.lastZxid, err: code }), zxid: this.host.engine.lastZxid, startedAt, op: type });
+      this.state = 'closing';
+      this.closeAfterFlush = true;
+      return;
+    }
+    if (request.op === OpCode.ping) {
+      // answered in pipeline order with the current zxid, whatever xid was sent
+      this.push({ frame: encodeReply({ xid: Xid.ping, zxid: this.host.engine.lastZxid, err: 0 }), zxid: this.host.engine.lastZxid, startedAt: 0, op: OpCode.ping });
+      return;
+    }
+    const result = this.host.engine.process(ctx, xid, request);
+    this.host.observe(request.op, result);
+    this.respond(xid, request.op, result, startedAt);
+  }
+
+  private respond(xid: number, op: OpCode, result: ProcessResult, startedAt: number): void {
+    let zxid = this.host.engine.lastZxid;
+    if (result.txn) {
+      this.host.commit(result.txn);
+      zxid = result.txn.zxid;
+    }
+    if (result.notifications.length > 0) this.host.dispatch(result.notifications, zxid);
+    // auth replies carry xid -4 back
+    const replyXid = op === OpCode.auth ? Xid.auth : xid;
+    this.lastCxid = xid;
+    this.lastZxid = result.zxid;
+    this.lastOp = OpCode[op] ?? String(op);
+    this.push({ frame: encodeReply({ xid: replyXid, zxid: result.zxid, err: result.err }, result.response), zxid, startedAt, op });
+    if (result.close) {
+      this.state = 'closing';
+      this.closeAfterFlush = true;
+    }
+  }
+
+  /** Queues a notification (or any frame) for this connection. */
+  push(out: Outgoing): void {
+    if (this.state === 'closed') return;
+    this.queue.push(out);
+  }
+
+  /** Sends every queued frame the log allows, as one write. */
+  flush(): void {
+    if (this.state === 'closed') return;
+    const durable = this.host.durableZxid();
+    let n = 0;
+    while (n < this.queue.length && this.queue[n].zxid <= durable) n++;
+    if (n > 0) {
+      const ready = this.queue.splice(0, n);
+      const now = performance.now();
+      let bytes = 0;
+      for (const o of ready) {
+        bytes += o.frame.length;
+        if (o.startedAt) this.recordLatency(now - o.startedAt, o.op);
+      }
+      this.packetsSent += n;
+      this.host.stats.packetsSent += n;
+      this.host.stats.bytesOut += bytes;
+      const ok = this.socket.write(n === 1 ? ready[0].frame : Buffer.concat(ready.map((o) => o.frame), bytes));
+      // a client that does not read must not make us buffer without bound
+      if (!ok) this.socket.pause();
+    }
+    if (this.queue.length === 0 && this.closeAfterFlush) this.end();
+    else if (this.queue.length > 0) this.host.waitForDurable(this);
+  }
+
+  private recordLatency(ms: number, op: number): void {
+    this.host.observeLatency(op, ms);
+    this.lastLatency = ms;
+    this.lastResponseAt = Date.now();
+    this.minLatency = Math.min(this.minLatency, ms);
+    this.maxLatency = Math.max(this.maxLatency, ms);
+    this.totalLatency += ms;
+    this.latencyCount++;
+    this.host.stats.recordLatency(ms);
+  }
+
+  resetStats(): void {
+    this.packetsReceived = 0;
+    this.packetsSent = 0;
+    this.minLatency = Number.MAX_SAFE_INTEGER;
+    this.maxLatency = 0;
+    this.totalLatency = 0;
+    this.latencyCount = 0;
+  }
+
+  /** Flushes what may go, then closes (closeSession, expiry, session moved). */
+  end(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    this.socket.end();
+    this.closed();
+  }
+
+  destroy(): void {
+    if (this.state === 'closed') return;
+    this.socket.destroy();
+    this.closed();
+  }
+
+  /** Closes after the queued frames are out (or at once if nothing is queued). */
+  closeSoon(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    this.closeAfterFlush = true;
+    this.flush();
+  }
+
+  private closed(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closed';
+    this.queue.length = 0;
+    this.host.connectionClosed(this);
+  }
+}

@@ -1,0 +1,214 @@
+import { hostname } from 'node:os';
+import type { ZooServer } from './zoo-server.js';
+
+const VERSION = '3.8.0-zoo, built on 2026-11-25 00:00 UTC';
+
+/** Every word ZooKeeper knows; the whitelist decides which ones run. */
+const KNOWN = ['ruok', 'srvr', 'stat', 'mntr', 'cons', 'crst', 'srst', 'wchs', 'wchc', 'wchp', 'dump', 'envi', 'conf', 'isro', 'dirs', 'gtmk', 'stmk', 'hash'] as const;
+
+const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+/**
+ * The four-letter words with ZooKeeper's output formats (server/command/*Command.java), so
+ * `echo srvr | nc` scripts and monitoring built for ZooKeeper keep working.
+ */
+export class FourLetterWords {
+  private readonly whitelist: ReadonlySet<string>;
+
+  constructor(
+    private readonly server: ZooServer,
+    whitelist: readonly string[] | '*',
+  ) {
+    this.whitelist = new Set(whitelist === '*' || whitelist.includes('*') ? KNOWN : whitelist);
+  }
+
+  allowed(word: string): boolean {
+    return this.whitelist.has(word);
+  }
+
+  run(word: string): string {
+    if (!this.allowed(word)) return `${word} is not executed because it is not in the whitelist.\n`;
+    switch (word) {
+      case 'ruok':
+        return 'imok';
+      case 'isro':
+        return 'rw';
+      case 'srvr':
+        return this.srvr(false);
+      case 'stat':
+        return this.srvr(true);
+      case 'mntr':
+        return [...this.monitor()].map(([k, v]) => `zk_${k}\t${v}\n`).join('');
+      case 'cons':
+        return this.cons();
+      case 'crst':
+        for (const c of this.server.allConnections()) c.resetStats();
+        return 'Connection stats reset.\n';
+      case 'srst':
+        this.server.stats.reset();
+        return 'Server stats reset.\n';
+      case 'wchs':
+        return this.wchs();
+      case 'wchc':
+        return this.wchc();
+      case 'wchp':
+        return this.wchp();
+      case 'dump':
+        return this.dump();
+      case 'envi':
+        return this.envi();
+      case 'conf':
+        return [...this.conf()].map(([k, v]) => `${k}=${v}\n`).join('');
+      case 'dirs': {
+        const info = this.server.storeInfo();
+        return `datadir_size: ${info.snapshotBytes}\nlogdir_size: ${info.logBytes}\n`;
+      }
+      case 'gtmk':
+        return '0\n';
+      case 'stmk':
+        return '0\n';
+      case 'hash':
+        return `${hex(this.server.engine.lastZxid)}\n`;
+      default:
+        return '';
+    }
+  }
+
+  private srvr(withClients: boolean): string {
+    const s = this.server.stats;
+    const lines = [`Zookeeper version: ${VERSION}`];
+    if (withClients) {
+      lines.push('Clients:');
+      for (const c of this.server.allConnections()) lines.push(` /${c.remoteAddress}:${c.remotePort}[${c.sessionId ? 1 : 0}](queued=${c.outstanding},recved=${c.packetsReceived},sent=${c.packetsSent})`);
+      lines.push('');
+    }
+    const min = s.latencyCount ? Math.round(s.minLatency) : 0;
+    lines.push(
+      `Latency min/avg/max: ${min}/${s.avgLatency.toFixed(4)}/${Math.round(s.maxLatency)}`,
+      `Received: ${s.packetsReceived}`,
+      `Sent: ${s.packetsSent}`,
+      `Connections: ${this.server.connectionCount}`,
+      `Outstanding: ${this.outstanding()}`,
+      `Zxid: ${hex(this.server.engine.lastZxid)}`,
+      'Mode: standalone',
+      `Node count: ${this.server.engine.stats().nodeCount}`,
+    );
+    return lines.join('\n') + '\n';
+  }
+
+  private outstanding(): number {
+    let n = 0;
+    for (const c of this.server.allConnections()) n += c.outstanding;
+    return n;
+  }
+
+  /** The mntr keys (also the admin `monitor` command). */
+  monitor(): Map<string, string | number> {
+    const s = this.server.stats;
+    const e = this.server.engine.stats();
+    const m = new Map<string, string | number>();
+    m.set('version', VERSION);
+    m.set('server_state', 'standalone');
+    m.set('avg_latency', Number(s.avgLatency.toFixed(4)));
+    m.set('max_latency', Math.round(s.maxLatency));
+    m.set('min_latency', s.latencyCount ? Math.round(s.minLatency) : 0);
+    m.set('packets_received', s.packetsReceived);
+    m.set('packets_sent', s.packetsSent);
+    m.set('num_alive_connections', this.server.connectionCount);
+    m.set('outstanding_requests', this.outstanding());
+    m.set('znode_count', e.nodeCount);
+    m.set('watch_count', e.watchCount);
+    m.set('ephemerals_count', e.ephemeralsCount);
+    m.set('approximate_data_size', e.approximateDataSize);
+    m.set('open_file_descriptor_count', this.server.connectionCount);
+    m.set('max_file_descriptor_count', 1048576);
+    m.set('global_sessions', e.sessionCount);
+    m.set('last_zxid', hex(this.server.engine.lastZxid));
+    m.set('uptime', Date.now() - s.startedAt);
+    return m;
+  }
+
+  private cons(): string {
+    let out = '';
+    for (const c of this.server.allConnections()) {
+      out += ` /${c.remoteAddress}:${c.remotePort}[${c.sessionId ? 1 : 0}](queued=${c.outstanding},recved=${c.packetsReceived},sent=${c.packetsSent}`;
+      if (c.ctx) {
+        const avg = c.latencyCount ? Math.round(c.totalLatency / c.latencyCount) : 0;
+        out += `,sid=${hex(c.sessionId)},lop=${c.lastOp},est=${c.establishedAt},to=${c.sessionTimeout},lcxid=0x${c.lastCxid.toString(16)},lzxid=${hex(c.lastZxid)},lresp=${c.lastResponseAt},llat=${Math.round(c.lastLatency)},minlat=${c.latencyCount ? Math.round(c.minLatency) : 0},avglat=${avg},maxlat=${Math.round(c.maxLatency)}`;
+      }
+      out += ')\n';
+    }
+    return out + '\n';
+  }
+
+  private wchs(): string {
+    const byWatcher = this.server.engine.watchesByWatcher();
+    const e = this.server.engine.stats();
+    return `${byWatcher.size} connections watching ${e.watchedPaths} paths\nTotal watches:${e.watchCount}\n`;
+  }
+
+  private wchc(): string {
+    let out = '';
+    for (const [watcher, paths] of this.server.engine.watchesByWatcher()) {
+      const sid = (watcher as { sessionId?: bigint }).sessionId ?? 0n;
+      out += `${hex(sid)}\n${paths.map((p) => `\t${p}\n`).join('')}`;
+    }
+    return out;
+  }
+
+  private wchp(): string {
+    let out = '';
+    for (const [path, watchers] of this.server.engine.watchesByPath()) {
+      out += `${path}\n${watchers.map((w) => `\t${hex((w as { sessionId?: bigint }).sessionId ?? 0n)}\n`).join('')}`;
+    }
+    return out;
+  }
+
+  private dump(): string {
+    const sessions = this.server.engine.sessionsInfo();
+    const byExpiry = new Map<number, bigint[]>();
+    for (const s of sessions) byExpiry.set(s.expiresAt, [...(byExpiry.get(s.expiresAt) ?? []), s.sessionId]);
+    let out = `SessionTracker dump:\nSession Sets (${byExpiry.size})/(${sessions.length}):\n`;
+    for (const [at, ids] of [...byExpiry].sort((a, b) => a[0] - b[0])) {
+      out += `${ids.length} expire at ${new Date(at).toUTCString()}:\n${ids.map((id) => `\t${hex(id)}\n`).join('')}`;
+    }
+    const withEphemerals = sessions.filter((s) => s.ephemerals.length > 0);
+    out += `ephemeral nodes dump:\nSessions with Ephemerals (${withEphemerals.length}):\n`;
+    for (const s of withEphemerals) out += `${hex(s.sessionId)}:\n${s.ephemerals.map((p) => `\t${p}\n`).join('')}`;
+    out += 'Connections dump:\nConnections Sets (1)/(' + this.server.connectionCount + ')\n';
+    return out;
+  }
+
+  private envi(): string {
+    const env: Array<[string, string]> = [
+      ['zookeeper.version', VERSION],
+      ['host.name', hostname()],
+      ['node.version', process.version],
+      ['os.name', process.platform],
+      ['os.arch', process.arch],
+      ['user.dir', process.cwd()],
+      ['pid', String(process.pid)],
+    ];
+    return `Environment:\n${env.map(([k, v]) => `${k}=${v}\n`).join('')}`;
+  }
+
+  /** The conf keys (also the admin `configuration` command). */
+  conf(): Map<string, string | number> {
+    const o = this.server.options;
+    const info = this.server.storeInfo();
+    const m = new Map<string, string | number>();
+    m.set('clientPort', this.server.port);
+    if (this.server.securePort !== undefined) m.set('secureClientPort', this.server.securePort);
+    m.set('dataDir', info.dataDir ?? '');
+    m.set('dataDirSize', info.snapshotBytes);
+    m.set('dataLogDir', info.dataLogDir ?? '');
+    m.set('dataLogSize', info.logBytes);
+    m.set('tickTime', this.server.engine.tickTime);
+    m.set('maxClientCnxns', o.maxClientCnxns ?? 60);
+    m.set('minSessionTimeout', this.server.engine.minSessionTimeout);
+    m.set('maxSessionTimeout', this.server.engine.maxSessionTimeout);
+    m.set('clientPortListenBacklog', -1);
+    m.set('serverId', 0);
+    return m;
+  }
+}

@@ -1,0 +1,54 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { OpCode, type ProcessResult } from '@zoo/core';
+import type { ZooServer } from './zoo-server.js';
+
+/**
+ * Prometheus metrics of one server (its own registry, so several embedded servers in one
+ * process do not collide). Gauges read the server's state when scraped.
+ */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  private readonly latency: Histogram<'op'>;
+  private readonly requests: Counter<'op' | 'result'>;
+  readonly fsync: Histogram;
+
+  constructor(server: ZooServer) {
+    const r = [this.registry];
+    this.latency = new Histogram({
+      name: 'zoo_request_latency_seconds',
+      help: 'Time from receiving a request to sending its reply, per operation',
+      labelNames: ['op'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers: r,
+    });
+    this.requests = new Counter({ name: 'zoo_requests_total', help: 'Requests processed, per operation and result code', labelNames: ['op', 'result'], registers: r });
+    this.fsync = new Histogram({
+      name: 'zoo_fsync_seconds',
+      help: 'Duration of each transaction log write + fsync (one per group commit)',
+      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      registers: r,
+    });
+    const gauge = (name: string, help: string, read: () => number) =>
+      new Gauge({ name, help, registers: r, collect() { this.set(read()); } });
+    gauge('zoo_znodes', 'Number of znodes', () => server.engine.stats().nodeCount);
+    gauge('zoo_watches', 'Number of watches (path, connection) pairs', () => server.engine.stats().watchCount);
+    gauge('zoo_sessions', 'Number of live sessions', () => server.engine.stats().sessionCount);
+    gauge('zoo_ephemerals', 'Number of ephemeral znodes', () => server.engine.stats().ephemeralsCount);
+    gauge('zoo_connections', 'Number of client connections', () => server.connectionCount);
+    gauge('zoo_outstanding_requests', 'Requests received whose replies have not been sent', () =>
+      server.allConnections().reduce((n, c) => n + c.outstanding, 0),
+    );
+    gauge('zoo_approximate_data_size_bytes', 'Sum of path and data lengths', () => server.engine.stats().approximateDataSize);
+    gauge('zoo_last_zxid', 'Last applied zxid', () => Number(server.engine.lastZxid));
+    gauge('zoo_received_bytes_total', 'Bytes received from clients', () => server.stats.bytesIn);
+    gauge('zoo_sent_bytes_total', 'Bytes sent to clients', () => server.stats.bytesOut);
+  }
+
+  observe(op: OpCode, result: ProcessResult): void {
+    this.requests.inc({ op: OpCode[op] ?? String(op), result: String(result.err) });
+  }
+
+  observeLatency(op: number, ms: number): void {
+    this.latency.observe({ op: OpCode[op] ?? String(op) }, ms / 1000);
+  }
+}

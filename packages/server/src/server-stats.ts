@@ -1,0 +1,32 @@
+/** Counters behind srvr/stat/mntr and the metrics. */
+export class ServerStats {
+  packetsReceived = 0;
+  packetsSent = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  minLatency = Number.MAX_SAFE_INTEGER;
+  maxLatency = 0;
+  totalLatency = 0;
+  latencyCount = 0;
+  readonly startedAt = Date.now();
+
+  recordLatency(ms: number): void {
+    if (ms < this.minLatency) this.minLatency = ms;
+    if (ms > this.maxLatency) this.maxLatency = ms;
+    this.totalLatency += ms;
+    this.latencyCount++;
+  }
+
+  get avgLatency(): number {
+    return this.latencyCount ? this.totalLatency / this.latencyCount : 0;
+  }
+
+  reset(): void {
+    this.packetsReceived = 0;
+    this.packetsSent = 0;
+    this.minLatency = Number.MAX_SAFE_INTEGER;
+    this.maxLatency = 0;
+    this.totalLatency = 0;
+    this.latencyCount = 0;
+  }
+}

@@ -1,0 +1,438 @@
+import { createServer, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
+import pino, { type Logger } from 'pino';
+import {
+  encodeNotification,
+  OpCode,
+  OPEN_ACL_UNSAFE,
+  ZooEngine,
+  ZooError,
+  type ACL,
+  type Clock,
+  type ConnectionContext,
+  type Id,
+  type ProcessResult,
+  type Request,
+  type Stat,
+  type Txn,
+  type WatchNotification,
+} from '@zoo/core';
+import { Connection } from './connection.js';
+import type { ConnectionHost } from './connection-host.js';
+import { FourLetterWords } from './four-letter-words.js';
+import { memoryTxnStore } from './persistence/memory-store.js';
+import type { TxnStore } from './persistence/txn-store.js';
+import { openTxnStore } from './persistence/file-store.js';
+import { ServerStats } from './server-stats.js';
+import { AdminServer } from './admin-server.js';
+import { ServerMetrics } from './metrics.js';
+
+export interface ZooServerOptions {
+  /** Address of the client port; default 127.0.0.1. */
+  host?: string;
+  /** Client port; 0 picks a free one; default 2181. */
+  port?: number;
+  /** Durable mode: transaction log and snapshots here. Without it the server is in-memory. */
+  dataDir?: string;
+  /** Transaction logs elsewhere (a dedicated disk); default dataDir. */
+  dataLogDir?: string;
+  tickTime?: number;
+  minSessionTimeout?: number;
+  maxSessionTimeout?: number;
+  /** Concurrent connections per client IP; 0 = unlimited; default 60. */
+  maxClientCnxns?: number;
+  /** jute.maxbuffer: the largest frame accepted; default 0xfffff. */
+  maxBuffer?: number;
+  /** Txns between snapshots; default 100,000. */
+  snapCount?: number;
+  /** autopurge.snapRetainCount; default 3. */
+  snapRetainCount?: number;
+  /** autopurge.purgeInterval in hours; 0 = off. */
+  purgeInterval?: number;
+  /** 4lw.commands.whitelist: command words, or '*'; default ['srvr']. */
+  fourLetterWordWhitelist?: readonly string[] | '*';
+  /** admin.serverPort: the admin HTTP server (off unless given). */
+  adminPort?: number;
+  adminHost?: string;
+  /** "super:<base64 sha1>" for the super user. */
+  superDigest?: string;
+  /** TTL nodes; default on. */
+  extendedTypesEnabled?: boolean;
+  /** How often empty containers and expired TTL nodes are reaped; default 1000 ms. */
+  containerCheckIntervalMs?: number;
+  /** A TLS client port too (secureClientPort), with these TLS options. */
+  secureClientPort?: number;
+  tls?: TlsOptions;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+type Listener = Server | TlsServer;
+
+/**
+ * A ZooKeeper wire-compatible server. Embeddable (`await ZooServer.start({ port: 0 })`) or
+ * run as `zoo-server`. Durable when given a dataDir: replies go out only after their txn is
+ * fsynced (group commit); in-memory otherwise.
+ */
+export class ZooServer implements ConnectionHost, AsyncDisposable {
+  readonly engine: ZooEngine;
+  readonly logger: Logger;
+  readonly stats = new ServerStats();
+  readonly maxBuffer: number;
+  readonly options: Readonly<ZooServerOptions>;
+  readonly metrics: ServerMetrics;
+  private readonly store: TxnStore;
+  private readonly connections = new Set<Connection>();
+  private readonly bySession = new Map<bigint, Connection>();
+  private readonly perIp = new Map<string, number>();
+  private readonly waiting = new Set<Connection>();
+  private readonly listeners: Listener[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly fourLetter: FourLetterWords;
+  private admin?: AdminServer;
+  private durable = 0n;
+  private appended = 0n;
+  private syncing = false;
+  private syncAgain = false;
+  private closing?: Promise<void>;
+  private internal?: ConnectionContext;
+
+  private constructor(options: ZooServerOptions, store: TxnStore) {
+    this.options = options;
+    this.logger = options.logger ?? pino({ level: 'silent' });
+    this.maxBuffer = options.maxBuffer ?? 0xfffff;
+    this.store = store;
+    this.engine = new ZooEngine({
+      clock: options.clock,
+      tickTime: options.tickTime ?? 3000,
+      minSessionTimeout: options.minSessionTimeout,
+      maxSessionTimeout: options.maxSessionTimeout,
+      superDigest: options.superDigest,
+      extendedTypesEnabled: options.extendedTypesEnabled ?? true,
+    });
+    this.fourLetter = new FourLetterWords(this, options.fourLetterWordWhitelist ?? ['srvr']);
+    this.metrics = new ServerMetrics(this);
+  }
+
+  /** Starts a server: recovers from dataDir if given, then listens. */
+  static async start(options: ZooServerOptions = {}): Promise<ZooServer> {
+    // the store exists before the server (and its metrics) do
+    const fsyncSink: { observe?: (ms: number) => void } = {};
+    const store = options.dataDir
+      ? await openTxnStore({
+          dataDir: options.dataDir,
+          dataLogDir: options.dataLogDir,
+          snapCount: options.snapCount,
+          snapRetainCount: options.snapRetainCount,
+          purgeIntervalHours: options.purgeInterval,
+          logger: options.logger,
+          onFsync: (ms) => fsyncSink.observe?.(ms),
+        })
+      : memoryTxnStore();
+    const server = new ZooServer(options, store);
+    fsyncSink.observe = (ms) => server.metrics.fsync.observe(ms / 1000);
+    try {
+      const report = await store.recover(server.engine);
+      server.durable = server.appended = server.engine.lastZxid;
+      if (options.dataDir)
+        server.logger.info({ dataDir: options.dataDir, zxid: `0x${server.engine.lastZxid.toString(16)}`, ...report, snapshotZxid: `0x${report.snapshotZxid.toString(16)}` }, 'recovered');
+      await server.listen();
+    } catch (err) {
+      await server.close();
+      throw err;
+    }
+    return server;
+  }
+
+  private async listen(): Promise<void> {
+    const host = this.options.host ?? '127.0.0.1';
+    const plain = createServer((socket) => this.accept(socket));
+    await listenOn(plain, this.options.port ?? 2181, host);
+    this.listeners.push(plain);
+    if (this.options.secureClientPort !== undefined) {
+      if (!this.options.tls) throw new Error('secureClientPort needs tls options (key, cert)');
+      const secure = createTlsServer(this.options.tls, (socket) => this.accept(socket));
+      await listenOn(secure, this.options.secureClientPort, host);
+      this.listeners.push(secure);
+    }
+    const tick = Math.max(10, Math.floor(this.engine.tickTime / 2));
+    this.timers.push(setInterval(() => this.expireSessions(), tick).unref());
+    this.timers.push(setInterval(() => this.reap(), this.options.containerCheckIntervalMs ?? 1000).unref());
+    if (this.options.adminPort !== undefined) {
+      this.admin = new AdminServer(this, this.fourLetter);
+      await this.admin.listen(this.options.adminPort, this.options.adminHost ?? host);
+    }
+    this.logger.info({ address: this.connectionString }, 'serving');
+  }
+
+  /** The client port actually bound. */
+  get port(): number {
+    const address = this.listeners[0]?.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  get securePort(): number | undefined {
+    const address = this.listeners[1]?.address();
+    return typeof address === 'object' && address ? address.port : undefined;
+  }
+
+  get adminPort(): number | undefined {
+    return this.admin?.port;
+  }
+
+  /** `host:port` for clients. */
+  get connectionString(): string {
+    const host = this.options.host ?? '127.0.0.1';
+    return `${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  }
+
+  get connectionCount(): number {
+    return this.connections.size;
+  }
+
+  allConnections(): readonly Connection[] {
+    return [...this.connections];
+  }
+
+  storeInfo() {
+    return this.store.info();
+  }
+
+  // ---- ConnectionHost ------------------------------------------------------------------
+
+  private accept(socket: Socket | TLSSocket): void {
+    const ip = socket.remoteAddress ?? 'unknown';
+    const limit = this.options.maxClientCnxns ?? 60;
+    const count = this.perIp.get(ip) ?? 0;
+    if (this.closing || (limit > 0 && count >= limit)) {
+      if (!this.closing) this.logger.warn({ ip, limit }, 'too many connections from this address (maxClientCnxns)');
+      socket.destroy();
+      return;
+    }
+    this.perIp.set(ip, count + 1);
+    const conn = new Connection(socket, this);
+    this.connections.add(conn);
+  }
+
+  commit(txn: Txn): void {
+    if (!this.store.durable) {
+      this.durable = this.appended = txn.zxid;
+      return;
+    }
+    this.store.append(txn);
+    this.appended = txn.zxid;
+    this.scheduleSync();
+  }
+
+  durableZxid(): bigint {
+    return this.store.durable ? this.durable : this.engine.lastZxid;
+  }
+
+  /** Group commit: one sync at a time; appends made meanwhile go in the next one. */
+  private scheduleSync(): void {
+    if (this.syncing) {
+      this.syncAgain = true;
+      return;
+    }
+    this.syncing = true;
+    // let the rest of this event-loop turn append too
+    setImmediate(() => this.runSync());
+  }
+
+  private runSync(): void {
+    const upTo = this.appended;
+    this.store.sync().then(
+      () => {
+        this.durable = upTo;
+        this.syncing = false;
+        this.releaseWaiting();
+        this.store.maybeSnapshot(this.engine);
+        if (this.syncAgain || this.appended > this.durable) {
+          this.syncAgain = false;
+          this.scheduleSync();
+        }
+      },
+      (err) => {
+        // Without a durable log the server must not acknowledge anything more.
+        this.logger.fatal({ err }, 'transaction log write failed: stopping');
+        this.syncing = false;
+        void this.close();
+      },
+    );
+  }
+
+  private releaseWaiting(): void {
+    const conns = [...this.waiting];
+    this.waiting.clear();
+    for (const conn of conns) conn.flush();
+  }
+
+  waitForDurable(conn: Connection): void {
+    this.waiting.add(conn);
+  }
+
+  dispatch(notifications: WatchNotification[], zxid: bigint): void {
+    for (const n of notifications) {
+      const conn = n.watcher instanceof Connection ? n.watcher : undefined;
+      if (!conn) continue;
+      conn.push({ frame: encodeNotification(n.zxid, n.event), zxid, startedAt: 0, op: OpCode.notification });
+      conn.flush();
+    }
+  }
+
+  sessionOpened(conn: Connection): void {
+    const previous = this.bySession.get(conn.sessionId);
+    if (previous && previous !== conn) {
+      this.logger.info({ sessionId: `0x${conn.sessionId.toString(16)}` }, 'session resumed on a new connection: closing the old one');
+      previous.destroy();
+    }
+    this.bySession.set(conn.sessionId, conn);
+  }
+
+  connectionClosed(conn: Connection): void {
+    if (!this.connections.delete(conn)) return;
+    this.engine.removeWatcher(conn);
+    this.waiting.delete(conn);
+    if (this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
+    const n = (this.perIp.get(conn.remoteAddress) ?? 1) - 1;
+    if (n <= 0) this.perIp.delete(conn.remoteAddress);
+    else this.perIp.set(conn.remoteAddress, n);
+  }
+
+  fourLetterWord(word: string): string | Promise<string> {
+    return this.fourLetter.run(word);
+  }
+
+  initialIdentities(conn: Connection): Id[] {
+    const socket = conn.socket as TLSSocket;
+    if (!socket.encrypted || !socket.authorized) return [];
+    const cert = socket.getPeerCertificate();
+    if (!cert?.subject) return [];
+    // RFC 2253 order (most specific first), as Java's X500Principal.getName() gives it
+    const subject = Object.entries(cert.subject)
+      .reverse()
+      .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
+      .join(',');
+    return [{ scheme: 'x509', id: subject }];
+  }
+
+  observe(op: OpCode, result: ProcessResult): void {
+    this.metrics.observe(op, result);
+  }
+
+  observeLatency(op: number, ms: number): void {
+    this.metrics.observeLatency(op, ms);
+  }
+
+  // ---- timers ------------------------------------------------------------------------------
+
+  private expireSessions(): void {
+    for (const result of this.engine.expireSessions()) {
+      const sessionId = result.txn!.sessionId;
+      this.logger.info({ sessionId: `0x${sessionId.toString(16)}` }, 'session expired');
+      this.applyInternal(result);
+      this.bySession.get(sessionId)?.closeSoon();
+    }
+  }
+
+  private reap(): void {
+    for (const result of this.engine.reapContainers()) this.applyInternal(result);
+  }
+
+  /** A txn the server made on its own (expiry, reaper): log it and deliver its notifications. */
+  private applyInternal(result: ProcessResult): void {
+    if (result.txn) this.commit(result.txn);
+    if (result.notifications.length) this.dispatch(result.notifications, result.txn?.zxid ?? this.engine.lastZxid);
+  }
+
+  // ---- in-process API ----------------------------------------------------------------------
+
+  private internalContext(): ConnectionContext {
+    return (this.internal ??= { watcher: { id: 0 }, sessionId: 0n, authInfo: [{ scheme: 'super', id: '' }] });
+  }
+
+  /** Runs a request as the server itself (super user, no session); resolves once durable. */
+  private async run(request: Request, path: string): Promise<ProcessResult> {
+    const result = this.engine.process(this.internalContext(), 0, request);
+    this.applyInternal(result);
+    if (result.txn && this.store.durable) await this.untilDurable(result.txn.zxid);
+    if (result.err !== 0) throw new ZooError(result.err, undefined, { path, op: OpCode[request.op] });
+    return result;
+  }
+
+  private untilDurable(zxid: bigint): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => (this.durable >= zxid ? resolve() : setImmediate(check));
+      check();
+    });
+  }
+
+  /** Creates a persistent node (in-process API). Returns the created path. */
+  async create(path: string, data: Buffer | string | null = null, options: { acl?: ACL[]; sequential?: boolean; container?: boolean; ttl?: number } = {}): Promise<string> {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    const acl = options.acl ?? [...OPEN_ACL_UNSAFE];
+    const request: Request = options.ttl
+      ? { op: OpCode.createTTL, path, data: buf, acl, flags: options.sequential ? 6 : 5, ttl: BigInt(options.ttl) }
+      : options.container
+        ? { op: OpCode.createContainer, path, data: buf, acl, flags: 4 }
+        : { op: OpCode.create, path, data: buf, acl, flags: options.sequential ? 2 : 0 };
+    const result = await this.run(request, path);
+    return (result.response as { path: string }).path;
+  }
+
+  async getData(path: string): Promise<{ data: Buffer | null; stat: Stat }> {
+    const result = await this.run({ op: OpCode.getData, path, watch: false }, path);
+    const { data, stat } = result.response as { data: Buffer | null; stat: Stat };
+    return { data, stat };
+  }
+
+  async setData(path: string, data: Buffer | string | null, version = -1): Promise<Stat> {
+    const buf = typeof data === 'string' ? Buffer.from(data) : data;
+    return ((await this.run({ op: OpCode.setData, path, data: buf, version }, path)).response as { stat: Stat }).stat;
+  }
+
+  async exists(path: string): Promise<Stat | null> {
+    const result = this.engine.process(this.internalContext(), 0, { op: OpCode.exists, path, watch: false });
+    if (result.err === -101) return null;
+    if (result.err !== 0) throw new ZooError(result.err, undefined, { path, op: 'exists' });
+    return (result.response as { stat: Stat }).stat;
+  }
+
+  async getChildren(path: string): Promise<string[]> {
+    return ((await this.run({ op: OpCode.getChildren, path, watch: false }, path)).response as { children: string[] }).children;
+  }
+
+  async delete(path: string, version = -1): Promise<void> {
+    await this.run({ op: OpCode.delete, path, version }, path);
+  }
+
+  // ---- lifecycle ---------------------------------------------------------------------------
+
+  /** Stops listening, closes every connection, flushes and closes the log. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const timer of this.timers) clearInterval(timer);
+      await Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
+      for (const conn of [...this.connections]) conn.destroy();
+      await this.admin?.close();
+      await this.store.sync().catch(() => {});
+      await this.store.close();
+      this.logger.info('stopped');
+    })();
+    return this.closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+function listenOn(server: Listener, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
