@@ -35,6 +35,7 @@ class FileTxnStore implements TxnStore {
   private readonly retain: number;
   private pending: Buffer[] = [];
   private pendingZxid = 0n;
+  private firstPendingZxid = -1n;
   private log?: FileHandle;
   private chain: Promise<void> = Promise.resolve();
   private sinceSnapshot = 0;
@@ -82,7 +83,11 @@ class FileTxnStore implements TxnStore {
         throw new Error(`transaction log ${path} is corrupt at offset ${scan.offset}: ${scan.why}. Committed records follow it, so Zoo will not start; restore the file or remove it knowingly.`);
       }
       if (scan.kind === 'torn') {
-        if (i !== logs.length - 1) throw new Error(`transaction log ${path} ends with a damaged record (${scan.why}) but is not the newest log`);
+        // Only the newest log with records can have a torn tail: a crash interrupts one write.
+        for (const later of logs.slice(i + 1)) {
+          if (scanLog(await readFile(join(this.logDir, later.name))).records.length > 0)
+            throw new Error(`transaction log ${path} ends with a damaged record (${scan.why}) but later logs hold records`);
+        }
         truncatedBytes = bytes.length - scan.validBytes;
         this.logger.warn({ file: path, at: scan.validBytes, bytes: truncatedBytes, why: scan.why }, 'truncating torn tail of the transaction log');
         await truncate(path, scan.validBytes);
@@ -116,7 +121,6 @@ class FileTxnStore implements TxnStore {
         replayed++;
       }
     }
-    await this.openLog(engine.lastZxid + 1n);
     return { snapshotZxid, replayed, truncatedBytes };
   }
 
@@ -147,6 +151,7 @@ class FileTxnStore implements TxnStore {
   append(txn: Txn): void {
     const payload = encodeTxn(txn);
     this.pending.push(recordHeader(payload), payload);
+    if (this.pending.length === 2) this.firstPendingZxid = txn.zxid;
     this.pendingZxid = txn.zxid;
     this.sinceSnapshot++;
   }
@@ -157,18 +162,20 @@ class FileTxnStore implements TxnStore {
   }
 
   private async writePending(): Promise<void> {
-    if (this.pending.length === 0 || !this.log) return;
+    if (this.pending.length === 0) return;
     const buffers = this.pending;
-    const lastZxid = this.pendingZxid;
+    const firstZxid = this.firstPendingZxid;
     this.pending = [];
     const started = performance.now();
-    await this.log.writev(buffers);
-    await this.log.datasync();
-    this.options.onFsync?.(performance.now() - started);
-    if (this.rollRequested) {
+    // A log file is created by its first write (named after its first txn), so restarts and
+    // snapshots do not leave empty files behind.
+    if (!this.log || this.rollRequested) {
       this.rollRequested = false;
-      await this.openLog(lastZxid + 1n);
+      await this.openLog(firstZxid);
     }
+    await this.log!.writev(buffers);
+    await this.log!.datasync();
+    this.options.onFsync?.(performance.now() - started);
   }
 
   maybeSnapshot(engine: ZooEngine): void {
