@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import pino from 'pino';
+import { parseZooCfg, serverOptionsFromConfig } from './config.js';
+import { ZooServer, type ZooServerOptions } from './zoo-server.js';
+
+const port = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`"${v}" is not a port (0-65535)`);
+  return n;
+};
+
+const program = new Command('zoo-server')
+  .description('Zoo: a ZooKeeper wire-compatible server')
+  .option('-p, --port <port>', 'client port (0 picks a free one)', port)
+  .option('-H, --host <host>', 'address to listen on')
+  .option('-d, --data-dir <dir>', 'transaction log and snapshots (in-memory without it)')
+  .option('-c, --config <zoo.cfg>', "a ZooKeeper zoo.cfg (flags override it)")
+  .option('--admin-port <port>', 'admin HTTP server: /commands and /metrics', port)
+  .option('--log-level <level>', 'pino log level', 'info')
+  .parse();
+
+const flags = program.opts<{ port?: number; host?: string; dataDir?: string; config?: string; adminPort?: number; logLevel: string }>();
+const logger = pino({ level: flags.logLevel });
+
+let options: ZooServerOptions = { host: '127.0.0.1', port: 2181 };
+try {
+  if (flags.config) options = serverOptionsFromConfig(parseZooCfg(readFileSync(flags.config, 'utf8')), (m) => logger.warn(m));
+} catch (err) {
+  logger.fatal(`cannot start: ${(err as Error).message}`);
+  process.exit(2);
+}
+if (flags.port !== undefined) options.port = flags.port;
+if (flags.host !== undefined) options.host = flags.host;
+if (flags.dataDir !== undefined) options.dataDir = flags.dataDir;
+if (flags.adminPort !== undefined) options.adminPort = flags.adminPort;
+
+try {
+  const server = await ZooServer.start({ ...options, logger });
+  logger.info(`Zoo serving on ${server.connectionString}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in-memory)'}`);
+  const stop = (signal: string) => {
+    logger.info(`${signal}: flushing the log and stopping`);
+    server.close().then(
+      () => process.exit(0),
+      (err) => {
+        logger.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+} catch (err) {
+  logger.fatal(`cannot start: ${(err as Error).message}`);
+  process.exit(1);
+}
