@@ -438,7 +438,8 @@ describe('multi', () => {
       ],
     });
     const results = (r.response as MultiResponse).results;
-    expect(results.map((x) => x.type)).toEqual([OpCode.create, OpCode.create2, OpCode.create, OpCode.check, OpCode.setData]);
+    // ZooKeeper 3.8 answers create2 inside a multi with a plain create result
+    expect(results.map((x) => x.type)).toEqual([OpCode.create, OpCode.create, OpCode.create, OpCode.check, OpCode.setData]);
     expect(results[1]).toMatchObject({ path: '/p/s-0000000000' });
     expect(results[2]).toMatchObject({ path: '/p/s-0000000001' });
     const p = stat(c, '/p') as Stat;

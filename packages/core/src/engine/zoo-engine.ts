@@ -365,20 +365,25 @@ export class ZooEngine {
       }
     }
     const txn = this.makeTxn(ctx.sessionId, { type: OpCode.multi, ops: txnOps });
-    const events = this.apply(txn);
-    const results: MultiResult[] = ops.map((op, i) => this.multiResult(op, txnOps[i]));
+    // Each result shows the state right after its own op, as ZooKeeper's do.
+    const events: TreeEvent[] = [];
+    const results: MultiResult[] = txnOps.map((op, i) => {
+      this.applyBody(txn, op, events);
+      return this.multiResult(ops[i], op);
+    });
+    this.zxid = txn.zxid;
     return { err: 0, zxid: txn.zxid, txn, response: { op: OpCode.multi, results }, notifications: this.notify(events, txn.zxid) };
   }
 
   private multiResult(op: MultiOp, txnOp: TxnOp): MultiResult {
     switch (op.op) {
       case OpCode.create:
-        return { type: OpCode.create, err: 0, path: (txnOp as { path: string }).path };
       case OpCode.create2:
+        // ZooKeeper answers a create2 inside a multi with a plain create result (path only)
+        return { type: OpCode.create, err: 0, path: (txnOp as { path: string }).path };
       case OpCode.createContainer:
       case OpCode.createTTL: {
         const path = (txnOp as { path: string }).path;
-        // the Stat as of the end of the multi, like ZooKeeper's
         return { type: OpCode.create2, err: 0, path, stat: this.tree.get(path)?.stat() ?? emptyStat() };
       }
       case OpCode.delete:

@@ -1,0 +1,5 @@
+export { startZooKeeper, type ZooKeeperEnsemble, type ZooKeeperNode, type ZooKeeperOptions } from './zookeeper-process.js';
+export { requireZooKeeper, zooKeeperAvailability, zookeeperClasspath, JAR_DIR, type Availability } from './java.js';
+export { freePort } from './free-port.js';
+export { fourLetterWord } from './four-letter.js';
+export { runZkCli } from './zk-cli.js';
