@@ -113,7 +113,9 @@ function normalize(reply: { header: { err: number }; response?: Response }): unk
       if (typeof value === 'bigint') return 'n';
       if (value && typeof value === 'object' && 'czxid' in value) return normalizeStat(value as Stat);
       if (key === 'children' && Array.isArray(value)) return [...value].sort();
-      if (key === 'clientInfo' && Array.isArray(value)) return value.map((c: { authScheme: string; user: string }) => (c.authScheme === 'ip' ? { ...c, user: 'ip' } : c));
+      // ZooKeeper lists identities in its hash set's order: compare them as a set
+      if (key === 'clientInfo' && Array.isArray(value))
+        return value.map((c: { authScheme: string; user: string }) => `${c.authScheme}:${c.authScheme === 'ip' ? 'IP' : c.user}`).sort();
       if (value && typeof value === 'object' && value.type === 'Buffer') return Buffer.from(value.data).toString('hex');
       return value;
     }),

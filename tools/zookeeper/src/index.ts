@@ -2,4 +2,4 @@ export { startZooKeeper, type ZooKeeperEnsemble, type ZooKeeperNode, type ZooKee
 export { requireZooKeeper, zooKeeperAvailability, zookeeperClasspath, JAR_DIR, type Availability } from './java.js';
 export { freePort } from './free-port.js';
 export { fourLetterWord } from './four-letter.js';
-export { runZkCli } from './zk-cli.js';
+export { runZkCli, runZkCliScript } from './zk-cli.js';

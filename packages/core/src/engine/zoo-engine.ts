@@ -482,10 +482,8 @@ export class ZooEngine {
         return { op: OpCode.getEphemerals, ephemerals };
       }
       case OpCode.whoAmI:
-        return {
-          op: OpCode.whoAmI,
-          clientInfo: ctx.authInfo.map((id) => ({ authScheme: id.scheme, user: id.scheme === 'digest' ? id.id.split(':')[0] : id.id })),
-        };
+        // (ZooKeeper's order is its hash set's; ours is the order identities were added)
+        return { op: OpCode.whoAmI, clientInfo: ctx.authInfo.map((id) => ({ authScheme: id.scheme, user: id.scheme === 'digest' ? id.id.split(':')[0] : id.id })) };
       case OpCode.multiRead:
         return { op: OpCode.multiRead, results: request.ops.map((op) => this.multiReadOne(ctx, op)) };
       case OpCode.addWatch: {
