@@ -1,1 +1,8 @@
-export {};
+export { ZooClient, type ZooClientOptions, type ZooState, type CreateOptions, type CreateModeName, type WatchOption } from './zoo-client.js';
+export { Transaction, TransactionError, type OpResult } from './transaction.js';
+export { retry, isRetryable, ExponentialBackoffRetry, RetryNTimes, RetryUntilElapsed, type RetryPolicy } from './retry.js';
+export { parseConnectionString, type ConnectionString, type HostPort } from './connection-string.js';
+export type { WatchedEvent, WatchListener } from './watch-registry.js';
+// the protocol enums and the error class users compare against
+export { CreateMode, EventType, KeeperState, WatcherType, AddWatchMode, Perms, ZooError, ZooErrorCode, OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE } from '@zoo/core';
+export type { ACL, Id, Stat, ClientInfo } from '@zoo/core';
