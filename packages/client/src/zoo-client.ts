@@ -151,6 +151,11 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     return this.connection.chroot;
   }
 
+  /** `host:port` of the server this client is connected to now, if any. */
+  get connectedTo(): string | undefined {
+    return this.current?.isOpen ? `${this.current.server.host}:${this.current.server.port}` : undefined;
+  }
+
   /** Connects (resolves once a session is established). */
   connect(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.currentState === 'connected' || this.currentState === 'connectedReadOnly') return Promise.resolve();

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { EventType } from '@zoo/core';
+import { parseConnectionString, shuffle } from './connection-string.js';
+import { ExponentialBackoffRetry, RetryNTimes, RetryUntilElapsed, isRetryable } from './retry.js';
+import { WatchRegistry } from './watch-registry.js';
+import { ZooError, ZooErrorCode } from '@zoo/core';
+
+describe('connection strings', () => {
+  it('parses hosts, default ports, IPv6 and the chroot', () => {
+    expect(parseConnectionString('a:1,b,[::1]:3/app/x')).toEqual({
+      hosts: [
+        { host: 'a', port: 1 },
+        { host: 'b', port: 2181 },
+        { host: '::1', port: 3 },
+      ],
+      chroot: '/app/x',
+    });
+    expect(parseConnectionString('127.0.0.1:2181/').chroot).toBe('');
+  });
+
+  it.each([[''], ['a:0'], ['a:99999'], ['a:b'], ['/only-chroot'], ['a:1/bad/']])('rejects %j', (text) => {
+    expect(() => parseConnectionString(text)).toThrow();
+  });
+
+  it('shuffles with the given random source', () => {
+    expect(shuffle([1, 2, 3, 4], () => 0)).toEqual([2, 3, 4, 1]);
+    expect(shuffle([1, 2, 3], () => 0.999).sort()).toEqual([1, 2, 3]);
+  });
+});
+
+describe('retry policies', () => {
+  it('exponential backoff grows with jitter, caps, and stops', () => {
+    const p = new ExponentialBackoffRetry(10, 3, 25, () => 0.99);
+    expect([p.nextDelay(0), p.nextDelay(1), p.nextDelay(2), p.nextDelay(3)]).toEqual([20, 25, 25, null]);
+    expect(new ExponentialBackoffRetry(10, 3, 1000, () => 0).nextDelay(2)).toBe(10);
+  });
+
+  it('N times and until elapsed', () => {
+    expect([0, 1, 2].map((a) => new RetryNTimes(2, 5).nextDelay(a))).toEqual([5, 5, null]);
+    const u = new RetryUntilElapsed(100, 30);
+    expect([u.nextDelay(0, 0), u.nextDelay(5, 70), u.nextDelay(6, 71)]).toEqual([30, 30, null]);
+  });
+
+  it('retries only connection trouble', () => {
+    expect(isRetryable(new ZooError(ZooErrorCode.CONNECTIONLOSS))).toBe(true);
+    expect(isRetryable(new ZooError(ZooErrorCode.OPERATIONTIMEOUT))).toBe(true);
+    expect(isRetryable(new ZooError(ZooErrorCode.NODEEXISTS))).toBe(false);
+    expect(isRetryable(new ZooError(ZooErrorCode.SESSIONEXPIRED))).toBe(false);
+    expect(isRetryable(new Error('x'))).toBe(false);
+  });
+});
+
+describe('client-side watch registry', () => {
+  it('fans one notification out like the Java client', () => {
+    const r = new WatchRegistry();
+    const calls: string[] = [];
+    const l = (name: string) => () => calls.push(name);
+    const data = l('data');
+    r.add(r.data, '/a', data);
+    r.add(r.data, '/a', data); // same listener: one watch
+    r.add(r.exist, '/a', l('exist'));
+    r.add(r.child, '/a', l('child'));
+    r.add(r.persistent, '/a', l('persistent'));
+    r.add(r.recursive, '/', l('recursive'));
+    for (const f of r.take(EventType.NodeDataChanged, '/a')) f({ type: EventType.NodeDataChanged, state: 3, path: '/a' });
+    expect(calls.sort()).toEqual(['data', 'exist', 'persistent', 'recursive']);
+    expect(r.data.has('/a')).toBe(false);
+    expect([...r.take(EventType.NodeChildrenChanged, '/a')].length).toBe(2); // child + persistent, never recursive
+    expect([...r.take(EventType.NodeChildrenChanged, '/a')].length).toBe(1); // the one-shot child watch is gone
+    expect(r.drainAll().size).toBe(2);
+    expect(r.isEmpty).toBe(true);
+  });
+});
