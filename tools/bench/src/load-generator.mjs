@@ -1,0 +1,112 @@
+// A pipelining ZooKeeper load generator: C connections × D outstanding requests each,
+// 100-byte values, latencies per request. Speaks the wire protocol through @zoo/core's codec
+// (no client library in the way), so every server is measured by the same code.
+import { connect } from 'node:net';
+import { decodeConnectResponse, encodeConnectRequest, encodeRequest, FrameDecoder, OpCode, OPEN_ACL_UNSAFE } from '@zoo/core';
+
+const VALUE = Buffer.alloc(100, 0x61);
+const ACL = [...OPEN_ACL_UNSAFE];
+
+/** Opens a session; resolves with { socket, decoder }. */
+export async function openSession(port) {
+  const socket = connect(port, '127.0.0.1');
+  socket.setNoDelay(true);
+  await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const decoder = new FrameDecoder(16 * 1024 * 1024);
+  socket.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }));
+  await new Promise((resolve) => {
+    const onData = (chunk) => {
+      const frames = decoder.push(chunk);
+      if (frames.length) {
+        socket.off('data', onData);
+        decodeConnectResponse(frames[0]);
+        resolve();
+      }
+    };
+    socket.on('data', onData);
+  });
+  return { socket, decoder };
+}
+
+/** Creates /bench and /bench/k0..k{n-1} with 100-byte values. */
+export async function populate(port, keys = 1000) {
+  const { socket, decoder } = await openSession(port);
+  let xid = 1;
+  let acked = 0;
+  const total = keys + 1;
+  await new Promise((resolve) => {
+    socket.on('data', (chunk) => {
+      acked += decoder.push(chunk).length;
+      if (acked >= total) resolve();
+    });
+    const frames = [encodeRequest(xid++, { op: OpCode.create, path: '/bench', data: null, acl: ACL, flags: 0 })];
+    for (let i = 0; i < keys; i++) frames.push(encodeRequest(xid++, { op: OpCode.create, path: `/bench/k${i}`, data: VALUE, acl: ACL, flags: 0 }));
+    socket.write(Buffer.concat(frames));
+  });
+  socket.destroy();
+}
+
+function makeRequest(kind, conn, i) {
+  const key = `/bench/k${(conn * 7919 + i) % 1000}`;
+  switch (kind) {
+    case 'get':
+      return { op: OpCode.getData, path: key, watch: false };
+    case 'set':
+      return { op: OpCode.setData, path: key, data: VALUE, version: -1 };
+    case 'create':
+      return { op: OpCode.create, path: `/bench/c${conn}-${i}-${process.pid}-${Date.now() % 100000}`, data: VALUE, acl: ACL, flags: 0 };
+    case 'mixed':
+      return i % 10 === 0 ? makeRequest('set', conn, i) : makeRequest('get', conn, i);
+  }
+}
+
+/**
+ * Runs `kind` for `seconds` (after a warm-up) and returns ops/s and latency percentiles (µs).
+ */
+export async function runLoad(port, { kind, connections, depth, seconds = 3, warmupSeconds = 1 }) {
+  const sessions = await Promise.all(Array.from({ length: connections }, () => openSession(port)));
+  const latencies = [];
+  let measuring = false;
+  let stopped = false;
+  let ops = 0;
+  const done = sessions.map(({ socket, decoder }, c) => {
+    let xid = 1;
+    let i = 0;
+    const sentAt = new Map();
+    const send = () => {
+      const id = xid++;
+      sentAt.set(id, process.hrtime.bigint());
+      socket.write(encodeRequest(id, makeRequest(kind, c, i++)));
+    };
+    return new Promise((resolve) => {
+      socket.on('data', (chunk) => {
+        const now = process.hrtime.bigint();
+        for (const frame of decoder.push(chunk)) {
+          const id = frame.readInt32BE(0);
+          const t = sentAt.get(id);
+          if (t === undefined) continue;
+          sentAt.delete(id);
+          if (measuring) {
+            ops++;
+            latencies.push(Number(now - t) / 1000);
+          }
+          if (!stopped) send();
+          else if (sentAt.size === 0) resolve();
+        }
+      });
+      for (let k = 0; k < depth; k++) send();
+    });
+  });
+  await new Promise((r) => setTimeout(r, warmupSeconds * 1000));
+  measuring = true;
+  const start = process.hrtime.bigint();
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  measuring = false;
+  const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
+  stopped = true;
+  await Promise.race([Promise.all(done), new Promise((r) => setTimeout(r, 5000))]);
+  for (const s of sessions) s.socket.destroy();
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+  return { opsPerSec: ops / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9) };
+}
