@@ -50,6 +50,8 @@ export interface ZooClientOptions {
   /** Try hosts in the given order instead of shuffled. */
   shuffleHosts?: boolean;
   random?: () => number;
+  /** Resume an existing session (id and password from another client's sessionId/sessionPassword). */
+  session?: { id: bigint; password: Buffer };
 }
 
 export type CreateModeName = 'persistent' | 'ephemeral' | 'persistentSequential' | 'ephemeralSequential' | 'container' | 'persistentWithTTL' | 'persistentSequentialWithTTL';
@@ -121,6 +123,10 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     this.connection = parseConnectionString(connectionString);
     this.options = { sessionTimeout: 30_000, maxFrameLength: 0xfffff, ...options };
     this.hosts = options.shuffleHosts === false ? this.connection.hosts : shuffle(this.connection.hosts, options.random);
+    if (options.session) {
+      this.sessionIdValue = options.session.id;
+      this.passwd = Buffer.from(options.session.password);
+    }
   }
 
   /** Shorthand for `new ZooClient(...)` + `connect()`. */

@@ -267,6 +267,33 @@ export function clientSuite(name: string, target: Target, enabled = true): void 
       await until(async () => (await setup.exists(`${base}/gone`)) === null, 20_000, 'ephemeral removal');
     }, 40_000);
 
+    it('a session ended on the server side is reported as expired at the next reconnect', async () => {
+      const proxy = await TcpProxy.start(server.port);
+      proxies.push(proxy);
+      const setup = await fresh();
+      const a = await open({ sessionTimeout: 10_000 }, `127.0.0.1:${proxy.port}`);
+      await a.create(`${base}/eph-a`, null, { mode: 'ephemeral' });
+      const events: WatchedEvent[] = [];
+      await a.getData(`${base}/eph-a`, { watch: (e) => events.push(e) });
+      // while a is cut off, another client takes the session over and ends it
+      proxy.blackhole();
+      proxy.drop();
+      const b = new ZooClient(server.connectionString, { session: { id: a.sessionId, password: a.sessionPassword } });
+      await b.connect();
+      expect(b.sessionId).toBe(a.sessionId);
+      await b.close();
+      proxy.heal();
+      await until(() => a.state === 'expired', 15_000, 'expired');
+      expect(events.at(-1)).toEqual({ type: EventType.None, state: KeeperState.Expired, path: null });
+      await expect(a.exists('/')).rejects.toMatchObject({ code: ZooErrorCode.SESSIONEXPIRED });
+      expect(await setup.exists(`${base}/eph-a`)).toBeNull();
+      // a wrong password is refused the same way
+      const wrong = new ZooClient(server.connectionString, { session: { id: setup.sessionId, password: Buffer.alloc(16, 1) }, connectTimeout: 3000 });
+      await expect(wrong.connect()).rejects.toMatchObject({ code: ZooErrorCode.SESSIONEXPIRED });
+      expect(wrong.state).toBe('expired');
+      await wrong.close();
+    }, 30_000);
+
     it('retry() retries connection loss by policy and gives up on other errors', async () => {
       let calls = 0;
       const value = await retry(async () => {
