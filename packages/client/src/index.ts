@@ -6,3 +6,4 @@ export type { WatchedEvent, WatchListener } from './watch-registry.js';
 // the protocol enums and the error class users compare against
 export { CreateMode, EventType, KeeperState, WatcherType, AddWatchMode, Perms, ZooError, ZooErrorCode, OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE } from '@zoo/core';
 export type { ACL, Id, Stat, ClientInfo } from '@zoo/core';
+export { ZooSession } from './zoo-session.js';

@@ -1,0 +1,93 @@
+import { EventEmitter } from 'node:events';
+import { ZooClient, type ZooClientOptions } from './zoo-client.js';
+
+/**
+ * Keeps a usable client for recipes across session expiry (Curator's job for its recipes): a
+ * ZooClient's session ends for good when it expires, so this makes a new client then. Recipes
+ * listen to `session` (a new session: re-create ephemerals, re-set watches) and `reconnected`
+ * (same session back after a disconnect: check what may have changed).
+ */
+export class ZooSession extends EventEmitter implements AsyncDisposable {
+  private current?: ZooClient;
+  private closed = false;
+  private renewing?: Promise<void>;
+
+  constructor(
+    readonly connectionString: string,
+    private readonly options: ZooClientOptions = {},
+  ) {
+    super();
+  }
+
+  /** A session over an existing client; a new client is made with the same settings on expiry. */
+  static from(client: ZooClient, connectionString: string, options: ZooClientOptions = {}): ZooSession {
+    const s = new ZooSession(connectionString, options);
+    s.adopt(client);
+    return s;
+  }
+
+  /** The current client (throws before start()). */
+  get client(): ZooClient {
+    if (!this.current) throw new Error('ZooSession: not started (await start())');
+    return this.current;
+  }
+
+  get started(): boolean {
+    return !!this.current;
+  }
+
+  async start(): Promise<ZooClient> {
+    if (this.current) return this.current;
+    const client = await ZooClient.connect(this.connectionString, this.options);
+    this.adopt(client);
+    return client;
+  }
+
+  private adopt(client: ZooClient): void {
+    this.current = client;
+    client.on('state', (state: string, previous: string) => {
+      if (client !== this.current || this.closed) return;
+      if (state === 'connected' && previous === 'disconnected') this.emit('reconnected', client);
+      if (state === 'disconnected') this.emit('disconnected', client);
+      if (state === 'expired') void this.renew();
+    });
+    this.emit('session', client);
+  }
+
+  /** Replaces an expired client, retrying until it connects or the session is closed. */
+  private renew(): Promise<void> {
+    this.renewing ??= (async () => {
+      this.emit('expired', this.current);
+      let delay = 100;
+      while (!this.closed) {
+        try {
+          const client = await ZooClient.connect(this.connectionString, this.options);
+          if (this.closed) {
+            await client.close();
+            return;
+          }
+          const old = this.current;
+          this.adopt(client);
+          void old?.close();
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 5000);
+        }
+      }
+    })().finally(() => {
+      this.renewing = undefined;
+    });
+    return this.renewing;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.renewing;
+    await this.current?.close();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,14 @@
+export { ServiceRegistry, type HealthCheck } from './service-registry.js';
+export { ServiceDiscovery } from './service-discovery.js';
+export { ServiceCache } from './service-cache.js';
+export { ServiceProvider, FailoverError, NoInstanceError, type ProviderOptions, type CallOptions } from './service-provider.js';
+export { DownInstancePolicy } from './down-instance-policy.js';
+export { ServicePaths } from './service-paths.js';
+export { makeInstance, toCuratorJson, fromCuratorJson, instanceUrl, type ServiceInstance, type InstanceInput, type InstancePayload, type ServiceType } from './service-instance.js';
+export type { ProviderStrategy } from './strategies/strategy.js';
+export { RoundRobinStrategy } from './strategies/round-robin.js';
+export { RandomStrategy } from './strategies/random.js';
+export { StickyStrategy } from './strategies/sticky.js';
+export { WeightedStrategy } from './strategies/weighted.js';
+export { LeastOutstandingStrategy } from './strategies/least-outstanding.js';
+export { ZonePreferringStrategy } from './strategies/zone-preferring.js';
