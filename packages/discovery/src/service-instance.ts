@@ -42,9 +42,9 @@ export interface InstanceInput {
 }
 
 export function makeInstance(input: InstanceInput, now = Date.now()): ServiceInstance {
-  if (!input.name || /[/\u0000]/.test(input.name)) throw new TypeError(`invalid service name "${input.name}"`);
+  if (!input.name || input.name.includes('/') || input.name.includes('\0')) throw new TypeError(`invalid service name "${input.name}"`);
   const id = input.id ?? randomUUID();
-  if (/[/\u0000]/.test(id) || id === '') throw new TypeError(`invalid instance id "${id}"`);
+  if (id === '' || id.includes('/') || id.includes('\0')) throw new TypeError(`invalid instance id "${id}"`);
   if (input.port !== undefined && !(Number.isInteger(input.port) && input.port >= 0 && input.port <= 65535)) throw new TypeError(`invalid port ${input.port}`);
   return {
     name: input.name,
