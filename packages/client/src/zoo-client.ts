@@ -82,6 +82,8 @@ interface Pending {
   xid: number;
   op: OpCode;
   path?: string;
+  /** Registered the moment the reply is read, before any later frame (a notification may follow at once). */
+  registration?: Registration;
   resolve: (r: { zxid: bigint; response?: Response }) => void;
   reject: (err: ZooError) => void;
 }
@@ -249,7 +251,7 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
       if (this.currentState === 'connected' || this.currentState === 'connectedReadOnly') this.setState('disconnected');
       // The server expires a session it has not heard from in T; without any server for 4/3 T,
       // the session is gone (as the Java client concludes since 3.9.3).
-      if (this.sessionIdValue !== 0n && Date.now() - this.lastHeard > (this.negotiatedTimeout * 4) / 3) {
+      if (this.sessionIdValue !== 0n && this.negotiatedTimeout > 0 && Date.now() - this.lastHeard > (this.negotiatedTimeout * 4) / 3) {
         this.expire(`no server reachable for ${Date.now() - this.lastHeard} ms`);
         break;
       }
@@ -360,6 +362,10 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     }
     this.pending.shift();
     if (header.zxid > 0n) this.lastZxid = header.zxid;
+    if (p.registration) {
+      if (header.err === 0) this.register(p.registration, true);
+      else if (header.err === ZooErrorCode.NONODE && p.registration.table === 'exist-or-data') this.register(p.registration, false);
+    }
     if (header.err !== 0 && p.op !== OpCode.multi && p.op !== OpCode.multiRead) {
       p.reject(new ZooError(header.err, undefined, { path: p.path, op: OpCode[p.op] }));
       return;
@@ -401,11 +407,11 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
 
   // ---- requests ------------------------------------------------------------------------------
 
-  private enqueue(conn: Connection, request: Request, path: string | undefined): Promise<{ zxid: bigint; response?: Response }> {
+  private enqueue(conn: Connection, request: Request, path: string | undefined, registration?: Registration): Promise<{ zxid: bigint; response?: Response }> {
     return new Promise((resolve, reject) => {
       const xid = this.xid;
       this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
-      this.pending.push({ xid, op: request.op, path, resolve, reject });
+      this.pending.push({ xid, op: request.op, path, registration, resolve, reject });
       conn.send(encodeRequest(xid, request));
     });
   }
@@ -418,14 +424,8 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
       throw new ZooError(code, `${ZooErrorCode[code]}: client is ${this.currentState}`, { path, op: OpCode[request.op] });
     }
     if (!conn || !conn.isOpen) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: not connected (${this.currentState})`, { path, op: OpCode[request.op] });
-    try {
-      const { response } = await this.enqueue(conn, request, path);
-      if (registration) this.register(registration, true);
-      return response;
-    } catch (err) {
-      if (registration && err instanceof ZooError && err.code === ZooErrorCode.NONODE && registration.table === 'exist-or-data') this.register(registration, false);
-      throw err;
-    }
+    const { response } = await this.enqueue(conn, request, path, registration);
+    return response;
   }
 
   private register(reg: Registration, exists: boolean): void {

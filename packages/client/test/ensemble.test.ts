@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requireZooKeeper, startZooKeeper, type ZooKeeperEnsemble, type ZooKeeperNode } from '@zoo/zookeeper';
-import { EventType, ZooClient, ZooError, ZooErrorCode, type WatchedEvent } from '../src/index.js';
+import { EventType, ExponentialBackoffRetry, retry, ZooClient, ZooError, ZooErrorCode, type WatchedEvent } from '../src/index.js';
 
 async function until(check: () => boolean | Promise<boolean>, ms: number, what: string) {
   const end = Date.now() + ms;
@@ -76,7 +76,8 @@ describe.runIf(requireZooKeeper('client against a 3-node ensemble'))('ZooClient 
     expect(client.sessionId).toBe(sessionId);
     expect((await client.exists('/failover/eph'))?.ephemeralOwner).toBe(sessionId);
 
-    await writer.setData('/failover/eph', 'changed');
+    // the writer may itself be reconnecting after the leader's death: setData is idempotent here
+    await retry(() => writer.setData('/failover/eph', 'changed'), new ExponentialBackoffRetry(100, 30, 1000));
     await until(() => events.length === 1, 10_000, 'watch event');
     expect(events[0]).toMatchObject({ type: EventType.NodeDataChanged, path: '/failover/eph' });
 

@@ -1,0 +1,119 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ZooClient, ZooSession } from '@zoo/client';
+import { ServiceDiscovery, ServiceRegistry, type ServiceInstance } from '../src/index.js';
+import { TcpProxy } from '../../client/test/tcp-proxy.js';
+
+export interface Target {
+  start(): Promise<{ connectionString: string; port: number; stop(): Promise<void> }>;
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition') {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Registration and discovery against one target (ZooServer, Apache ZooKeeper). */
+export function discoverySuite(name: string, target: Target, enabled = true): void {
+  describe.runIf(enabled)(`discovery against ${name}`, () => {
+    let server: Awaited<ReturnType<Target['start']>>;
+    const sessions: ZooSession[] = [];
+    let n = 0;
+    beforeAll(async () => {
+      server = await target.start();
+    }, 60_000);
+    afterAll(async () => server?.stop());
+    afterEach(async () => {
+      for (const s of sessions.splice(0)) await s.close();
+    });
+
+    const session = async (options: ConstructorParameters<typeof ZooSession>[1] = {}) => {
+      const s = new ZooSession(server.connectionString, { sessionTimeout: 10_000, ...options });
+      await s.start();
+      sessions.push(s);
+      return s;
+    };
+    const basePath = () => `/disco-${process.pid}-${n++}`;
+
+    it('registers instances that discovery lists, reads and watches; ephemeral instances leave with their session', async () => {
+      const base = basePath();
+      const s1 = await session();
+      const s2 = await session();
+      const watcher = await session();
+      const r1 = new ServiceRegistry(s1, { basePath: base });
+      const r2 = new ServiceRegistry(s2, { basePath: base });
+      const discovery = new ServiceDiscovery(watcher, { basePath: base });
+      const cache = await discovery.cache('catalog');
+      const events: string[] = [];
+      cache.on('added', (i: ServiceInstance) => events.push(`added ${i.id}`));
+      cache.on('removed', (i: ServiceInstance) => events.push(`removed ${i.id}`));
+      cache.on('updated', (i: ServiceInstance) => events.push(`updated ${i.id} ${i.port}`));
+
+      const one = await r1.register({ name: 'catalog', id: 'one', address: '127.0.0.1', port: 8001, payload: { zone: 'eu', tags: ['v1'], weight: 2 } });
+      await r2.register({ name: 'catalog', id: 'two', address: '127.0.0.1', port: 8002 });
+      expect(await discovery.names()).toEqual(['catalog']);
+      expect((await discovery.instances('catalog')).map((i) => i.id).sort()).toEqual(['one', 'two']);
+      await until(() => cache.instances().length === 2, 5000, 'cache to see both');
+      expect(cache.instances().find((i) => i.id === 'one')?.payload).toEqual({ zone: 'eu', tags: ['v1'], weight: 2 });
+
+      await r1.update({ ...one, port: 9001 });
+      await until(() => events.includes('updated one 9001'), 5000, 'update');
+
+      await s2.close();
+      sessions.splice(sessions.indexOf(s2), 1);
+      await until(() => cache.instances().length === 1, 5000, 'ephemeral instance to go');
+      expect(events).toContain('removed two');
+
+      const provider = await discovery.provider('catalog');
+      expect(provider.getInstance()?.id).toBe('one');
+      await r1.unregister(one);
+      await until(() => cache.instances().length === 0, 5000, 'unregister');
+      await discovery.close();
+    });
+
+    it('re-registers after session expiry, on the new session', async () => {
+      const base = basePath();
+      const proxy = await TcpProxy.start(server.port);
+      const s = new ZooSession(`127.0.0.1:${proxy.port}`, { sessionTimeout: 4000 });
+      await s.start();
+      sessions.push(s);
+      const registry = new ServiceRegistry(s, { basePath: base });
+      const reregistered = new Promise<string>((resolve) => registry.once('reregistered', (_i: ServiceInstance, why: string) => resolve(why)));
+      await registry.register({ name: 'orders', id: 'o1', address: '127.0.0.1', port: 7000 });
+      const first = s.client.sessionId;
+      // while it is cut off, another client takes the session over and ends it
+      proxy.blackhole();
+      proxy.drop();
+      const thief = new ZooClient(server.connectionString, { session: { id: first, password: s.client.sessionPassword } });
+      await thief.connect();
+      await thief.close();
+      proxy.heal();
+      expect(await reregistered).toBe('new session');
+      await proxy.close();
+      expect(s.client.sessionId).not.toBe(first);
+      const observer = await session();
+      const found = await new ServiceDiscovery(observer, { basePath: base }).instances('orders');
+      expect(found.map((i) => i.id)).toEqual(['o1']);
+      expect((await observer.client.exists(`${base}/orders/o1`))?.ephemeralOwner).toBe(s.client.sessionId);
+    }, 30_000);
+
+    it('a failing health check takes the instance out and puts it back when it recovers', async () => {
+      const base = basePath();
+      const s = await session();
+      const registry = new ServiceRegistry(s, { basePath: base });
+      let healthy = true;
+      await registry.register({ name: 'pay', id: 'p1', address: '127.0.0.1', port: 7100 }, { healthCheck: { check: () => healthy, intervalMs: 50 } });
+      const observer = await session();
+      const cache = await new ServiceDiscovery(observer, { basePath: base }).cache('pay');
+      await until(() => cache.instances().length === 1, 5000, 'registered');
+      healthy = false;
+      await until(() => cache.instances().length === 0, 5000, 'taken out');
+      healthy = true;
+      await until(() => cache.instances().length === 1, 5000, 'put back');
+      await registry.close();
+      await until(() => cache.instances().length === 0, 5000, 'closed');
+    });
+  });
+}
