@@ -3,3 +3,4 @@ export { requireZooKeeper, zooKeeperAvailability, zookeeperClasspath, JAR_DIR, t
 export { freePort } from './free-port.js';
 export { fourLetterWord } from './four-letter.js';
 export { runZkCli, runZkCliScript } from './zk-cli.js';
+export { compileJava, runJava, runJavaToEnd, curatorAvailable, CURATOR_JARS } from './java-fixture.js';

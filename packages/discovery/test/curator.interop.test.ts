@@ -1,0 +1,73 @@
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ZooSession } from '@zoo/client';
+import { ZooServer } from '@zoo/server';
+import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, startZooKeeper, type ZooKeeperEnsemble } from '@zoo/zookeeper';
+import { ServiceDiscovery, ServiceRegistry } from '../src/index.js';
+
+const fixture = fileURLToPath(new URL('./fixtures/CuratorDiscovery.java', import.meta.url));
+const enabled = requireZooKeeper('Curator discovery interop') && (curatorAvailable() || process.env.CI === 'true');
+
+/**
+ * Apache Curator's ServiceDiscovery (Debian's libcurator-discovery-java) and Zoo's share one
+ * registry, both ways, on a real ZooKeeper and on ZooServer.
+ */
+describe.runIf(enabled)('Curator service discovery interop', () => {
+  let classes: string;
+  let zk: ZooKeeperEnsemble;
+  let zoo: ZooServer;
+  beforeAll(async () => {
+    if (!curatorAvailable()) throw new Error('Curator jars missing (apt-get install libcurator-discovery-java)');
+    classes = compileJava([fixture]);
+    [zk, zoo] = await Promise.all([startZooKeeper(), ZooServer.start({ port: 0 })]);
+  }, 90_000);
+  afterAll(async () => {
+    await zk?.stop();
+    await zoo?.close();
+  });
+
+  for (const target of ['Apache ZooKeeper', 'ZooServer'] as const) {
+    const connection = () => (target === 'ZooServer' ? zoo.connectionString : zk.connectionString);
+
+    it(`a Java service registered through Curator is discoverable by Zoo (${target})`, async () => {
+      const java = runJava(classes, 'CuratorDiscovery', ['register', connection(), '/services', 'inventory', 'java-1', '8123']);
+      try {
+        await new Promise<void>((resolve, reject) => {
+          let out = '';
+          java.stdout!.on('data', (d) => {
+            out += d;
+            if (out.includes('REGISTERED')) resolve();
+          });
+          java.once('exit', (code) => reject(new Error(`Curator exited early (${code})`)));
+        });
+        const session = new ZooSession(connection());
+        await session.start();
+        try {
+          const [instance] = await new ServiceDiscovery(session).instances('inventory');
+          expect(instance).toMatchObject({ name: 'inventory', id: 'java-1', address: '10.9.8.7', port: 8123, serviceType: 'DYNAMIC', payload: { zone: 'eu', weight: 3 } });
+        } finally {
+          await session.close();
+        }
+      } finally {
+        java.stdin!.end();
+        await new Promise((r) => java.once('exit', r));
+      }
+    }, 60_000);
+
+    it(`an instance registered by Zoo is readable by Curator's ServiceDiscovery (${target})`, async () => {
+      const session = new ZooSession(connection());
+      await session.start();
+      const registry = new ServiceRegistry(session);
+      try {
+        await registry.register({ name: 'billing', id: 'zoo-1', address: '10.1.2.3', port: 9000, payload: { zone: 'us', tags: ['v2'], weight: 2, metadata: { version: '2.1' } } });
+        await registry.register({ name: 'billing', id: 'zoo-2', address: '10.1.2.4', port: 9001 });
+        const out = await runJavaToEnd(classes, 'CuratorDiscovery', ['query', connection(), '/services', 'billing']);
+        const lines = out.trim().split('\n').sort();
+        expect(lines).toEqual(['zoo-1|10.1.2.3|9000|{zone=us, tags=[v2], weight=2, metadata={version=2.1}}', 'zoo-2|10.1.2.4|9001|null']);
+      } finally {
+        await registry.close();
+        await session.close();
+      }
+    }, 60_000);
+  }
+});
