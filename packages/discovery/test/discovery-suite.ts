@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ZooClient, ZooSession } from '@zoo/client';
 import { ServiceDiscovery, ServiceRegistry, type ServiceInstance } from '../src/index.js';
@@ -98,6 +100,48 @@ export function discoverySuite(name: string, target: Target, enabled = true): vo
       expect(found.map((i) => i.id)).toEqual(['o1']);
       expect((await observer.client.exists(`${base}/orders/o1`))?.ephemeralOwner).toBe(s.client.sessionId);
     }, 30_000);
+
+    it('the cache keeps serving the last known instances while the coordination service is unreachable', async () => {
+      const base = basePath();
+      const registry = new ServiceRegistry(await session(), { basePath: base });
+      await registry.register({ name: 'stock', id: 's1', address: '127.0.0.1', port: 7200 });
+      const proxy = await TcpProxy.start(server.port);
+      const s = new ZooSession(`127.0.0.1:${proxy.port}`, { sessionTimeout: 3000 });
+      await s.start();
+      sessions.push(s);
+      const cache = await new ServiceDiscovery(s, { basePath: base }).cache('stock');
+      expect(cache.instances().map((i) => i.id)).toEqual(['s1']);
+      proxy.blackhole();
+      await until(() => cache.stale, 10_000, 'the cache to notice');
+      expect(cache.instances().map((i) => i.id)).toEqual(['s1']);
+      proxy.heal();
+      await until(() => !cache.stale, 10_000, 'the cache to recover');
+      await proxy.close();
+    }, 30_000);
+
+    it('an HTTP health check URL takes the instance out while it answers errors', async () => {
+      const base = basePath();
+      let status = 200;
+      const http = createServer((_req, res) => {
+        res.statusCode = status;
+        res.end();
+      });
+      await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
+      const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}/health`;
+      try {
+        const registry = new ServiceRegistry(await session(), { basePath: base });
+        await registry.register({ name: 'web', id: 'w1', address: '127.0.0.1', port: 7300 }, { healthCheck: { url, intervalMs: 50, failuresBeforeDown: 2 } });
+        const cache = await new ServiceDiscovery(await session(), { basePath: base }).cache('web');
+        await until(() => cache.instances().length === 1, 5000, 'registered');
+        status = 503;
+        await until(() => cache.instances().length === 0, 5000, 'taken out');
+        status = 200;
+        await until(() => cache.instances().length === 1, 5000, 'put back');
+        await registry.close();
+      } finally {
+        http.close();
+      }
+    });
 
     it('a failing health check takes the instance out and puts it back when it recovers', async () => {
       const base = basePath();
