@@ -1,20 +1,8 @@
 import { defineConfig } from 'tsup';
+import { library } from '../../tsup.base.ts';
 
 export default defineConfig([
-  {
-    entry: ['src/index.ts'],
-    format: ['esm', 'cjs'],
-    dts: true,
-    sourcemap: true,
-    clean: false,
-    target: 'node20',
-  },
-  {
-    // the bin is ESM only (top-level await)
-    entry: ['src/bin.ts'],
-    format: ['esm'],
-    sourcemap: true,
-    target: 'node20',
-    banner: { js: '#!/usr/bin/env node' },
-  },
+  library({ clean: false }),
+  // the bin is ESM only (top-level await)
+  library({ entry: ['src/bin.ts'], format: ['esm'], dts: false, clean: false, banner: { js: '#!/usr/bin/env node' } }),
 ]);

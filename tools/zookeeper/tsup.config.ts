@@ -1,4 +1,5 @@
 import { defineConfig } from 'tsup';
+import { library } from '../../tsup.base.ts';
 
 // Built so the benchmark scripts (plain Node) can start a real ZooKeeper too.
-export default defineConfig({ entry: ['src/index.ts'], format: ['esm'], dts: true, sourcemap: true, clean: true, target: 'node20' });
+export default defineConfig(library({ format: ['esm'] }));

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CreateMode, OpCode, OPEN_ACL_UNSAFE, Perms, generateDigest, type Request, type Response, type Stat } from '@zoo/core';
-import { requireZooKeeper, startZooKeeper, type ZooKeeperEnsemble } from '@zoo/zookeeper';
-import { ZooServer } from '../src/index.js';
+import { requireZooKeeper } from '@zoo/zookeeper';
 import { RawClient } from './raw-client.js';
+import { sideBySide } from './side-by-side.js';
 
 /**
  * One scenario, run against a real Apache ZooKeeper 3.8 and against ZooServer over the wire:
@@ -140,18 +140,10 @@ async function runScenario(connectionString: string): Promise<unknown[]> {
 }
 
 describe.runIf(requireZooKeeper('server differential test'))('ZooServer vs Apache ZooKeeper 3.8 (differential)', () => {
-  let zk: ZooKeeperEnsemble;
-  let zoo: ZooServer;
-  beforeAll(async () => {
-    [zk, zoo] = await Promise.all([startZooKeeper(), ZooServer.start({ port: 0 })]);
-  }, 60_000);
-  afterAll(async () => {
-    await zk?.stop();
-    await zoo?.close();
-  });
+  const { zk, zoo } = sideBySide();
 
   it('gives the same results, error codes and Stat fields for the same scenario', async () => {
-    const [reference, ours] = await Promise.all([runScenario(zk.connectionString), runScenario(zoo.connectionString)]);
+    const [reference, ours] = await Promise.all([runScenario(zk().connectionString), runScenario(zoo().connectionString)]);
     for (let i = 0; i < steps.length; i++) expect(ours[i], `step ${i}`).toEqual(reference[i]);
   }, 60_000);
 });

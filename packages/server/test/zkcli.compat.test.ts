@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireZooKeeper, runZkCliScript, startZooKeeper, type ZooKeeperEnsemble } from '@zoo/zookeeper';
-import { ZooServer } from '../src/index.js';
+import { describe, expect, it } from 'vitest';
+import { requireZooKeeper, runZkCliScript } from '@zoo/zookeeper';
+import { sideBySide } from './side-by-side.js';
 
 /**
  * Apache ZooKeeper's own Java CLI (what zkCli.sh runs) drives a scripted session against a
@@ -71,18 +71,10 @@ function mask(text: string): string {
 }
 
 describe.runIf(requireZooKeeper('zkCli against ZooServer'))('Apache ZooKeeper CLI (zkCli) against ZooServer', () => {
-  let zk: ZooKeeperEnsemble;
-  let zoo: ZooServer;
-  beforeAll(async () => {
-    [zk, zoo] = await Promise.all([startZooKeeper(), ZooServer.start({ port: 0 })]);
-  }, 60_000);
-  afterAll(async () => {
-    await zk?.stop();
-    await zoo?.close();
-  });
+  const { zk, zoo } = sideBySide();
 
   it('prints the same transcript as against Apache ZooKeeper', async () => {
-    const [reference, ours] = await Promise.all([runZkCliScript(zk.connectionString, script), runZkCliScript(zoo.connectionString, script)]);
+    const [reference, ours] = await Promise.all([runZkCliScript(zk().connectionString, script), runZkCliScript(zoo().connectionString, script)]);
     expect(ours).toContain('Created /a/seq-0000000002');
     const a = split(ours);
     const b = split(reference);
