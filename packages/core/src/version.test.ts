@@ -1,3 +1,3 @@
 import { expect, test } from 'vitest';
-import { VERSION } from '@zoo/core';
+import { VERSION } from './index.js';
 test('version', () => { expect(VERSION).toMatch(/^\d+\.\d+\.\d+$/); });

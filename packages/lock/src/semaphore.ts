@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { CreateMode, ZooError, ZooErrorCode, validatePath } from '@zoo/core';
+import type { ZooSession } from '@zoo/client';
+import { Lease } from './lease.js';
+import { Mutex, type AcquireOptions } from './mutex.js';
+import { protectedName } from './sequence.js';
+
+/**
+ * A counting semaphore with Curator's InterProcessSemaphoreV2 protocol:
+ *
+ *   <path>/locks/_c_<uuid>-lock-<seq>     a mutex taken while a lease is being obtained
+ *   <path>/leases/_c_<uuid>-lease-<seq>   one ephemeral node per lease held
+ *
+ * Holding the `locks/` mutex, a client creates its lease node and proceeds once at most
+ * `maxLeases` lease nodes exist, otherwise waits for the leases to change. Deciding by the
+ * lease's position instead can deadlock against Curator clients, which follow this protocol.
+ */
+export class Semaphore {
+  private readonly mutex: Mutex;
+  private readonly leasesPath: string;
+
+  constructor(
+    private readonly session: ZooSession,
+    readonly path: string,
+    readonly maxLeases: number,
+  ) {
+    validatePath(path);
+    if (!Number.isInteger(maxLeases) || maxLeases < 1) throw new RangeError(`maxLeases must be a positive integer, got ${maxLeases}`);
+    this.mutex = new Mutex(session, `${path}/locks`);
+    this.leasesPath = `${path}/leases`;
+  }
+
+  async acquire(options: AcquireOptions = {}): Promise<Lease> {
+    const lease = await this.tryAcquire(options);
+    if (!lease) throw new ZooError(ZooErrorCode.OPERATIONTIMEOUT, `OPERATIONTIMEOUT: no lease of ${this.path} within ${options.timeoutMs} ms`, { path: this.path, op: 'acquire' });
+    return lease;
+  }
+
+  async tryAcquire(options: AcquireOptions = {}): Promise<Lease | null> {
+    const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    const lock = await this.mutex.tryAcquire({ signal: options.signal, timeoutMs: options.timeoutMs });
+    if (!lock) return null;
+    const client = this.session.client;
+    let leasePath: string | undefined;
+    try {
+      await client.mkdirp(this.leasesPath);
+      const created = await client.create(`${this.leasesPath}/${protectedName(randomUUID(), 'lease-')}`, null, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
+      leasePath = created.path;
+      const ours = leasePath.slice(this.leasesPath.length + 1);
+      for (;;) {
+        options.signal?.throwIfAborted();
+        let changed!: () => void;
+        const change = new Promise<void>((r) => (changed = r));
+        const { children } = await client.getChildren(this.leasesPath, { watch: () => changed() });
+        if (!children.includes(ours)) throw new ZooError(ZooErrorCode.NONODE, `lease node ${leasePath} vanished`, { path: leasePath });
+        if (children.length <= this.maxLeases) {
+          return new Lease({ path: leasePath, name: ours, czxid: created.stat.czxid, client }, async () => {
+            await client.delete(created.path).catch(() => {});
+          });
+        }
+        const remaining = deadline - Date.now();
+        if (remaining <= 0) {
+          await client.delete(leasePath).catch(() => {});
+          return null;
+        }
+        await Promise.race([change, new Promise((r) => setTimeout(r, Math.min(remaining, 2 ** 31 - 1)))]);
+      }
+    } catch (err) {
+      if (leasePath) await client.delete(leasePath).catch(() => {});
+      throw err;
+    } finally {
+      await lock.release();
+    }
+  }
+}
