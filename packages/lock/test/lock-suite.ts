@@ -1,0 +1,189 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ZooSession } from '@zoo/client';
+import { LeaderLatch, Mutex, ReadWriteLock, Semaphore, runWithLock, type Lease } from '../src/index.js';
+import { TcpProxy } from '../../client/test/tcp-proxy.js';
+
+export interface Target {
+  start(): Promise<{ connectionString: string; port: number; stop(): Promise<void> }>;
+}
+
+async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition') {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Intervals [enter, exit] must never overlap. */
+function expectNoOverlap(intervals: Array<[number, number]>) {
+  const sorted = [...intervals].sort((a, b) => a[0] - b[0]);
+  for (let i = 1; i < sorted.length; i++) expect(sorted[i][0], `holder ${i} entered before holder ${i - 1} left`).toBeGreaterThanOrEqual(sorted[i - 1][1]);
+}
+
+export function lockSuite(name: string, target: Target, enabled = true): void {
+  describe.runIf(enabled)(`locks against ${name}`, () => {
+    let server: Awaited<ReturnType<Target['start']>>;
+    const sessions: ZooSession[] = [];
+    let n = 0;
+    beforeAll(async () => {
+      server = await target.start();
+    }, 60_000);
+    afterAll(async () => server?.stop());
+    afterEach(async () => {
+      for (const s of sessions.splice(0)) await s.close();
+    });
+    const session = async (connection = server.connectionString, timeout = 10_000) => {
+      const s = new ZooSession(connection, { sessionTimeout: timeout });
+      await s.start();
+      sessions.push(s);
+      return s;
+    };
+    const lockPath = () => `/locks-${process.pid}-${n++}`;
+
+    it('mutex: Curator node names, one holder at a time, fencing tokens grow, re-entrant', async () => {
+      const path = lockPath();
+      const a = new Mutex(await session(), path);
+      const b = new Mutex(await session(), path);
+      const first = await a.acquire();
+      expect(first.path).toMatch(new RegExp(`^${path}/_c_[0-9a-f-]{36}-lock-\\d{10}$`));
+      const again = await a.acquire(); // re-entrant
+      expect(again).toBe(first);
+      let bHolds = false;
+      const waiting = b.acquire().then((l) => {
+        bHolds = true;
+        return l;
+      });
+      await sleep(100);
+      expect(bHolds).toBe(false);
+      await first.release(); // one level down: still held
+      await sleep(100);
+      expect(bHolds).toBe(false);
+      await first.release();
+      const second = await waiting;
+      expect(second.fencingToken).toBeGreaterThan(first.fencingToken);
+      await second.release();
+    });
+
+    it('mutex: a timeout or an abort leaves no node behind', async () => {
+      const path = lockPath();
+      const s = await session();
+      const holder = await new Mutex(s, path).acquire();
+      const other = new Mutex(await session(), path);
+      expect(await other.tryAcquire({ timeoutMs: 100 })).toBeNull();
+      await expect(other.acquire({ timeoutMs: 50 })).rejects.toMatchObject({ code: -7 });
+      const ctrl = new AbortController();
+      const aborted = other.acquire({ signal: ctrl.signal });
+      setTimeout(() => ctrl.abort(new Error('give up')), 50);
+      await expect(aborted).rejects.toThrow('give up');
+      expect((await s.client.getChildren(path)).children).toHaveLength(1);
+      await holder.release();
+    });
+
+    it('contention: many clients, many acquisitions, never two holders', async () => {
+      const path = lockPath();
+      const intervals: Array<[number, number]> = [];
+      const clients = await Promise.all(Array.from({ length: 5 }, () => session()));
+      await Promise.all(
+        clients.map(async (s) => {
+          const m = new Mutex(s, path);
+          for (let i = 0; i < 8; i++) {
+            await m.withLock(async () => {
+              const enter = performance.now();
+              await sleep(Math.random() * 3);
+              intervals.push([enter, performance.now()]);
+            });
+          }
+        }),
+      );
+      expect(intervals).toHaveLength(40);
+      expectNoOverlap(intervals);
+    }, 60_000);
+
+    it('a holder whose session expires loses the lock; nobody enters before its node is gone', async () => {
+      const path = lockPath();
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        const holderSession = await session(`127.0.0.1:${proxy.port}`, 3000);
+        const lease = await new Mutex(holderSession, path).acquire();
+        const lost = new Promise<Error>((r) => lease.once('lost', r));
+        const observer = await session();
+        let nodeGoneAt = 0;
+        await observer.client.exists(lease.path, { watch: () => (nodeGoneAt = performance.now()) });
+        const waiter = new Mutex(await session(), path);
+        const entered = waiter.acquire().then((l) => ({ at: performance.now(), l }));
+        proxy.blackhole();
+        const { at, l } = await entered;
+        expect(nodeGoneAt).toBeGreaterThan(0);
+        expect(at).toBeGreaterThanOrEqual(nodeGoneAt);
+        expect((await lost).message).toMatch(/session expired/);
+        expect(lease.signal.aborted).toBe(true);
+        await l.release();
+      } finally {
+        await proxy.close();
+      }
+    }, 30_000);
+
+    it('read-write lock: readers share, a writer excludes', async () => {
+      const path = lockPath();
+      const rw1 = new ReadWriteLock(await session(), path);
+      const rw2 = new ReadWriteLock(await session(), path);
+      const r1 = await rw1.readLock();
+      const r2 = await rw2.readLock({ timeoutMs: 2000 });
+      expect(r1.path).toContain('__READ__');
+      let writing = false;
+      const w = rw1.writeLock().then((l) => ((writing = true), l));
+      await sleep(100);
+      expect(writing).toBe(false);
+      await r1.release();
+      await r2.release();
+      const wl = await w;
+      expect(wl.path).toContain('__WRIT__');
+      expect(await rw2.readLock({ timeoutMs: 150 }).catch((e) => e.code)).toBe(-7);
+      await wl.release();
+      await (await rw2.readLock({ timeoutMs: 2000 })).release();
+    });
+
+    it('semaphore: at most N leases at once', async () => {
+      const path = lockPath();
+      let inside = 0;
+      let most = 0;
+      const clients = await Promise.all(Array.from({ length: 4 }, () => session()));
+      await Promise.all(
+        clients.map(async (s) => {
+          const sem = new Semaphore(s, path, 2);
+          for (let i = 0; i < 3; i++) {
+            const lease: Lease = await sem.acquire({ timeoutMs: 20_000 });
+            inside++;
+            most = Math.max(most, inside);
+            await sleep(15);
+            inside--;
+            await lease.release();
+          }
+        }),
+      );
+      expect(most).toBe(2);
+      const s = clients[0];
+      expect((await s.client.getChildren(`${path}/leases`)).children).toEqual([]);
+    }, 60_000);
+
+    it('leader latch: exactly one leader; the next takes over when it leaves', async () => {
+      const path = lockPath();
+      const latches = await Promise.all([0, 1, 2].map(async (i) => new LeaderLatch(await session(), path, `node-${i}`)));
+      for (const l of latches) await l.start();
+      await until(() => latches.filter((l) => l.isLeader).length === 1, 5000, 'a leader');
+      const leader = latches.find((l) => l.isLeader)!;
+      await leader.close();
+      await until(() => latches.filter((l) => l.isLeader).length === 1, 5000, 'the next leader');
+      expect(leader.isLeader).toBe(false);
+      for (const l of latches) await l.close();
+    });
+
+    it('runWithLock runs a command under the lock and passes its exit code through', async () => {
+      const code = await runWithLock(await session(), lockPath(), process.execPath, ['-e', 'process.exit(7)'], { stdio: 'ignore' });
+      expect(code).toBe(7);
+    });
+  });
+}
