@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateMode, ZooError, ZooErrorCode } from '@zoo/core';
-import type { ZooClient, ZooSession } from '@zoo/client';
+import { retry, RetryUntilElapsed, type ZooClient, type ZooSession } from '@zoo/client';
 import { protectedName, sortBySequence } from './sequence.js';
 
 /** Decides, from the sorted children, whether our node holds, and if not which node to wait for. */
@@ -46,7 +46,7 @@ export class LockInternals {
     try {
       for (;;) {
         options.signal?.throwIfAborted();
-        const { children } = await client.getChildren(this.basePath);
+        const { children } = await this.persist(client, () => client.getChildren(this.basePath));
         const sorted = sortBySequence(children, this.sortNames);
         const verdict = this.predicate(sorted, node.name);
         if (verdict.acquired) return { ...node, client };
@@ -143,16 +143,27 @@ export class LockInternals {
       // getData with a watch: fires on delete (or change); NONODE means it is already gone
       client.getData(path, { watch: () => finish() }).catch((err) => {
         if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) finish();
+        // connection loss: go round again (the caller re-reads the children)
+        else if (err instanceof ZooError && err.code === ZooErrorCode.CONNECTIONLOSS) setTimeout(() => finish(), 100);
         else finish(err);
       });
     });
   }
 
+  /** Deletes our node, riding out connection loss, so it never outlives the attempt. */
   async deleteQuietly(client: ZooClient, path: string): Promise<void> {
     try {
-      await client.delete(path);
+      await this.persist(client, () => client.delete(path));
     } catch {
       // gone already, or the session is: either way the node will not outlive us
     }
+  }
+
+  /**
+   * Retries an idempotent step through connection loss while the session may still be alive
+   * (a failover to another ensemble member keeps it), as Curator's framework does.
+   */
+  private persist<T>(client: ZooClient, fn: () => Promise<T>): Promise<T> {
+    return retry(fn, new RetryUntilElapsed(Math.max(client.sessionTimeout, 1000), 100));
   }
 }
