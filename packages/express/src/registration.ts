@@ -10,6 +10,8 @@ export interface RegistrationOptions extends SessionSource {
   healthCheck?: HealthCheck;
   /** Unregister on SIGTERM/SIGINT before the process exits (default true). */
   handleSignals?: boolean;
+  /** Register through this registry (shared with the rest of the app) instead of a new one. */
+  registry?: ServiceRegistry;
 }
 
 /**
@@ -65,9 +67,13 @@ export class ZooRegistration {
   }
 
   private async register(server: Server): Promise<void> {
-    const { session, owned } = await resolveSession(this.options);
-    if (owned) this.ownedSessionClose = () => session.close();
-    this.registry = new ServiceRegistry(session, { basePath: this.options.basePath });
+    if (this.options.registry) {
+      this.registry = this.options.registry;
+    } else {
+      const { session, owned } = await resolveSession(this.options);
+      if (owned) this.ownedSessionClose = () => session.close();
+      this.registry = new ServiceRegistry(session, { basePath: this.options.basePath });
+    }
     const port = this.options.service.port ?? (server.address() as AddressInfo).port;
     const instance = await this.registry.register({ ...this.options.service, address: this.options.service.address ?? detectAddress(), port }, { healthCheck: this.options.healthCheck });
     this.instanceValue = instance;
@@ -78,8 +84,11 @@ export class ZooRegistration {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
-      await this.registered.catch(() => undefined);
-      await this.registry?.close();
+      const instance = await this.registered.catch(() => undefined);
+      // a shared registry stays open for the rest of the app: take out only our instance
+      if (this.options.registry) {
+        if (instance) await this.registry?.unregister(instance);
+      } else await this.registry?.close();
       await this.ownedSessionClose?.();
     })();
     return this.closing;

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { instanceUrl, ServiceDiscovery, type ProviderOptions, type ServiceProvider } from '@zoo/discovery';
+
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+
+/**
+ * Calls another service by name: an instance is chosen by the provider's strategy, connection
+ * errors (and 5xx on idempotent methods) fail over to the next instance.
+ */
+@Injectable()
+export class DiscoveryClient {
+  private readonly providers = new Map<string, Promise<ServiceProvider>>();
+
+  constructor(private readonly discovery: ServiceDiscovery) {}
+
+  provider(service: string, options?: ProviderOptions): Promise<ServiceProvider> {
+    let p = this.providers.get(service);
+    if (!p) this.providers.set(service, (p = this.discovery.provider(service, options)));
+    return p;
+  }
+
+  async fetch(service: string, path: string, init: RequestInit = {}, options: { maxAttempts?: number; timeoutMs?: number } = {}): Promise<Response> {
+    const provider = await this.provider(service);
+    const method = (init.method ?? 'GET').toUpperCase();
+    return provider.call(
+      async (instance, signal) => {
+        const res = await fetch(`${instanceUrl(instance)}${path}`, { ...init, signal });
+        if (res.status >= 500 && IDEMPOTENT.has(method)) {
+          await res.body?.cancel();
+          throw new Error(`${service} ${instance.id} answered ${res.status}`);
+        }
+        return res;
+      },
+      { maxAttempts: options.maxAttempts ?? 3, timeoutMs: options.timeoutMs ?? 10_000 },
+    );
+  }
+
+  async getJson<T>(service: string, path: string): Promise<T> {
+    const res = await this.fetch(service, path);
+    if (!res.ok) throw new Error(`${service} GET ${path}: HTTP ${res.status}`);
+    return (await res.json()) as T;
+  }
+}
