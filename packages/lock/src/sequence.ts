@@ -29,6 +29,6 @@ export function sortBySequence(children: readonly string[], lockNames: readonly 
 
 /** The sequence number of a node (-1 if it has none). */
 export function sequenceOf(node: string): number {
-  const m = /(-?\d{10})$/.exec(node);
+  const m = /(-\d{9}|\d{10})$/.exec(node);
   return m ? Number(m[1]) : -1;
 }

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ZooSession } from '@zoo/client';
-import { LeaderLatch, Mutex, ReadWriteLock, Semaphore, runWithLock, type Lease } from '../src/index.js';
+import { LeaderLatch, LeaderSelector, Mutex, ReadWriteLock, runAsElected, runAsLeader, Semaphore, runWithLock, type Lease } from '../src/index.js';
 import { TcpProxy } from '../../client/test/tcp-proxy.js';
 
 export interface Target {
@@ -179,6 +179,31 @@ export function lockSuite(name: string, target: Target, enabled = true): void {
       await until(() => latches.filter((l) => l.isLeader).length === 1, 5000, 'the next leader');
       expect(leader.isLeader).toBe(false);
       for (const l of latches) await l.close();
+    });
+
+    it('leader selector: one leader at a time, leadership handed on after each term', async () => {
+      const path = lockPath();
+      const terms: Array<[string, number, number]> = [];
+      const selectors = await Promise.all(['a', 'b'].map(async (name) => {
+        const sel = new LeaderSelector(await session(), path, async () => {
+          const start = performance.now();
+          await sleep(20);
+          terms.push([name, start, performance.now()]);
+        }, { requeue: true });
+        sel.start();
+        return sel;
+      }));
+      await until(() => terms.length >= 6, 10_000, 'six terms');
+      for (const s of selectors) await s.close();
+      expect(new Set(terms.map((t) => t[0]))).toEqual(new Set(['a', 'b']));
+      expectNoOverlap(terms.map(([, a, b]) => [a, b]));
+    });
+
+    it('runAsLeader and runAsElected run work only while leading', async () => {
+      const path = lockPath();
+      expect(await runAsLeader(await session(), path, async (signal) => (signal.aborted ? 'aborted' : 'led'))).toBe('led');
+      const code = await runAsElected(await session(), `${path}-elected`, process.execPath, ['-e', 'process.exit(3)'], { stdio: 'ignore' });
+      expect(code).toBe(3);
     });
 
     it('runWithLock runs a command under the lock and passes its exit code through', async () => {
