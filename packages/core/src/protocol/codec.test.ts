@@ -112,8 +112,7 @@ describe('requests', () => {
         } catch (err) {
           threw = err;
         }
-        // a prefix may happen to be a complete shorter request (e.g. empty vectors); otherwise it must throw
-        if (threw) expect(threw, `${OpCode[req.op]} cut at ${cut}`).toBeInstanceOf(JuteDecodeError);
+        expect(threw, `${OpCode[req.op]} cut at ${cut}`).toBeInstanceOf(JuteDecodeError);
       }
     }
   });
@@ -190,6 +189,41 @@ describe('replies', () => {
     expect(readReplyHeader(r)).toEqual({ xid: 3, zxid: 0x10n, err: 0 });
     expect(readResponseBody(res.op, r)).toEqual(res);
     expect(r.remaining).toBe(0);
+  });
+
+  it('every truncation of every reply body throws a decode error', () => {
+    for (const res of responses) {
+      const payload = encodeReply({ xid: 3, zxid: 1n, err: 0 }, res).subarray(4);
+      for (let cut = 0; cut < payload.length; cut++) {
+        const r = new JuteReader(payload.subarray(0, cut));
+        // addWatch tolerates a missing ErrorResponse (empty body = success); a bodyless reply never truncates its body
+        if (cut >= 16 && (res.op === OpCode.addWatch || res.op === OpCode.delete)) continue;
+        expect(() => {
+          readReplyHeader(r);
+          readResponseBody(res.op, r);
+        }, `${OpCode[res.op]} cut at ${cut}`).toThrow(JuteDecodeError);
+      }
+    }
+  });
+
+  it('every truncation of a connect record before its optional readOnly byte throws', () => {
+    const req = encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 1n, timeOut: 2, sessionId: 3n, passwd: Buffer.alloc(16), readOnly: true }).subarray(4);
+    const res = encodeConnectResponse({ protocolVersion: 0, timeOut: 2, sessionId: 3n, passwd: Buffer.alloc(16), readOnly: true }).subarray(4);
+    for (let cut = 0; cut < req.length - 1; cut++) expect(() => decodeConnectRequest(req.subarray(0, cut))).toThrow(JuteDecodeError);
+    for (let cut = 0; cut < res.length - 1; cut++) expect(() => decodeConnectResponse(res.subarray(0, cut))).toThrow(JuteDecodeError);
+    expect(decodeConnectRequest(req).readOnly).toBe(true);
+  });
+
+  it('rejects a multi result of an unknown type and a reply vector count larger than the bytes left', () => {
+    const bad = new JuteWriter();
+    bad.writeInt(99);
+    bad.writeBool(false);
+    bad.writeInt(0);
+    expect(() => readResponseBody(OpCode.multi, new JuteReader(bad.toBuffer()))).toThrow(/unknown multi result type 99/);
+    const many = new JuteWriter();
+    many.writeInt(1_000_000);
+    many.writeString('a');
+    expect(() => readResponseBody(OpCode.getChildren, new JuteReader(many.toBuffer()))).toThrow(/count 1000000 exceeds the 5 bytes left/);
   });
 
   it('an error reply carries the header only', () => {

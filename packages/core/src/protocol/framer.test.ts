@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JuteDecodeError } from './decode-error.js';
-import { FrameDecoder } from './framer.js';
+import { DEFAULT_MAX_FRAME, FrameDecoder } from './framer.js';
 
 function frame(payload: Buffer): Buffer {
   const head = Buffer.alloc(4);
@@ -30,6 +30,18 @@ describe('FrameDecoder', () => {
         },
       ),
     );
+  });
+
+  it('reassembles a 1 MiB frame fed one small chunk at a time, then the frame behind it', () => {
+    const big = Buffer.alloc(DEFAULT_MAX_FRAME);
+    for (let i = 0; i < big.length; i++) big[i] = i & 0xff;
+    const stream = Buffer.concat([frame(big), frame(Buffer.from('next'))]);
+    const decoder = new FrameDecoder();
+    const out: Buffer[] = [];
+    for (let i = 0; i < stream.length; i += 1000) out.push(...decoder.push(stream.subarray(i, i + 1000)));
+    expect(out).toHaveLength(2);
+    expect(out[0].equals(big)).toBe(true);
+    expect(out[1].toString()).toBe('next');
   });
 
   it('rejects a frame longer than jute.maxbuffer, or negative, as soon as the length arrives', () => {

@@ -239,8 +239,8 @@ export function decodeReply(payload: Buffer, opOf: (xid: number) => OpCode | und
   const r = new JuteReader(payload);
   const header = readReplyHeader(r);
   if (header.xid === Xid.notification) return { header, event: readWatcherEvent(r) };
+  // Like the Java client: no body is parsed when err != 0 (a failed multi still has err 0).
   const op = opOf(header.xid);
-  if (op === undefined || (header.err !== 0 && op !== OpCode.multi && op !== OpCode.multiRead)) return { header };
-  if (header.err !== 0) return { header };
+  if (op === undefined || header.err !== 0) return { header };
   return { header, response: readResponseBody(op, r) };
 }
