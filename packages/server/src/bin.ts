@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { parseZooCfg, serverOptionsFromConfig } from './config.js';
+import { serverOptionsFromFlags } from './config.js';
 import { ZooServer, type ZooServerOptions } from './zoo-server.js';
 
 const port = (v: string) => {
@@ -23,17 +23,13 @@ const program = new Command('zoo-server')
 const flags = program.opts<{ port?: number; host?: string; dataDir?: string; config?: string; adminPort?: number; logLevel: string }>();
 const logger = pino({ level: flags.logLevel });
 
-let options: ZooServerOptions = { host: '127.0.0.1', port: 2181 };
+let options: ZooServerOptions;
 try {
-  if (flags.config) options = serverOptionsFromConfig(parseZooCfg(readFileSync(flags.config, 'utf8')), (m) => logger.warn(m));
+  options = serverOptionsFromFlags(flags, (f) => readFileSync(f, 'utf8'), (m) => logger.warn(m));
 } catch (err) {
   logger.fatal(`cannot start: ${(err as Error).message}`);
   process.exit(2);
 }
-if (flags.port !== undefined) options.port = flags.port;
-if (flags.host !== undefined) options.host = flags.host;
-if (flags.dataDir !== undefined) options.dataDir = flags.dataDir;
-if (flags.adminPort !== undefined) options.adminPort = flags.adminPort;
 
 try {
   const server = await ZooServer.start({ ...options, logger });

@@ -93,3 +93,22 @@ export function serverOptionsFromConfig(cfg: ZooCfg, warn: (message: string) => 
   if (options.secureClientPort !== undefined) warn('zoo.cfg: secureClientPort needs TLS key and certificate options (--tls-key/--tls-cert)');
   return options;
 }
+
+/** Command-line flags shared by `zoo-server` and `zoo server`. */
+export interface ServerFlags {
+  port?: number;
+  host?: string;
+  dataDir?: string;
+  config?: string;
+  adminPort?: number;
+}
+
+/** zoo.cfg (if given) with the flags on top. */
+export function serverOptionsFromFlags(flags: ServerFlags, readFile: (path: string) => string, warn: (message: string) => void = () => {}): ZooServerOptions {
+  const options: ZooServerOptions = flags.config ? serverOptionsFromConfig(parseZooCfg(readFile(flags.config)), warn) : { host: '127.0.0.1', port: 2181 };
+  if (flags.port !== undefined) options.port = flags.port;
+  if (flags.host !== undefined) options.host = flags.host;
+  if (flags.dataDir !== undefined) options.dataDir = flags.dataDir;
+  if (flags.adminPort !== undefined) options.adminPort = flags.adminPort;
+  return options;
+}
