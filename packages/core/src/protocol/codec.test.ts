@@ -8,7 +8,8 @@ import { JuteWriter } from './jute-writer.js';
 import { OpCode } from './opcodes.js';
 import type { Request, Response, Stat } from './records.js';
 import { decodeRequest, encodeRequest } from './requests.js';
-import { decodeReply, encodeNotification, encodeReply, readReplyHeader, readResponseBody } from './responses.js';
+import { decodeReply, encodeNotification, encodeReply, readReplyHeader, readResponseBody, writeReply } from './responses.js';
+import { FrameDecoder } from './framer.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/[^0-9a-f]/gi, ''), 'hex');
 const stat: Stat = { czxid: 1n, mzxid: 2n, ctime: 3n, mtime: 4n, version: 5, cversion: -1, aversion: 7, ephemeralOwner: -0x7fffffffffffffffn, dataLength: 9, numChildren: 10, pzxid: 11n };
@@ -37,6 +38,21 @@ describe('byte-exact frames from the reference', () => {
     expect(encodeRequest(-2, { op: OpCode.ping })).toEqual(hex('00000008 fffffffe 0000000b'));
     expect(encodeRequest(2, { op: OpCode.closeSession })).toEqual(hex('00000008 00000002 fffffff5'));
     expect(encodeRequest(1, { op: OpCode.getData, path: '/foo', watch: false })).toEqual(hex('00000011 00000001 00000004 00000004 2f666f6f 00'));
+  });
+
+  it('several frames batched in one writer decode one by one', () => {
+    const w = new JuteWriter(8); // tiny, so the buffer grows between begin and end
+    const a = w.beginFrame();
+    writeReply(w, { xid: 1, zxid: 2n, err: 0 }, { op: OpCode.getData, data: Buffer.alloc(300, 1), stat });
+    w.endFrame(a);
+    const b = w.beginFrame();
+    writeReply(w, { xid: 2, zxid: 3n, err: -101 });
+    w.endFrame(b);
+    const frames = new FrameDecoder().push(w.toBuffer());
+    expect(frames.map((f) => decodeReply(f, () => OpCode.getData))).toEqual([
+      { header: { xid: 1, zxid: 2n, err: 0 }, response: { op: OpCode.getData, data: Buffer.alloc(300, 1), stat } },
+      { header: { xid: 2, zxid: 3n, err: -101 } },
+    ]);
   });
 
   it('a Stat is 68 bytes', () => {

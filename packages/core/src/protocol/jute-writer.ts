@@ -119,6 +119,21 @@ export class JuteWriter {
     return this.buf.subarray(0, this.pos);
   }
 
+  /**
+   * Starts another length-prefixed frame inside this writer (for batching several frames in
+   * one socket write); returns its start, to pass to endFrame.
+   */
+  beginFrame(): number {
+    const start = this.pos;
+    this.writeInt(0);
+    return start;
+  }
+
+  /** Patches the length prefix of the frame begun at `start`. */
+  endFrame(start: number): void {
+    this.buf.writeInt32BE(this.pos - start - 4, start);
+  }
+
   /** Patches the frame's length prefix and returns the whole frame. */
   finishFrame(): Buffer {
     if (!this.framed) throw new Error('JuteWriter.finishFrame: not a frame writer');

@@ -12,7 +12,8 @@ import type { MultiOp, Request, RequestHeader } from './records.js';
 
 /** Encodes a whole request frame (length prefix included). */
 export function encodeRequest(xid: number, req: Request): Buffer {
-  const w = JuteWriter.frame(64);
+  // room for the header and a typical path; setData/create also carry their data
+  const w = JuteWriter.frame('data' in req && req.data ? 128 + req.data.length : 128);
   w.writeInt(xid);
   w.writeInt(req.op);
   writeRequestBody(w, req);

@@ -11,9 +11,15 @@ import type { MultiResult, ReplyHeader, Response, WatcherEvent } from './records
 
 /** Encodes a whole reply frame; the body is written only when `header.err === 0`. */
 export function encodeReply(header: ReplyHeader, response?: Response): Buffer {
-  const w = JuteWriter.frame(response ? 128 : 20);
+  const w = JuteWriter.frame(response ? sizeHint(response) : 20);
   writeReply(w, header, response);
   return w.finishFrame();
+}
+
+/** A first-guess frame size, so common replies are written without the writer growing. */
+function sizeHint(res: Response): number {
+  if (res.op === OpCode.getData && res.data) return 112 + res.data.length;
+  return 256;
 }
 
 /** Writes header + body into an existing writer (for batching several frames). */
