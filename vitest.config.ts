@@ -7,7 +7,7 @@ const root = fileURLToPath(new URL('.', import.meta.url));
 // Tests import workspace packages by name; point each name at its source so a test run
 // never depends on a stale dist/ (npm test still builds everything first for the bins).
 const alias: Record<string, string> = {};
-for (const dir of ['packages', 'tools']) {
+for (const dir of ['packages', 'tools', 'apps']) {
   for (const name of readdirSync(`${root}${dir}`)) {
     const entry = `${root}${dir}/${name}/src/index.ts`;
     if (existsSync(entry)) alias[`@zoo/${name}`] = entry;
