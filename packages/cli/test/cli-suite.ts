@@ -74,6 +74,24 @@ export function cliSuite(name: string, target: Target, enabled = true): void {
       expect(JSON.parse((await zoo('--json', 'services', 'show', 'cli-svc')).stdout)).toEqual([]);
     });
 
+    it('watch prints events as they happen', async () => {
+      const b = base();
+      await zoo('create', b);
+      const child = spawn(process.execPath, [cli, '--server', server.connectionString, '--json', 'watch', '-r', b, '--count', '2']);
+      const exited = new Promise((r) => child.once('exit', r));
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      await new Promise<void>((resolve) => child.stderr.once('data', () => resolve()));
+      await new Promise((r) => setTimeout(r, 200));
+      await zoo('create', `${b}/kid`);
+      await zoo('set', `${b}/kid`, 'v');
+      expect(await exited).toBe(0);
+      expect(out.trim().split('\n').map((l) => JSON.parse(l))).toEqual([
+        { type: 'NodeCreated', path: `${b}/kid` },
+        { type: 'NodeDataChanged', path: `${b}/kid` },
+      ]);
+    });
+
     it('runs a command under a lock and passes its exit code through', async () => {
       const r = await zoo('lock', `${base()}/lock`, '--timeout', '5000', '--', process.execPath, '-e', 'process.exit(5)');
       expect(r.code).toBe(5);

@@ -143,15 +143,19 @@ export function treeCommands(program: Command, runner: Runner): void {
     .action((path: string, o: { recursive?: boolean; count?: number }, cmd: Command) =>
       runner(cmd, async (client, out) => {
         let seen = 0;
-        await new Promise<void>((resolve) => {
-          process.once('SIGINT', () => resolve());
-          void client.addWatch(path, (e) => {
-            const event = { type: EventType[e.type], path: e.path };
-            out.data(event, () => `${event.type} ${event.path}`);
-            if (o.count && ++seen >= o.count) resolve();
-          }, o.recursive ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT);
-          if (!out.json) process.stderr.write(`watching ${path}${o.recursive ? ' (recursive)' : ''}; Ctrl-C to stop\n`);
-        });
+        let done!: () => void;
+        const finished = new Promise<void>((resolve) => (done = resolve));
+        process.once('SIGINT', () => done());
+        await client.addWatch(path, (e) => {
+          if (e.type === EventType.None) return; // the session's own end, not a change
+          const event = { type: EventType[e.type], path: e.path };
+          // one event per line, also with --json, so the output can be streamed
+          out.print(out.json ? JSON.stringify(event) : `${event.type} ${event.path}`);
+          if (o.count && ++seen >= o.count) done();
+        }, o.recursive ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT);
+        // on stderr, so --json output stays one event per line
+        process.stderr.write(`watching ${path}${o.recursive ? ' (recursive)' : ''}; Ctrl-C to stop\n`);
+        await finished;
       }),
     );
 
