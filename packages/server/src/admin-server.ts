@@ -110,11 +110,15 @@ export class AdminServer {
             last_operation: c.lastOp,
           })),
         };
-      case 'dump':
+      case 'dump': {
+        const sessions = engine.sessionsInfo();
+        const byExpiry: Record<string, string[]> = {};
+        for (const s of sessions) (byExpiry[String(s.expiresAt)] ??= []).push(String(s.sessionId));
         return {
-          expiry_time_to_session_ids: Object.fromEntries(engine.sessionsInfo().map((s) => [s.expiresAt, [String(s.sessionId)]])),
-          session_id_to_ephemeral_paths: Object.fromEntries(engine.sessionsInfo().map((s) => [String(s.sessionId), s.ephemerals])),
+          expiry_time_to_session_ids: byExpiry,
+          session_id_to_ephemeral_paths: Object.fromEntries(sessions.filter((s) => s.ephemerals.length > 0).map((s) => [String(s.sessionId), s.ephemerals])),
         };
+      }
       case 'dirs': {
         const info = this.server.storeInfo();
         return { datadir_size: info.snapshotBytes, logdir_size: info.logBytes };

@@ -7,6 +7,8 @@ import type { ServerStats } from './server-stats.js';
 export interface ConnectionHost {
   readonly engine: ZooEngine;
   readonly maxBuffer: number;
+  /** Close a connection that has not sent its ConnectRequest after this long (0 = never). */
+  readonly handshakeTimeoutMs: number;
   readonly logger: Logger;
   readonly stats: ServerStats;
   /** Log a txn (group commit). */

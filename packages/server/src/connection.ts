@@ -29,6 +29,42 @@ interface Outgoing {
 
 let nextConnectionId = 1;
 
+/** ZooKeeper's short operation names (FinalRequestProcessor's lastOp), shown by `cons`. */
+const SHORT_OP_NAMES: Partial<Record<number, string>> = {
+  [OpCode.createSession]: 'SESS',
+  [OpCode.ping]: 'PING',
+  [OpCode.multi]: 'MULT',
+  [OpCode.multiRead]: 'MLTR',
+  [OpCode.create]: 'CREA',
+  [OpCode.create2]: 'CREA',
+  [OpCode.createTTL]: 'CREA',
+  [OpCode.createContainer]: 'CREA',
+  [OpCode.delete]: 'DELE',
+  [OpCode.deleteContainer]: 'DELE',
+  [OpCode.setData]: 'SETD',
+  [OpCode.reconfig]: 'RECO',
+  [OpCode.setACL]: 'SETA',
+  [OpCode.closeSession]: 'CLOS',
+  [OpCode.sync]: 'SYNC',
+  [OpCode.check]: 'CHEC',
+  [OpCode.exists]: 'EXIS',
+  [OpCode.getData]: 'GETD',
+  [OpCode.setWatches]: 'SETW',
+  [OpCode.setWatches2]: 'STW2',
+  [OpCode.addWatch]: 'ADDW',
+  [OpCode.getACL]: 'GETA',
+  [OpCode.getChildren]: 'GETC',
+  [OpCode.getChildren2]: 'GETC',
+  [OpCode.getAllChildrenNumber]: 'GETACN',
+  [OpCode.checkWatches]: 'CHKW',
+  [OpCode.removeWatches]: 'REMW',
+  [OpCode.whoAmI]: 'HOMI',
+  [OpCode.getEphemerals]: 'GETE',
+};
+
+/** How long a connection that ended its side may stay half-open before it is dropped. */
+const END_GRACE_MS = 5000;
+
 /**
  * One client connection: frames in, replies and notifications out, strictly in order. The
  * engine applies a write at once; what anyone may see of it waits until its txn is durable,
@@ -57,6 +93,7 @@ export class Connection implements Watcher {
   private readonly queue: Outgoing[] = [];
   private state: 'handshake' | 'open' | 'closing' | 'closed' = 'handshake';
   private closeAfterFlush = false;
+  private handshakeTimer?: NodeJS.Timeout;
 
   constructor(
     readonly socket: Socket | TLSSocket,
@@ -70,6 +107,16 @@ export class Connection implements Watcher {
     socket.on('error', (err) => host.logger.debug({ err, conn: this.describe() }, 'connection error'));
     socket.on('close', () => this.closed());
     socket.on('drain', () => socket.resume());
+    // ZooKeeper's sessionlessCnxnTimeout: a socket that never completes the handshake must not
+    // hold a connection slot (maxClientCnxns) forever.
+    if (host.handshakeTimeoutMs > 0) {
+      this.handshakeTimer = setTimeout(() => {
+        if (this.state !== 'handshake') return;
+        host.stats.sessionlessExpired++;
+        host.logger.info({ conn: this.describe(), ms: host.handshakeTimeoutMs }, 'closing connection: no handshake in time');
+        this.destroy();
+      }, host.handshakeTimeoutMs).unref();
+    }
   }
 
   get sessionId(): bigint {
@@ -115,8 +162,15 @@ export class Connection implements Watcher {
 
   private answerFourLetterWord(word: string): void {
     this.state = 'closing';
+    clearTimeout(this.handshakeTimer);
+    // ZooKeeper counts the command as a received packet
+    this.packetsReceived++;
+    this.host.stats.packetsReceived++;
     Promise.resolve(this.host.fourLetterWord(word))
-      .then((text) => this.socket.end(text))
+      .then((text) => {
+        this.socket.end(text);
+        this.dropIfHalfOpen();
+      })
       .catch((err) => {
         this.host.logger.warn({ err, word }, 'four-letter word failed');
         this.destroy();
@@ -132,6 +186,7 @@ export class Connection implements Watcher {
       this.destroy();
       return;
     }
+    clearTimeout(this.handshakeTimer);
     const result = this.host.engine.connect(req);
     if (result.refuse) {
       this.host.logger.info({ conn: this.describe(), lastZxidSeen: req.lastZxidSeen }, 'refusing client that has seen a newer zxid');
@@ -180,7 +235,10 @@ export class Connection implements Watcher {
     }
     if (request.op === OpCode.ping) {
       // answered in pipeline order with the current zxid, whatever xid was sent
-      this.push({ frame: encodeReply({ xid: Xid.ping, zxid: this.host.engine.lastZxid, err: 0 }), zxid: this.host.engine.lastZxid, startedAt: 0, op: OpCode.ping });
+      const zxid = this.host.engine.lastZxid;
+      this.lastOp = 'PING';
+      this.lastZxid = zxid;
+      this.push({ frame: encodeReply({ xid: Xid.ping, zxid, err: 0 }), zxid, startedAt, op: OpCode.ping });
       return;
     }
     const result = this.host.engine.process(ctx, xid, request);
@@ -197,9 +255,13 @@ export class Connection implements Watcher {
     if (result.notifications.length > 0) this.host.dispatch(result.notifications, zxid);
     // auth replies carry xid -4 back
     const replyXid = op === OpCode.auth ? Xid.auth : xid;
-    this.lastCxid = xid;
-    this.lastZxid = result.zxid;
-    this.lastOp = OpCode[op] ?? String(op);
+    // cons shows what ZooKeeper's FinalRequestProcessor records: auth is answered before it,
+    // and only ordinary xids (not -8) count as the last cxid
+    if (op !== OpCode.auth && op !== OpCode.sasl) {
+      if (xid >= 0) this.lastCxid = xid;
+      this.lastZxid = result.zxid;
+      this.lastOp = SHORT_OP_NAMES[op] ?? 'NA';
+    }
     this.push({ frame: encodeReply({ xid: replyXid, zxid: result.zxid, err: result.err }, result.response), zxid, startedAt, op });
     if (result.close) {
       this.state = 'closing';
@@ -263,7 +325,31 @@ export class Connection implements Watcher {
     if (this.state === 'closed') return;
     this.state = 'closing';
     this.socket.end();
+    this.dropIfHalfOpen();
     this.closed();
+  }
+
+  /** Stops reading: the server is shutting down and will not take more requests. */
+  stopReading(): void {
+    this.socket.pause();
+    if (this.state === 'handshake' || this.state === 'open') this.state = 'closing';
+  }
+
+  /** Server shutdown: sends what the log allows, then closes without waiting for the client. */
+  shutdown(): void {
+    if (this.state === 'closed') return;
+    this.state = 'closing';
+    this.flush();
+    const socket = this.socket;
+    socket.end(() => socket.destroy());
+    this.dropIfHalfOpen();
+    this.closed();
+  }
+
+  /** A client that never closes its side must not keep the socket forever. */
+  private dropIfHalfOpen(): void {
+    const socket = this.socket;
+    setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
   }
 
   destroy(): void {
@@ -283,6 +369,7 @@ export class Connection implements Watcher {
   private closed(): void {
     if (this.state === 'closed') return;
     this.state = 'closed';
+    clearTimeout(this.handshakeTimer);
     this.queue.length = 0;
     this.host.connectionClosed(this);
   }

@@ -1,4 +1,5 @@
-import { hostname } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
+import { freemem, homedir, hostname, release, tmpdir, totalmem, userInfo } from 'node:os';
 import type { ZooServer } from './zoo-server.js';
 
 const VERSION = '3.8.0-zoo, built on 2026-11-25 00:00 UTC';
@@ -7,6 +8,38 @@ const VERSION = '3.8.0-zoo, built on 2026-11-25 00:00 UTC';
 const KNOWN = ['ruok', 'srvr', 'stat', 'mntr', 'cons', 'crst', 'srst', 'wchs', 'wchc', 'wchp', 'dump', 'envi', 'conf', 'isro', 'dirs', 'gtmk', 'stmk', 'hash'] as const;
 
 const hex = (v: bigint) => `0x${v.toString(16)}`;
+
+/** ZooKeeper's default trace mask (gtmk). */
+const TRACE_MASK = 306;
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** java.util.Date#toString in UTC ("Wed Nov 25 08:20:44 UTC 2026"), as `dump` prints expiry times. */
+export function javaDate(ms: number): string {
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  return `${DAYS[d.getUTCDay()]} ${MONTHS[d.getUTCMonth()]} ${two(d.getUTCDate())} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} UTC ${d.getUTCFullYear()}`;
+}
+
+/** Open descriptors of this process (Linux /proc), or -1 where that is not available. */
+function openFileDescriptors(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return -1;
+  }
+}
+
+/** The soft limit on open files (Linux /proc), or -1. */
+function maxFileDescriptors(): number {
+  try {
+    const m = /^Max open files\s+(\d+)/m.exec(readFileSync('/proc/self/limits', 'utf8'));
+    return m ? Number(m[1]) : -1;
+  } catch {
+    return -1;
+  }
+}
 
 /**
  * The four-letter words with ZooKeeper's output formats (server/command/*Command.java), so
@@ -64,9 +97,9 @@ export class FourLetterWords {
         return `datadir_size: ${info.snapshotBytes}\nlogdir_size: ${info.logBytes}\n`;
       }
       case 'gtmk':
-        return '0\n';
       case 'stmk':
-        return '0\n';
+        // no tracing in Zoo: the mask is ZooKeeper's default and setting it changes nothing
+        return String(TRACE_MASK);
       case 'hash':
         return `${hex(this.server.engine.lastZxid)}\n`;
       default:
@@ -120,11 +153,21 @@ export class FourLetterWords {
     m.set('watch_count', e.watchCount);
     m.set('ephemerals_count', e.ephemeralsCount);
     m.set('approximate_data_size', e.approximateDataSize);
-    m.set('open_file_descriptor_count', this.server.connectionCount);
-    m.set('max_file_descriptor_count', 1048576);
+    m.set('open_file_descriptor_count', openFileDescriptors());
+    m.set('max_file_descriptor_count', maxFileDescriptors());
     m.set('global_sessions', e.sessionCount);
-    m.set('last_zxid', hex(this.server.engine.lastZxid));
+    m.set('local_sessions', 0);
     m.set('uptime', Date.now() - s.startedAt);
+    m.set('bytes_received_count', s.bytesIn);
+    m.set('connection_rejected', s.connectionsRejected);
+    m.set('sessionless_connections_expired', s.sessionlessExpired);
+    m.set('outstanding_tls_handshake', 0);
+    m.set('avg_fsynctime', Number((s.fsyncCount ? s.fsyncTotal / s.fsyncCount : 0).toFixed(4)));
+    m.set('min_fsynctime', Math.round(s.fsyncMin));
+    m.set('max_fsynctime', Math.round(s.fsyncMax));
+    m.set('cnt_fsynctime', s.fsyncCount);
+    m.set('sum_fsynctime', Math.round(s.fsyncTotal));
+    m.set('last_zxid', hex(this.server.engine.lastZxid));
     return m;
   }
 
@@ -153,7 +196,7 @@ export class FourLetterWords {
       const sid = (watcher as { sessionId?: bigint }).sessionId ?? 0n;
       out += `${hex(sid)}\n${paths.map((p) => `\t${p}\n`).join('')}`;
     }
-    return out;
+    return out + '\n';
   }
 
   private wchp(): string {
@@ -161,7 +204,7 @@ export class FourLetterWords {
     for (const [path, watchers] of this.server.engine.watchesByPath()) {
       out += `${path}\n${watchers.map((w) => `\t${hex((w as { sessionId?: bigint }).sessionId ?? 0n)}\n`).join('')}`;
     }
-    return out;
+    return out + '\n';
   }
 
   private dump(): string {
@@ -170,23 +213,42 @@ export class FourLetterWords {
     for (const s of sessions) byExpiry.set(s.expiresAt, [...(byExpiry.get(s.expiresAt) ?? []), s.sessionId]);
     let out = `SessionTracker dump:\nSession Sets (${byExpiry.size})/(${sessions.length}):\n`;
     for (const [at, ids] of [...byExpiry].sort((a, b) => a[0] - b[0])) {
-      out += `${ids.length} expire at ${new Date(at).toUTCString()}:\n${ids.map((id) => `\t${hex(id)}\n`).join('')}`;
+      out += `${ids.length} expire at ${javaDate(at)}:\n${ids.map((id) => `\t${hex(id)}\n`).join('')}`;
     }
     const withEphemerals = sessions.filter((s) => s.ephemerals.length > 0);
     out += `ephemeral nodes dump:\nSessions with Ephemerals (${withEphemerals.length}):\n`;
     for (const s of withEphemerals) out += `${hex(s.sessionId)}:\n${s.ephemerals.map((p) => `\t${p}\n`).join('')}`;
-    out += 'Connections dump:\nConnections Sets (1)/(' + this.server.connectionCount + ')\n';
+    // connections expire with their session; ones without a session after the handshake timeout
+    const expiry = new Map(sessions.map((s) => [s.sessionId, s.expiresAt]));
+    const conns = new Map<number, string[]>();
+    for (const c of this.server.allConnections()) {
+      const at = (c.sessionId ? expiry.get(c.sessionId) : undefined) ?? c.establishedAt + this.server.handshakeTimeoutMs;
+      conns.set(at, [...(conns.get(at) ?? []), `\tip: /${c.remoteAddress}:${c.remotePort} sessionId: ${hex(c.sessionId)}\n`]);
+    }
+    out += `Connections dump:\nConnections Sets (${conns.size})/(${this.server.connectionCount}):\n`;
+    for (const [at, lines] of [...conns].sort((a, b) => a[0] - b[0])) out += `${lines.length} expire at ${javaDate(at)}:\n${lines.join('')}`;
     return out;
   }
 
   private envi(): string {
+    const mb = (bytes: number) => `${Math.floor(bytes / 1024 / 1024)}MB`;
+    const user = safeUserInfo();
+    // ZooKeeper's keys where Node has an equivalent (java.* become node.*)
     const env: Array<[string, string]> = [
       ['zookeeper.version', VERSION],
       ['host.name', hostname()],
       ['node.version', process.version],
+      ['node.execPath', process.execPath],
+      ['os.tmpdir', tmpdir()],
       ['os.name', process.platform],
       ['os.arch', process.arch],
+      ['os.version', release()],
+      ['user.name', user.username],
+      ['user.home', user.homedir],
       ['user.dir', process.cwd()],
+      ['os.memory.free', mb(freemem())],
+      ['os.memory.total', mb(totalmem())],
+      ['process.memory.rss', mb(process.memoryUsage.rss())],
       ['pid', String(process.pid)],
     ];
     return `Environment:\n${env.map(([k, v]) => `${k}=${v}\n`).join('')}`;
@@ -198,7 +260,7 @@ export class FourLetterWords {
     const info = this.server.storeInfo();
     const m = new Map<string, string | number>();
     m.set('clientPort', this.server.port);
-    if (this.server.securePort !== undefined) m.set('secureClientPort', this.server.securePort);
+    m.set('secureClientPort', this.server.securePort ?? -1);
     m.set('dataDir', info.dataDir ?? '');
     m.set('dataDirSize', info.snapshotBytes);
     m.set('dataLogDir', info.dataLogDir ?? '');
@@ -210,5 +272,15 @@ export class FourLetterWords {
     m.set('clientPortListenBacklog', -1);
     m.set('serverId', 0);
     return m;
+  }
+}
+
+function safeUserInfo(): { username: string; homedir: string } {
+  try {
+    const u = userInfo();
+    return { username: u.username, homedir: u.homedir };
+  } catch {
+    // no passwd entry for this uid (containers)
+    return { username: String(process.getuid?.() ?? ''), homedir: homedir() };
   }
 }

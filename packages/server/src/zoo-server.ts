@@ -7,6 +7,7 @@ import {
   OPEN_ACL_UNSAFE,
   ZooEngine,
   ZooError,
+  ZooErrorCode,
   type ACL,
   type Clock,
   type ConnectionContext,
@@ -63,6 +64,11 @@ export interface ZooServerOptions {
   /** A TLS client port too (secureClientPort), with these TLS options. */
   secureClientPort?: number;
   tls?: TlsOptions;
+  /** Close connections that send no ConnectRequest within this many ms; 0 = never; default 10,000 (ZooKeeper's sessionlessCnxnTimeout). */
+  handshakeTimeoutMs?: number;
+  /** Where txns go, instead of the one dataDir would open (an embedding's own store, or a test's). */
+  store?: TxnStore;
+  /** pino logger; default silent. */
   logger?: Logger;
   clock?: Clock;
 }
@@ -79,6 +85,7 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
   readonly logger: Logger;
   readonly stats = new ServerStats();
   readonly maxBuffer: number;
+  readonly handshakeTimeoutMs: number;
   readonly options: Readonly<ZooServerOptions>;
   readonly metrics: ServerMetrics;
   private readonly store: TxnStore;
@@ -86,6 +93,11 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
   private readonly bySession = new Map<bigint, Connection>();
   private readonly perIp = new Map<string, number>();
   private readonly waiting = new Set<Connection>();
+  /** Connections with notifications queued this turn: flushed once, in a microtask. */
+  private readonly dirty = new Set<Connection>();
+  private flushScheduled = false;
+  /** In-process API calls waiting for their txn to be durable. */
+  private durableWaiters: Array<{ zxid: bigint; resolve: () => void; reject: (err: Error) => void }> = [];
   private readonly listeners: Listener[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly fourLetter: FourLetterWords;
@@ -95,12 +107,14 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
   private syncing = false;
   private syncAgain = false;
   private closing?: Promise<void>;
+  private storeClosed = false;
   private internal?: ConnectionContext;
 
   private constructor(options: ZooServerOptions, store: TxnStore) {
     this.options = options;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.maxBuffer = options.maxBuffer ?? 0xfffff;
+    this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
     this.store = store;
     this.engine = new ZooEngine({
       clock: options.clock,
@@ -118,7 +132,9 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
   static async start(options: ZooServerOptions = {}): Promise<ZooServer> {
     // the store exists before the server (and its metrics) do
     const fsyncSink: { observe?: (ms: number) => void } = {};
-    const store = options.dataDir
+    const store = options.store
+      ? options.store
+      : options.dataDir
       ? await openTxnStore({
           dataDir: options.dataDir,
           dataLogDir: options.dataLogDir,
@@ -130,7 +146,10 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
         })
       : memoryTxnStore();
     const server = new ZooServer(options, store);
-    fsyncSink.observe = (ms) => server.metrics.fsync.observe(ms / 1000);
+    fsyncSink.observe = (ms) => {
+      server.metrics.fsync.observe(ms / 1000);
+      server.stats.recordFsync(ms);
+    };
     try {
       const report = await store.recover(server.engine);
       server.durable = server.appended = server.engine.lastZxid;
@@ -205,7 +224,10 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
     const limit = this.options.maxClientCnxns ?? 60;
     const count = this.perIp.get(ip) ?? 0;
     if (this.closing || (limit > 0 && count >= limit)) {
-      if (!this.closing) this.logger.warn({ ip, limit }, 'too many connections from this address (maxClientCnxns)');
+      if (!this.closing) {
+        this.stats.connectionsRejected++;
+        this.logger.warn({ ip, limit }, 'too many connections from this address (maxClientCnxns)');
+      }
       socket.destroy();
       return;
     }
@@ -240,12 +262,15 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
   }
 
   private runSync(): void {
+    // close() makes its own last sync
+    if (this.storeClosed) return;
     const upTo = this.appended;
     this.store.sync().then(
       () => {
         this.durable = upTo;
         this.syncing = false;
         this.releaseWaiting();
+        this.resolveDurableWaiters();
         this.store.maybeSnapshot(this.engine);
         if (this.syncAgain || this.appended > this.durable) {
           this.syncAgain = false;
@@ -253,9 +278,10 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
         }
       },
       (err) => {
+        this.syncing = false;
+        if (this.closing) return;
         // Without a durable log the server must not acknowledge anything more.
         this.logger.fatal({ err }, 'transaction log write failed: stopping');
-        this.syncing = false;
         void this.close();
       },
     );
@@ -276,8 +302,21 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
       const conn = n.watcher instanceof Connection ? n.watcher : undefined;
       if (!conn) continue;
       conn.push({ frame: encodeNotification(n.zxid, n.event), zxid, startedAt: 0, op: OpCode.notification });
-      conn.flush();
+      this.dirty.add(conn);
     }
+    // one socket write per connection for everything this turn produced (a multi, a burst of
+    // pipelined writes), yet before any I/O callback could run
+    if (this.dirty.size > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      queueMicrotask(() => this.flushDirty());
+    }
+  }
+
+  private flushDirty(): void {
+    this.flushScheduled = false;
+    const conns = [...this.dirty];
+    this.dirty.clear();
+    for (const conn of conns) conn.flush();
   }
 
   sessionOpened(conn: Connection): void {
@@ -293,6 +332,7 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
     if (!this.connections.delete(conn)) return;
     this.engine.removeWatcher(conn);
     this.waiting.delete(conn);
+    this.dirty.delete(conn);
     if (this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
     const n = (this.perIp.get(conn.remoteAddress) ?? 1) - 1;
     if (n <= 0) this.perIp.delete(conn.remoteAddress);
@@ -361,10 +401,18 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
   }
 
   private untilDurable(zxid: bigint): Promise<void> {
-    return new Promise((resolve) => {
-      const check = () => (this.durable >= zxid ? resolve() : setImmediate(check));
-      check();
-    });
+    if (this.durable >= zxid) return Promise.resolve();
+    return new Promise((resolve, reject) => this.durableWaiters.push({ zxid, resolve, reject }));
+  }
+
+  private resolveDurableWaiters(): void {
+    if (this.durableWaiters.length === 0) return;
+    const still: typeof this.durableWaiters = [];
+    for (const w of this.durableWaiters) {
+      if (this.durable >= w.zxid) w.resolve();
+      else still.push(w);
+    }
+    this.durableWaiters = still;
   }
 
   /** Creates a persistent node (in-process API). Returns the created path. */
@@ -408,15 +456,34 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
 
   // ---- lifecycle ---------------------------------------------------------------------------
 
-  /** Stops listening, closes every connection, flushes and closes the log. */
+  /**
+   * Stops listening and reading, flushes the log, sends every reply that is now durable, closes
+   * every connection (without waiting for clients) and closes the log.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
-      await Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
-      for (const conn of [...this.connections]) conn.destroy();
+      // net.Server#close calls back only once every connection is gone
+      const listenersClosed = Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
+      for (const conn of this.connections) conn.stopReading();
+      if (this.store.durable) {
+        const upTo = this.appended;
+        try {
+          await this.store.sync();
+          this.durable = upTo;
+        } catch (err) {
+          this.logger.error({ err }, 'transaction log flush failed while stopping');
+        }
+      }
+      this.resolveDurableWaiters();
+      for (const conn of [...this.connections]) conn.shutdown();
       await this.admin?.close();
-      await this.store.sync().catch(() => {});
+      await listenersClosed;
+      this.storeClosed = true;
       await this.store.close();
+      const left = this.durableWaiters;
+      this.durableWaiters = [];
+      for (const w of left) w.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'the server stopped before the write was durable'));
       this.logger.info('stopped');
     })();
     return this.closing;

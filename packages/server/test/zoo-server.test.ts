@@ -3,8 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeConnectRequest, encodeRequest, EventType, OpCode, OPEN_ACL_UNSAFE, ZooError, ZooErrorCode } from '@zoo/core';
-import { ZooServer } from '../src/index.js';
+import { encodeConnectRequest, encodeRequest, EventType, OpCode, OPEN_ACL_UNSAFE, ZooError, ZooErrorCode, type Txn } from '@zoo/core';
+import { ZooServer, type TxnStore } from '../src/index.js';
 import { RawClient, until } from './raw-client.js';
 
 const acl = [...OPEN_ACL_UNSAFE];
@@ -23,6 +23,35 @@ async function client(port: number, options: Parameters<typeof RawClient.open>[1
   cleanups.push(() => c.close());
   return c;
 }
+
+/** A durable-looking store whose fsyncs complete only when the test says so. */
+function gatedStore() {
+  const appended: Txn[] = [];
+  let waiting: Array<() => void> = [];
+  let open = true;
+  const store: TxnStore = {
+    durable: true,
+    recover: async () => ({ snapshotZxid: 0n, replayed: 0, truncatedBytes: 0 }),
+    append: (txn) => void appended.push(txn),
+    sync: () => (open ? Promise.resolve() : new Promise<void>((resolve) => waiting.push(resolve))),
+    maybeSnapshot: () => {},
+    close: async () => {},
+    info: () => ({ logBytes: 0, snapshotBytes: 0 }),
+  };
+  return {
+    store,
+    appended,
+    hold: () => void (open = false),
+    release: () => {
+      open = true;
+      for (const resolve of waiting) resolve();
+      waiting = [];
+    },
+  };
+}
+
+/** A few event-loop turns with I/O in between. */
+const settle = () => new Promise((r) => setTimeout(r, 30));
 
 async function fourLetter(port: number, word: string): Promise<string> {
   const socket = connect(port, '127.0.0.1');
@@ -110,6 +139,67 @@ describe('handshake and sessions', () => {
   });
 });
 
+describe('durability gate', () => {
+  it('shows a write to nobody (reply, notifications, other clients’ reads) until its txn is durable', async () => {
+    const gate = gatedStore();
+    const s = await server({ store: gate.store });
+    cleanups.push(async () => gate.release());
+    const writer = await client(s.port);
+    const watcher = await client(s.port);
+    const reader = await client(s.port);
+    await writer.send({ op: OpCode.create, path: '/d', data: Buffer.from('old'), acl, flags: 0 });
+    await watcher.send({ op: OpCode.getData, path: '/d', watch: true });
+
+    gate.hold();
+    const before = gate.appended.length;
+    const write = writer.send({ op: OpCode.setData, path: '/d', data: Buffer.from('new'), version: -1 });
+    await until(() => gate.appended.length === before + 1, 3000, 'the txn to be appended');
+    const read = reader.send({ op: OpCode.getData, path: '/d', watch: false });
+    const ping = watcher.send({ op: OpCode.ping });
+    await settle();
+    expect(writer.frames).toEqual([{ kind: 'reply', xid: 1 }]); // the create's reply, nothing since
+    expect(watcher.events).toEqual([]);
+    expect(reader.frames).toEqual([]);
+
+    gate.release();
+    expect((await write).header.err).toBe(0);
+    expect(((await read).response as { data: Buffer }).data.toString()).toBe('new');
+    await ping;
+    expect(watcher.frames.map((f) => f.kind)).toEqual(['reply', 'event', 'reply']);
+  });
+
+  it('holds the handshake reply and pipelined requests until createSession is durable', async () => {
+    const gate = gatedStore();
+    const s = await server({ store: gate.store });
+    cleanups.push(async () => gate.release());
+    gate.hold();
+    const opening = RawClient.open(s.port);
+    await until(() => gate.appended.length === 1, 3000, 'createSession to be appended');
+    await settle();
+    let opened = false;
+    void opening.then(() => (opened = true));
+    await settle();
+    expect(opened).toBe(false);
+    gate.release();
+    const c = await opening;
+    cleanups.push(() => c.close());
+    expect(c.session!.timeOut).toBeGreaterThan(0);
+  });
+
+  it('in-process writes resolve once durable', async () => {
+    const gate = gatedStore();
+    const s = await server({ store: gate.store });
+    cleanups.push(async () => gate.release());
+    gate.hold();
+    let done = false;
+    const created = s.create('/inproc', 'v').then((p) => ((done = true), p));
+    await settle();
+    expect(done).toBe(false);
+    gate.release();
+    expect(await created).toBe('/inproc');
+  });
+});
+
 describe('ordering', () => {
   it('replies in request order; a write’s notifications reach watchers before its reply', async () => {
     const s = await server();
@@ -130,6 +220,38 @@ describe('ordering', () => {
       `reply ${replies[2].header.xid}`,
     ]);
     expect((replies[1].response as { data: Buffer }).data.toString()).toBe('1');
+  });
+
+  it('setWatches on a new connection catches up with what changed, events before its reply', async () => {
+    const s = await server();
+    const c = await client(s.port);
+    const { header } = await c.send({ op: OpCode.create, path: '/sw', data: null, acl, flags: 0 });
+    await c.send({ op: OpCode.create, path: '/sw-gone', data: null, acl, flags: 0 });
+    const seen = header.zxid + 1n;
+    // while "disconnected": a data change, a child, a deletion, and a node that appears
+    await s.setData('/sw', 'changed');
+    await s.create('/sw/kid');
+    await s.delete('/sw-gone');
+    await s.create('/sw-new');
+    c.frames.length = 0;
+    const reply = await c.send({
+      op: OpCode.setWatches,
+      relativeZxid: seen,
+      dataWatches: ['/sw', '/sw-gone'],
+      existWatches: ['/sw-new', '/sw-missing'],
+      childWatches: ['/sw'],
+      persistentWatches: [],
+      persistentRecursiveWatches: [],
+    });
+    expect(reply.header.err).toBe(0);
+    const events = c.frames.slice(0, -1).map((f) => (f.kind === 'event' ? `${EventType[f.event.type]} ${f.event.path}` : 'reply'));
+    expect(events.sort()).toEqual(['NodeChildrenChanged /sw', 'NodeCreated /sw-new', 'NodeDataChanged /sw', 'NodeDeleted /sw-gone']);
+    expect(c.frames.at(-1)).toEqual({ kind: 'reply', xid: reply.header.xid });
+    // /sw-missing stays registered
+    c.events.length = 0;
+    await s.create('/sw-missing');
+    await until(() => c.events.length === 1, 3000, 'NodeCreated');
+    expect(c.events[0]).toMatchObject({ type: EventType.NodeCreated, path: '/sw-missing' });
   });
 
   it('answers pings with xid -2 and auth with xid -4', async () => {
@@ -174,6 +296,15 @@ describe('bad input', () => {
     expect(s.connectionCount).toBe(0);
   });
 
+  it('closes a connection that never sends its ConnectRequest', async () => {
+    const s = await server({ handshakeTimeoutMs: 100, fourLetterWordWhitelist: ['mntr'] });
+    const socket = connect(s.port, '127.0.0.1');
+    cleanups.push(async () => void socket.destroy());
+    await new Promise((r) => socket.once('connect', r));
+    await new Promise((r) => socket.once('close', r));
+    expect(await fourLetter(s.port, 'mntr')).toMatch(/zk_sessionless_connections_expired\t1\n/);
+  });
+
   it('limits connections per IP (maxClientCnxns)', async () => {
     const s = await server({ maxClientCnxns: 2 });
     await client(s.port);
@@ -198,7 +329,7 @@ describe('four-letter words and admin', () => {
     expect(await fourLetter(s.port, 'mntr')).toMatch(/zk_znode_count\t5\n/);
     expect(await fourLetter(s.port, 'conf')).toMatch(new RegExp(`clientPort=${s.port}\\n`));
     expect(await fourLetter(s.port, 'wchs')).toBe('1 connections watching 1 paths\nTotal watches:1\n');
-    expect(await fourLetter(s.port, 'cons')).toMatch(/sid=0x[0-9a-f]+,lop=exists/);
+    expect(await fourLetter(s.port, 'cons')).toMatch(/sid=0x[0-9a-f]+,lop=EXIS/);
     expect(await fourLetter(s.port, 'dump')).toBe('dump is not executed because it is not in the whitelist.\n');
   });
 
@@ -215,6 +346,18 @@ describe('four-letter words and admin', () => {
     expect(metrics).toMatch(/zoo_znodes 6/);
     expect(metrics).toMatch(/zoo_request_latency_seconds_bucket\{le="[0-9.]+",op="create"\}/);
     expect((await fetch(`${base}/commands/nope`)).status).toBe(404);
+  });
+});
+
+describe('close', () => {
+  it('closes with clients still connected, sending what was already answered', async () => {
+    const s = await ZooServer.start({ port: 0 });
+    const a = await RawClient.open(s.port);
+    const b = await RawClient.open(s.port);
+    await a.send({ op: OpCode.create, path: '/c', data: null, acl, flags: 0 });
+    await s.close();
+    await Promise.all([a.closed, b.closed]);
+    expect(s.connectionCount).toBe(0);
   });
 });
 
