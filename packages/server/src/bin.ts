@@ -27,13 +27,15 @@ let options: ZooServerOptions;
 try {
   options = serverOptionsFromFlags(flags, (f) => readFileSync(f, 'utf8'), (m) => logger.warn(m));
 } catch (err) {
-  logger.fatal(`cannot start: ${(err as Error).message}`);
+  // a configuration mistake: plain words on stderr, not a JSON log line
+  console.error(`zoo-server: cannot start: ${(err as Error).message}`);
   process.exit(2);
 }
 
 try {
   const server = await ZooServer.start({ ...options, logger });
   logger.info(`Zoo serving on ${server.connectionString}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in-memory)'}`);
+  if (server.adminPort !== undefined) logger.info(`admin on http://${options.adminHost ?? options.host ?? '127.0.0.1'}:${server.adminPort}/commands and /metrics`);
   const stop = (signal: string) => {
     logger.info(`${signal}: flushing the log and stopping`);
     server.close().then(
@@ -47,6 +49,7 @@ try {
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));
 } catch (err) {
-  logger.fatal(`cannot start: ${(err as Error).message}`);
+  logger.fatal({ err }, 'cannot start');
+  console.error(`zoo-server: cannot start: ${(err as Error).message}`);
   process.exit(1);
 }
