@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
-import { serverOptionsFromFlags } from './config.js';
+import { serverOptionsFromFlags, type ServerFlags } from './config.js';
 import { ZooServer, type ZooServerOptions } from './zoo-server.js';
 
 const port = (v: string) => {
@@ -17,10 +17,15 @@ const program = new Command('zoo-server')
   .option('-d, --data-dir <dir>', 'transaction log and snapshots (in-memory without it)')
   .option('-c, --config <zoo.cfg>', "a ZooKeeper zoo.cfg (flags override it)")
   .option('--admin-port <port>', 'admin HTTP server: /commands and /metrics', port)
+  .option('--secure-port <port>', 'TLS client port (secureClientPort)', port)
+  .option('--tls-key <file>', 'PEM private key for the TLS port')
+  .option('--tls-cert <file>', 'PEM certificate chain for the TLS port')
+  .option('--tls-ca <file>', 'PEM CA certificates for client certificates (their subject becomes an x509 ACL identity)')
+  .option('--tls-client-auth <mode>', 'need | want | none (default: need with --tls-ca, else none)')
   .option('--log-level <level>', 'pino log level', 'info')
   .parse();
 
-const flags = program.opts<{ port?: number; host?: string; dataDir?: string; config?: string; adminPort?: number; logLevel: string }>();
+const flags = program.opts<ServerFlags & { logLevel: string }>();
 const logger = pino({ level: flags.logLevel });
 
 let options: ZooServerOptions;
@@ -35,6 +40,7 @@ try {
 try {
   const server = await ZooServer.start({ ...options, logger });
   logger.info(`Zoo serving on ${server.connectionString}${options.dataDir ? ` (data in ${options.dataDir})` : ' (in-memory)'}`);
+  if (server.securePort !== undefined) logger.info(`TLS on ${options.host ?? '127.0.0.1'}:${server.securePort}`);
   if (server.adminPort !== undefined) logger.info(`admin on http://${options.adminHost ?? options.host ?? '127.0.0.1'}:${server.adminPort}/commands and /metrics`);
   const stop = (signal: string) => {
     logger.info(`${signal}: flushing the log and stopping`);

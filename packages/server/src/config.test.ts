@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseZooCfg, serverOptionsFromConfig } from './config.js';
+import { parseZooCfg, serverOptionsFromConfig, serverOptionsFromFlags } from './config.js';
 
 describe('zoo.cfg', () => {
   it('maps ZooKeeper keys to server options', () => {
@@ -64,5 +64,49 @@ znode.container.checkIntervalMs=500
     ['justakey', /line 1: expected key=value/],
   ])('rejects %j with a clear message', (text, message) => {
     expect(() => serverOptionsFromConfig(parseZooCfg(text))).toThrow(message);
+  });
+});
+
+describe('TLS settings', () => {
+  const files: Record<string, string> = { '/etc/zk/server.pem': 'KEY+CERT', '/etc/zk/ca.pem': 'CA', '/etc/zk/server.p12': 'PFX', '/k.pem': 'KEY', '/c.pem': 'CERT' };
+  const readBytes = (path: string) => {
+    if (!(path in files)) throw new Error('ENOENT');
+    return Buffer.from(files[path]);
+  };
+  const fromCfg = (text: string) => serverOptionsFromConfig(parseZooCfg(text), () => {}, readBytes);
+
+  it('maps a PEM keystore and trust store, requiring client certificates like ZooKeeper', () => {
+    const o = fromCfg('secureClientPort=2281\nssl.keyStore.location=/etc/zk/server.pem\nssl.keyStore.password=pw\nssl.trustStore.location=/etc/zk/ca.pem');
+    expect(o.secureClientPort).toBe(2281);
+    expect(o.tls).toEqual({ key: Buffer.from('KEY+CERT'), cert: Buffer.from('KEY+CERT'), passphrase: 'pw', ca: Buffer.from('CA'), requestCert: true, rejectUnauthorized: true });
+  });
+
+  it('maps a PKCS12 keystore and ssl.clientAuth', () => {
+    const o = fromCfg('secureClientPort=2281\nssl.keyStore.location=/etc/zk/server.p12\nssl.keyStore.password=pw\nssl.clientAuth=want');
+    expect(o.tls).toEqual({ pfx: Buffer.from('PFX'), passphrase: 'pw', requestCert: true, rejectUnauthorized: false });
+  });
+
+  it.each([
+    ['ssl.keyStore.location=/etc/zk/server.jks', /JKS is a Java keystore; convert it to PKCS12 or PEM/],
+    ['ssl.keyStore.location=/etc/zk/server.pem\nssl.clientAuth=sometimes', /ssl.clientAuth: "sometimes" is not need, want or none/],
+    ['ssl.keyStore.location=/etc/zk/missing.pem', /cannot read ssl.keyStore.location "\/etc\/zk\/missing.pem": ENOENT/],
+    ['ssl.keyStore.location=/etc/zk/server.key', /cannot tell the type of ssl.keyStore.location/],
+    ['ssl.keyStore.location=/etc/zk/server.pem\nssl.keyStore.type=XYZ', /ssl.keyStore.type: "XYZ" is not PEM/],
+    ['ssl.trustStore.location=/etc/zk/ca.pem', /ssl.trustStore.location is set but ssl.keyStore.location is not/],
+  ])('rejects %j', (text, message) => {
+    expect(() => fromCfg(text)).toThrow(message);
+  });
+
+  it('takes --tls-* flags, and refuses a secure port without a key', () => {
+    const read = () => '';
+    expect(serverOptionsFromFlags({ securePort: 0, tlsKey: '/k.pem', tlsCert: '/c.pem' }, read, () => {}, readBytes).tls).toEqual({
+      key: Buffer.from('KEY'),
+      cert: Buffer.from('CERT'),
+      requestCert: false,
+      rejectUnauthorized: false,
+    });
+    expect(serverOptionsFromFlags({ securePort: 0, tlsKey: '/k.pem', tlsCert: '/c.pem', tlsCa: '/etc/zk/ca.pem' }, read, () => {}, readBytes).tls).toMatchObject({ requestCert: true, rejectUnauthorized: true });
+    expect(() => serverOptionsFromFlags({ securePort: 2281 }, read, () => {}, readBytes)).toThrow(/a secure client port needs a key and certificate/);
+    expect(() => serverOptionsFromFlags({ tlsKey: '/k.pem' }, read, () => {}, readBytes)).toThrow(/--tls-key and --tls-cert go together/);
   });
 });

@@ -1,4 +1,5 @@
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls, type ConnectionOptions } from 'node:tls';
 import {
   decodeConnectResponse,
   encodeConnectRequest,
@@ -45,16 +46,24 @@ export class RawClient {
     socket.on('error', () => {});
   }
 
-  static async open(port: number, options: { sessionId?: bigint; passwd?: Buffer; timeOut?: number; lastZxidSeen?: bigint; pipeline?: Request[] } = {}): Promise<RawClient> {
-    const socket = connect(port, '127.0.0.1');
-    await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  static async open(
+    port: number,
+    options: { sessionId?: bigint; passwd?: Buffer; timeOut?: number; lastZxidSeen?: bigint; pipeline?: Request[] } = {},
+    tls?: ConnectionOptions,
+  ): Promise<RawClient> {
+    const socket = tls ? connectTls({ ...tls, port, host: '127.0.0.1' }) : connect(port, '127.0.0.1');
+    await new Promise<void>((resolve, reject) => socket.once(tls ? 'secureConnect' : 'connect', resolve).once('error', reject));
     const client = new RawClient(socket);
     client.session = await client.connect(options);
     return client;
   }
 
   connect(options: { sessionId?: bigint; passwd?: Buffer; timeOut?: number; lastZxidSeen?: bigint } = {}): Promise<ConnectResponse> {
-    const p = new Promise<ConnectResponse>((resolve) => (this.handshake = resolve));
+    const p = new Promise<ConnectResponse>((resolve, reject) => {
+      this.handshake = resolve;
+      // a server that drops the connection instead of answering (TLS refusal, limits)
+      void this.closed.then(() => this.handshake && reject(new Error('connection closed before the ConnectResponse')));
+    });
     this.socket.write(
       encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: options.lastZxidSeen ?? 0n, timeOut: options.timeOut ?? 10_000, sessionId: options.sessionId ?? 0n, passwd: options.passwd ?? Buffer.alloc(16), readOnly: false }),
     );
