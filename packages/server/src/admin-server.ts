@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Connection } from './connection.js';
 import type { FourLetterWords } from './four-letter-words.js';
 import type { ZooServer } from './zoo-server.js';
 
@@ -20,8 +21,31 @@ const COMMANDS: Record<string, string> = {
   is_read_only: 'isro',
   dirs: 'dirs',
   hash: 'hash',
+  get_trace_mask: 'gtmk',
+  leader: '',
+  observers: '',
+  voting_view: '',
+  zabstate: '',
 };
-const ALIASES: Record<string, string> = { srvr: 'server_stats', stat: 'stats', mntr: 'monitor', cons: 'connections', crst: 'connection_stat_reset', srst: 'stat_reset', wchs: 'watch_summary', wchc: 'watches', wchp: 'watches_by_path', envi: 'environment', env: 'environment', conf: 'configuration', config: 'configuration', isro: 'is_read_only' };
+const ALIASES: Record<string, string> = {
+  srvr: 'server_stats',
+  stat: 'stats',
+  mntr: 'monitor',
+  cons: 'connections',
+  crst: 'connection_stat_reset',
+  srst: 'stat_reset',
+  wchs: 'watch_summary',
+  wchc: 'watches',
+  wchp: 'watches_by_path',
+  envi: 'environment',
+  env: 'environment',
+  conf: 'configuration',
+  config: 'configuration',
+  isro: 'is_read_only',
+  gtmk: 'get_trace_mask',
+  lead: 'leader',
+  obsr: 'observers',
+};
 
 /**
  * The opt-in admin HTTP server: `/commands` lists commands, `/commands/<name>` answers JSON
@@ -75,41 +99,49 @@ export class AdminServer {
     if (!m) return json(404, { command: null, error: `Unknown path ${path}` });
     const name = ALIASES[m[1]] ?? m[1];
     const word = COMMANDS[name];
-    if (!word) return json(404, { command: m[1], error: `Command not found: ${m[1]}` });
+    if (word === undefined) return json(404, { command: m[1], error: `Unknown command: ${m[1]}` });
     return json(200, { command: name, error: null, ...this.fields(name, word) });
   }
 
   private fields(name: string, word: string): Record<string, unknown> {
     const engine = this.server.engine;
+    const sid = (w: unknown) => String((w as { sessionId?: bigint }).sessionId ?? 0n);
     switch (name) {
       case 'ruok':
+      case 'connection_stat_reset':
+      case 'stat_reset':
+        // the word does the work (resets); the JSON answer has no fields
+        this.words.execute(word);
         return {};
       case 'monitor':
         return Object.fromEntries(this.words.monitor());
       case 'configuration':
         return Object.fromEntries(this.words.conf());
+      case 'environment':
+        return Object.fromEntries(this.words.environment());
       case 'is_read_only':
         return { read_only: false };
+      case 'get_trace_mask':
+        return { tracemask: Number(this.words.execute(word)) };
+      case 'server_stats':
+        return this.serverStats();
+      case 'stats':
+        return { ...this.serverStats(), connections: this.server.allConnections().map((c) => connectionInfo(c, true)) };
+      case 'connections': {
+        const all = this.server.allConnections();
+        return {
+          connections: all.filter((c) => !isSecure(c)).map((c) => connectionInfo(c, false)),
+          secure_connections: all.filter(isSecure).map((c) => connectionInfo(c, false)),
+        };
+      }
       case 'watch_summary': {
         const s = engine.stats();
         return { num_connections: engine.watchesByWatcher().size, num_paths: s.watchedPaths, num_total_watches: s.watchCount };
       }
       case 'watches':
-        return { session_id_to_watched_paths: Object.fromEntries([...engine.watchesByWatcher()].map(([w, p]) => [String((w as { sessionId?: bigint }).sessionId ?? 0n), p])) };
+        return { session_id_to_watched_paths: Object.fromEntries([...engine.watchesByWatcher()].map(([w, p]) => [sid(w), p])) };
       case 'watches_by_path':
-        return { path_to_session_ids: Object.fromEntries([...engine.watchesByPath()].map(([p, ws]) => [p, ws.map((w) => String((w as { sessionId?: bigint }).sessionId ?? 0n))])) };
-      case 'connections':
-        return {
-          connections: this.server.allConnections().map((c) => ({
-            remote_socket_address: `${c.remoteAddress}:${c.remotePort}`,
-            session_id: c.sessionId.toString(16),
-            packets_received: c.packetsReceived,
-            packets_sent: c.packetsSent,
-            outstanding_requests: c.outstanding,
-            session_timeout: c.sessionTimeout,
-            last_operation: c.lastOp,
-          })),
-        };
+        return { path_to_session_ids: Object.fromEntries([...engine.watchesByPath()].map(([p, ws]) => [p, ws.map(sid)])) };
       case 'dump': {
         const sessions = engine.sessionsInfo();
         const byExpiry: Record<string, string[]> = {};
@@ -123,11 +155,80 @@ export class AdminServer {
         const info = this.server.storeInfo();
         return { datadir_size: info.snapshotBytes, logdir_size: info.logBytes };
       }
+      // a standalone server has no quorum: ZooKeeper's answers for that case
+      case 'leader':
+        return { error: 'server is not initialized' };
+      case 'observers':
+        return { synced_observers: 0, observers: [] };
+      case 'voting_view':
+        return { current_config: {} };
+      case 'zabstate':
+        return { voting: false, zabstate: '' };
       default:
         // the rest are the four-letter word's text, as ZooKeeper's "output" field
-        return { output: this.words.run(word) };
+        return { output: this.words.execute(word) };
     }
   }
+
+  /** ZooKeeper's SrvrCommand fields. */
+  private serverStats(): Record<string, unknown> {
+    const s = this.server.stats;
+    const info = this.server.storeInfo();
+    const outstanding = this.server.allConnections().reduce((n, c) => n + c.outstanding, 0);
+    return {
+      version: this.words.version,
+      read_only: false,
+      server_stats: {
+        packets_sent: s.packetsSent,
+        packets_received: s.packetsReceived,
+        max_latency: Math.round(s.maxLatency),
+        min_latency: s.latencyCount ? Math.round(s.minLatency) : 0,
+        avg_latency: Number(s.avgLatency.toFixed(4)),
+        outstanding_requests: outstanding,
+        last_processed_zxid: Number(this.server.engine.lastZxid),
+        data_dir_size: info.snapshotBytes,
+        log_dir_size: info.logBytes,
+        server_state: 'standalone',
+        uptime: Date.now() - s.startedAt,
+        num_alive_client_connections: this.server.connectionCount,
+        fsync_threshold_exceed_count: 0,
+        auth_failed_count: 0,
+      },
+      client_response: { last_buffer_size: -1, min_buffer_size: -1, max_buffer_size: -1 },
+      node_count: this.server.engine.stats().nodeCount,
+    };
+  }
+}
+
+function isSecure(c: Connection): boolean {
+  return (c.socket as { encrypted?: boolean }).encrypted === true;
+}
+
+/** ZooKeeper's ServerCnxn#getConnectionInfo(brief). */
+function connectionInfo(c: Connection, brief: boolean): Record<string, unknown> {
+  const info: Record<string, unknown> = {
+    remote_socket_address: `${c.remoteAddress}:${c.remotePort}`,
+    interest_ops: c.sessionId ? 1 : 0,
+    outstanding_requests: c.outstanding,
+    packets_received: c.packetsReceived,
+    packets_sent: c.packetsSent,
+  };
+  if (!brief && c.ctx) {
+    Object.assign(info, {
+      session_id: `0x${c.sessionId.toString(16)}`,
+      last_operation: c.lastOp,
+      established: new Date(c.establishedAt).toISOString(),
+      session_timeout: c.sessionTimeout,
+      last_cxid: `0x${c.lastCxid.toString(16)}`,
+      last_zxid: `0x${c.lastZxid.toString(16)}`,
+      last_response_time: new Date(c.lastResponseAt).toISOString(),
+      last_latency: Math.round(c.lastLatency),
+      min_latency: c.latencyCount ? Math.round(c.minLatency) : 0,
+      avg_latency: c.latencyCount ? Math.round(c.totalLatency / c.latencyCount) : 0,
+      max_latency: Math.round(c.maxLatency),
+    });
+  }
+  return info;
 }
 
 function json(status: number, body: unknown) {

@@ -59,8 +59,14 @@ export class FourLetterWords {
     return this.whitelist.has(word);
   }
 
+  /** Answers a word from the client port: only whitelisted words run. */
   run(word: string): string {
     if (!this.allowed(word)) return `${word} is not executed because it is not in the whitelist.\n`;
+    return this.execute(word);
+  }
+
+  /** Runs a word regardless of the whitelist (the admin server has its own port and opt-in). */
+  execute(word: string): string {
     switch (word) {
       case 'ruok':
         return 'imok';
@@ -230,7 +236,17 @@ export class FourLetterWords {
     return out;
   }
 
+  /** ZooKeeper's version line; Zoo reports the version it is compatible with. */
+  get version(): string {
+    return VERSION;
+  }
+
   private envi(): string {
+    return `Environment:\n${[...this.environment()].map(([k, v]) => `${k}=${v}\n`).join('')}`;
+  }
+
+  /** The envi keys (also the admin `environment` command). */
+  environment(): Map<string, string> {
     const mb = (bytes: number) => `${Math.floor(bytes / 1024 / 1024)}MB`;
     const user = safeUserInfo();
     // ZooKeeper's keys where Node has an equivalent (java.* become node.*)
@@ -251,7 +267,7 @@ export class FourLetterWords {
       ['process.memory.rss', mb(process.memoryUsage.rss())],
       ['pid', String(process.pid)],
     ];
-    return `Environment:\n${env.map(([k, v]) => `${k}=${v}\n`).join('')}`;
+    return new Map(env);
   }
 
   /** The conf keys (also the admin `configuration` command). */

@@ -40,8 +40,22 @@ export class ServerMetrics {
     );
     gauge('zoo_approximate_data_size_bytes', 'Sum of path and data lengths', () => server.engine.stats().approximateDataSize);
     gauge('zoo_last_zxid', 'Last applied zxid', () => Number(server.engine.lastZxid));
-    gauge('zoo_received_bytes_total', 'Bytes received from clients', () => server.stats.bytesIn);
-    gauge('zoo_sent_bytes_total', 'Bytes sent to clients', () => server.stats.bytesOut);
+    // counters mirrored from the server's own tallies when scraped (typed counter for rate())
+    const counter = (name: string, help: string, read: () => number) =>
+      new Counter({
+        name,
+        help,
+        registers: r,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    counter('zoo_received_bytes_total', 'Bytes received from clients', () => server.stats.bytesIn);
+    counter('zoo_sent_bytes_total', 'Bytes sent to clients', () => server.stats.bytesOut);
+    counter('zoo_packets_received_total', 'Frames received from clients', () => server.stats.packetsReceived);
+    counter('zoo_packets_sent_total', 'Frames sent to clients', () => server.stats.packetsSent);
+    counter('zoo_connections_rejected_total', 'Connections refused by maxClientCnxns', () => server.stats.connectionsRejected);
   }
 
   observe(op: OpCode, result: ProcessResult): void {

@@ -345,7 +345,37 @@ describe('four-letter words and admin', () => {
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/zoo_znodes 6/);
     expect(metrics).toMatch(/zoo_request_latency_seconds_bucket\{le="[0-9.]+",op="create"\}/);
+    expect(metrics).toMatch(/# TYPE zoo_received_bytes_total counter\nzoo_received_bytes_total [1-9]\d*\n/);
+    expect(metrics).toMatch(/zoo_sessions 1\n/);
+    expect(metrics).toMatch(/zoo_outstanding_requests 0\n/);
     expect((await fetch(`${base}/commands/nope`)).status).toBe(404);
+  });
+
+  it('answers admin commands in ZooKeeper AdminServer’s JSON shapes, whatever the 4lw whitelist', async () => {
+    const s = await server({ adminPort: 0 }); // default whitelist: srvr only
+    const c = await client(s.port);
+    await c.send({ op: OpCode.create, path: '/a', data: null, acl, flags: 1 });
+    await c.send({ op: OpCode.exists, path: '/a', watch: true });
+    const sid = String(c.session!.sessionId);
+    const get = async (name: string) => (await fetch(`http://127.0.0.1:${s.adminPort}/commands/${name}`)).json();
+    const list = (await get('')) as { commands: string[] };
+    expect(list.commands).toEqual(expect.arrayContaining(['/commands/monitor', '/commands/server_stats', '/commands/watches']));
+    expect(await get('srvr')).toMatchObject({ command: 'server_stats', error: null, read_only: false, node_count: 6, server_stats: { server_state: 'standalone', num_alive_client_connections: 1 } });
+    const stats = (await get('stats')) as { connections: Array<Record<string, unknown>> };
+    expect(stats.connections).toEqual([expect.objectContaining({ remote_socket_address: `127.0.0.1:${c.socket.localPort}`, packets_received: 3 })]);
+    const cons = (await get('connections')) as { connections: Array<Record<string, unknown>>; secure_connections: unknown[] };
+    expect(cons.connections[0]).toMatchObject({ session_id: `0x${c.session!.sessionId.toString(16)}`, last_operation: 'EXIS', session_timeout: 10000 });
+    expect(cons.secure_connections).toEqual([]);
+    expect(await get('wchs')).toMatchObject({ command: 'watch_summary', num_connections: 1, num_paths: 1, num_total_watches: 1 });
+    expect(await get('watches')).toMatchObject({ session_id_to_watched_paths: { [sid]: ['/a'] } });
+    expect(await get('watches_by_path')).toMatchObject({ path_to_session_ids: { '/a': [sid] } });
+    expect(await get('dump')).toMatchObject({ session_id_to_ephemeral_paths: { [sid]: ['/a'] } });
+    expect(await get('gtmk')).toEqual({ command: 'get_trace_mask', error: null, tracemask: 306 });
+    expect(await get('conf')).toMatchObject({ command: 'configuration', clientPort: s.port, secureClientPort: -1 });
+    expect(await get('env')).toMatchObject({ command: 'environment', 'os.name': process.platform });
+    expect(await get('isro')).toEqual({ command: 'is_read_only', error: null, read_only: false });
+    expect(await get('zabstate')).toEqual({ command: 'zabstate', error: null, voting: false, zabstate: '' });
+    expect(await get('nope')).toEqual({ command: 'nope', error: 'Unknown command: nope' });
   });
 });
 
