@@ -379,6 +379,31 @@ describe('four-letter words and admin', () => {
   });
 });
 
+describe('containers and TTL nodes', () => {
+  it('reaps an emptied container and an expired TTL node on the configured interval, notifying watchers', async () => {
+    const s = await server({ containerCheckIntervalMs: 20 });
+    const c = await client(s.port);
+    expect((await c.send({ op: OpCode.createContainer, path: '/box', data: null, acl, flags: 4 })).header.err).toBe(0);
+    await c.send({ op: OpCode.create, path: '/box/item', data: null, acl, flags: 0 });
+    await c.send({ op: OpCode.createTTL, path: '/ttl', data: null, acl, flags: 5, ttl: 50n });
+    await c.send({ op: OpCode.exists, path: '/box', watch: true });
+    await c.send({ op: OpCode.exists, path: '/ttl', watch: true });
+    await c.send({ op: OpCode.delete, path: '/box/item', version: -1 });
+    await until(() => c.events.length === 2, 5000, 'both nodes reaped');
+    expect(c.events.map((e) => `${EventType[e.type]} ${e.path}`).sort()).toEqual(['NodeDeleted /box', 'NodeDeleted /ttl']);
+    expect(await s.exists('/box')).toBeNull();
+    expect(await s.exists('/ttl')).toBeNull();
+  });
+
+  it('refuses TTL nodes when extended types are off, keeping the connection', async () => {
+    const s = await server({ extendedTypesEnabled: false });
+    const c = await client(s.port);
+    const r = await c.send({ op: OpCode.createTTL, path: '/ttl', data: null, acl, flags: 5, ttl: 1000n });
+    expect(r.header.err).toBe(ZooErrorCode.UNIMPLEMENTED);
+    expect((await c.send({ op: OpCode.exists, path: '/', watch: false })).header.err).toBe(0);
+  });
+});
+
 describe('close', () => {
   it('closes with clients still connected, sending what was already answered', async () => {
     const s = await ZooServer.start({ port: 0 });
