@@ -1,24 +1,29 @@
 import { JuteDecodeError } from '../protocol/decode-error.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
+import type { ACL } from '../protocol/records.js';
 import type { SessionTracker } from '../session/session-tracker.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { ZNode } from '../tree/znode.js';
 
 /**
  * Snapshot format (Jute encoding):
- *   int magic 'ZSNP'; int version 1; long zxid;
+ *   int magic 'ZSNP'; int version 2; long zxid;
  *   int sessionCount; { long id; int timeout } × sessionCount;
- *   { ustring path; buffer data; acl; long czxid, mzxid, pzxid, ctime, mtime;
- *     int version, childCreates, aversion; long owner } × nodes, parents before children;
+ *   int aclCount; { vector<ACL> } × aclCount          (each distinct ACL list once)
+ *   { ustring path; buffer data; int aclRef (index, or -1 and an inline vector<ACL>);
+ *     long czxid, mzxid, pzxid, ctime, mtime; int version, childCreates, aversion; long owner }
+ *     × nodes, parents before children;
  *   ustring null (end).
  * It is fuzzy: it is produced in chunks while writes go on, so it holds every txn up to
  * `zxid` and perhaps some after; replaying the log after `zxid` (txns are idempotent) makes
  * the state exact. Checksumming and files are the server's business.
  */
 const MAGIC = 0x5a534e50; // 'ZSNP'
-const VERSION = 1;
+const VERSION = 2;
 const CHUNK_BYTES = 256 * 1024;
+/** One shared 0n for the (many) nodes without an owner. */
+const NO_OWNER = 0n;
 
 export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionTracker, chunkBytes = CHUNK_BYTES): Generator<Buffer> {
   let w = new JuteWriter();
@@ -31,12 +36,17 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
     w.writeLong(s.id);
     w.writeInt(s.timeout);
   }
+  // Most trees use a handful of ACL lists: write each once, refer to it by index.
+  const acls = tree.aclLists();
+  const aclIndex = new Map<readonly ACL[], number>(acls.map((a, i) => [a, i]));
+  w.writeInt(acls.length);
+  for (const acl of acls) w.writeACLs(acl);
   const stack = ['/'];
   while (stack.length > 0) {
     const path = stack.pop()!;
     const node = tree.get(path);
     if (!node) continue; // deleted while we were iterating: the log replay covers it
-    writeNode(w, path, node);
+    writeNode(w, path, node, aclIndex);
     if (node.children) for (const child of node.children) stack.push(path === '/' ? `/${child}` : `${path}/${child}`);
     if (w.length >= chunkBytes) {
       yield w.toBuffer();
@@ -47,10 +57,15 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
   yield w.toBuffer();
 }
 
-function writeNode(w: JuteWriter, path: string, node: ZNode): void {
+function writeNode(w: JuteWriter, path: string, node: ZNode, aclIndex: Map<readonly ACL[], number>): void {
   w.writeString(path);
   w.writeBuffer(node.data);
-  w.writeACLs(node.acl);
+  const ref = aclIndex.get(node.acl);
+  if (ref === undefined) {
+    // an ACL list first used while the snapshot was being written
+    w.writeInt(-1);
+    w.writeACLs(node.acl);
+  } else w.writeInt(ref);
   w.writeLong(node.czxid);
   w.writeLong(node.mzxid);
   w.writeLong(node.pzxid);
@@ -76,21 +91,32 @@ export function restoreSnapshot(data: Buffer, tree: DataTree, sessions: SessionT
     const id = r.readLong();
     sessions.add(id, r.readInt());
   }
+  const aclCount = r.readCount('ACL table', 4);
+  const acls: Array<readonly ACL[]> = [];
+  for (let i = 0; i < aclCount; i++) acls.push(tree.internACL(r.readACLs() ?? []));
   for (;;) {
     const path = r.readString();
     if (path === null) break;
     const raw = r.readBuffer();
-    const acl = r.readACLs() ?? []; // interned by tree.load
+    const ref = r.readInt();
+    let acl: readonly ACL[];
+    if (ref === -1) acl = r.readACLs() ?? [];
+    else if (ref >= 0 && ref < acls.length) acl = acls[ref];
+    else throw new JuteDecodeError(`snapshot: ACL reference ${ref} for ${path} is outside the table of ${acls.length}`);
     const czxid = r.readLong();
     const node = new ZNode(raw && Buffer.from(raw), acl, czxid, 0, 0n);
-    node.mzxid = r.readLong();
-    node.pzxid = r.readLong();
+    // zxids of one txn are one shared bigint in a live tree: keep them shared here too
+    const mzxid = r.readLong();
+    const pzxid = r.readLong();
+    node.mzxid = mzxid === czxid ? czxid : mzxid;
+    node.pzxid = pzxid === czxid ? czxid : pzxid === mzxid ? node.mzxid : pzxid;
     node.ctime = Number(r.readLong());
     node.mtime = Number(r.readLong());
     node.version = r.readInt();
     node.childCreates = r.readInt();
     node.aversion = r.readInt();
-    node.ephemeralOwner = r.readLong();
+    const owner = r.readLong();
+    node.ephemeralOwner = owner === 0n ? NO_OWNER : owner;
     tree.load(path, node);
   }
   return zxid;

@@ -31,6 +31,7 @@ export class DataTree {
   private dataSize = 0;
   /** Identical ACLs share one frozen array, like ZooKeeper's ACL cache: most trees use a handful. */
   private readonly aclCache = new Map<string, readonly ACL[]>();
+  private readonly interned = new WeakSet<readonly ACL[]>();
 
   constructor() {
     const root = new ZNode(null, OPEN_ACL_UNSAFE, 0n, 0, 0n);
@@ -49,14 +50,21 @@ export class DataTree {
     return node;
   }
 
+  /** Every distinct ACL list in use (the interned copies). */
+  aclLists(): Array<readonly ACL[]> {
+    return [...this.aclCache.values()];
+  }
+
   /** The shared copy of an ACL list. */
   internACL(acl: readonly ACL[]): readonly ACL[] {
+    if (this.interned.has(acl)) return acl;
     let key = '';
     for (const a of acl) key += `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}\u0001`;
     let shared = this.aclCache.get(key);
     if (!shared) {
       shared = Object.freeze(acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ scheme: a.id.scheme, id: a.id.id }) })));
       this.aclCache.set(key, shared);
+      this.interned.add(shared);
     }
     return shared;
   }

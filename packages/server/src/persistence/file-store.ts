@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import pino, { type Logger } from 'pino';
 import { decodeTxn, encodeTxn, type Txn, type ZooEngine } from '@zoo/core';
-import { fileName, fileZxid, logHeader, readSnapshotFile, recordHeader, scanLog, snapshotTrailer } from './log-format.js';
+import { fileName, fileZxid, logHeader, readSnapshotFile, recordHeader, scanLog, snapshotTrailer, type LogRecord } from './log-format.js';
 import type { RecoveryReport, StoreInfo, TxnStore } from './txn-store.js';
 
 export interface FileStoreOptions {
@@ -70,33 +70,50 @@ class FileTxnStore implements TxnStore {
 
   async recover(engine: ZooEngine): Promise<RecoveryReport> {
     const logs = await this.files(this.logDir, 'log');
-    // Pass 1: validate every log, truncate a torn tail, learn how far the log goes.
-    let lastLogZxid = 0n;
+    const scans = new Map<string, LogRecord[]>();
     let truncatedBytes = 0;
-    const scanned: Array<{ name: string; start: bigint; records: ReturnType<typeof scanLog>['records'] }> = [];
-    for (let i = 0; i < logs.length; i++) {
-      const { name, zxid: start } = logs[i];
+
+    /** Validates one log (truncating a torn tail of the newest one) and keeps its records. */
+    const scan = async (i: number): Promise<LogRecord[]> => {
+      const { name } = logs[i];
+      const known = scans.get(name);
+      if (known) return known;
       const path = join(this.logDir, name);
       const bytes = await readFile(path);
-      const scan = scanLog(bytes);
-      if (scan.kind === 'corrupt') {
-        throw new Error(`transaction log ${path} is corrupt at offset ${scan.offset}: ${scan.why}. Committed records follow it, so Zoo will not start; restore the file or remove it knowingly.`);
+      const result = scanLog(bytes);
+      if (result.kind === 'corrupt') {
+        throw new Error(`transaction log ${path} is corrupt at offset ${result.offset}: ${result.why}. Committed records follow it, so Zoo will not start; restore the file or remove it knowingly.`);
       }
-      if (scan.kind === 'torn') {
+      if (result.kind === 'torn') {
         // Only the newest log with records can have a torn tail: a crash interrupts one write.
-        for (const later of logs.slice(i + 1)) {
-          if (scanLog(await readFile(join(this.logDir, later.name))).records.length > 0)
-            throw new Error(`transaction log ${path} ends with a damaged record (${scan.why}) but later logs hold records`);
+        for (let j = i + 1; j < logs.length; j++) {
+          if ((await scan(j)).length > 0) throw new Error(`transaction log ${path} ends with a damaged record (${result.why}) but later logs hold records`);
         }
-        truncatedBytes = bytes.length - scan.validBytes;
-        this.logger.warn({ file: path, at: scan.validBytes, bytes: truncatedBytes, why: scan.why }, 'truncating torn tail of the transaction log');
-        await truncate(path, scan.validBytes);
+        truncatedBytes = bytes.length - result.validBytes;
+        this.logger.warn({ file: path, at: result.validBytes, bytes: truncatedBytes, why: result.why }, 'truncating torn tail of the transaction log');
+        await truncate(path, result.validBytes);
       }
-      if (scan.records.length) lastLogZxid = scan.records[scan.records.length - 1].zxid;
-      scanned.push({ name, start, records: scan.records });
-    }
-    // The newest snapshot that is whole and that the log reaches past (see snapshotTrailer).
+      scans.set(name, result.records);
+      return result.records;
+    };
+
+    /** The logs that can hold txns after `zxid`: the newest one starting at or before zxid+1, and all later ones. */
+    const logsAfter = async (zxid: bigint): Promise<LogRecord[][]> => {
+      let first = 0;
+      for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= zxid + 1n) first = i;
+      const out: LogRecord[][] = [];
+      for (let i = first; i < logs.length; i++) out.push(await scan(i));
+      return out;
+    };
+    const lastZxidOf = (groups: LogRecord[][]): bigint => {
+      for (let i = groups.length - 1; i >= 0; i--) if (groups[i].length) return groups[i][groups[i].length - 1].zxid;
+      return 0n;
+    };
+
+    // The newest snapshot that is whole and that the durable log reaches past (see
+    // snapshotTrailer); logs entirely before it are not read at all.
     let snapshotZxid = 0n;
+    let needed: LogRecord[][] | undefined;
     for (const snap of (await this.files(this.dataDir, 'snapshot')).reverse()) {
       const path = join(this.dataDir, snap.name);
       const parsed = readSnapshotFile(await readFile(path));
@@ -104,18 +121,21 @@ class FileTxnStore implements TxnStore {
         this.logger.warn({ file: path, why: parsed.error }, 'skipping invalid snapshot');
         continue;
       }
-      if (parsed.endZxid > lastLogZxid && parsed.endZxid > snap.zxid) {
+      const groups = await logsAfter(snap.zxid);
+      if (parsed.endZxid > snap.zxid && parsed.endZxid > lastZxidOf(groups)) {
         this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
         continue;
       }
       engine.restoreSnapshot(parsed.body);
       snapshotZxid = snap.zxid;
+      needed = groups;
       break;
     }
-    // Pass 2: replay.
+    needed ??= await logsAfter(-1n);
+
     let replayed = 0;
-    for (const log of scanned) {
-      for (const record of log.records) {
+    for (const records of needed) {
+      for (const record of records) {
         if (record.zxid <= snapshotZxid) continue;
         engine.applyTxn(decodeTxn(record.payload));
         replayed++;
