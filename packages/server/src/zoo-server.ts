@@ -393,11 +393,16 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
 
   /** Runs a request as the server itself (super user, no session); resolves once durable. */
   private async run(request: Request, path: string): Promise<ProcessResult> {
+    this.assertOpen(request.op, path);
     const result = this.engine.process(this.internalContext(), 0, request);
     this.applyInternal(result);
     if (result.txn && this.store.durable) await this.untilDurable(result.txn.zxid);
     if (result.err !== 0) throw new ZooError(result.err, undefined, { path, op: OpCode[request.op] });
     return result;
+  }
+
+  private assertOpen(op: OpCode, path: string): void {
+    if (this.closing) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, 'the server is closed', { path, op: OpCode[op] });
   }
 
   private untilDurable(zxid: bigint): Promise<void> {
@@ -440,6 +445,7 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
   }
 
   async exists(path: string): Promise<Stat | null> {
+    this.assertOpen(OpCode.exists, path);
     const result = this.engine.process(this.internalContext(), 0, { op: OpCode.exists, path, watch: false });
     if (result.err === -101) return null;
     if (result.err !== 0) throw new ZooError(result.err, undefined, { path, op: 'exists' });

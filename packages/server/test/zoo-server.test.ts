@@ -416,6 +416,17 @@ describe('close', () => {
   });
 });
 
+describe('lifecycle errors', () => {
+  it('rejects start on a port in use, and the in-process API after close', async () => {
+    const s = await server();
+    await expect(ZooServer.start({ port: s.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+    const t = await ZooServer.start({ port: 0 });
+    await t.close();
+    await expect(t.create('/late')).rejects.toSatisfy((e: unknown) => e instanceof ZooError && e.code === ZooErrorCode.CONNECTIONLOSS);
+    await expect(t.exists('/')).rejects.toSatisfy((e: unknown) => e instanceof ZooError && e.code === ZooErrorCode.CONNECTIONLOSS);
+  });
+});
+
 describe('durability', () => {
   it('keeps data and sessions across a restart', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'zoo-server-'));
