@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@zoo/zookeeper';
 import {
   CreateMode,
   EventType,
@@ -22,13 +23,6 @@ export interface Target {
 
 const code = (err: unknown) => (err instanceof ZooError ? err.codeName : String(err));
 
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition') {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** The client suite, run once per target (ZooServer, Apache ZooKeeper). */
 export function clientSuite(name: string, target: Target, enabled = true): void {

@@ -1,14 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireZooKeeper, startZooKeeper, type ZooKeeperEnsemble, type ZooKeeperNode } from '@zoo/zookeeper';
+import { requireZooKeeper, startZooKeeper, type ZooKeeperEnsemble, type ZooKeeperNode, until } from '@zoo/zookeeper';
 import { EventType, ExponentialBackoffRetry, retry, ZooClient, ZooError, ZooErrorCode, type WatchedEvent } from '../src/index.js';
 
-async function until(check: () => boolean | Promise<boolean>, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * A real 3-node Apache ZooKeeper ensemble on loopback: the member the client is connected to

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@zoo/zookeeper';
 import { z } from 'zod';
 import { ZooSession } from '@zoo/client';
 import { ConfigManager, ConfigWriter, type ConfigDiff } from '../src/index.js';
@@ -10,13 +11,6 @@ export interface Target {
   start(): Promise<{ connectionString: string; stop(): Promise<void> }>;
 }
 
-async function until(check: () => boolean, ms = 10_000, what = 'condition') {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 export function configSuite(name: string, target: Target, enabled = true): void {
   describe.runIf(enabled)(`config against ${name}`, () => {

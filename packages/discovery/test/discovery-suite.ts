@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@zoo/zookeeper';
 import { ZooClient, ZooSession } from '@zoo/client';
 import { ServiceDiscovery, ServiceRegistry, type ServiceInstance } from '../src/index.js';
 import { TcpProxy } from '../../client/test/tcp-proxy.js';
@@ -9,13 +10,6 @@ export interface Target {
   start(): Promise<{ connectionString: string; port: number; stop(): Promise<void> }>;
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition') {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 /** Registration and discovery against one target (ZooServer, Apache ZooKeeper). */
 export function discoverySuite(name: string, target: Target, enabled = true): void {

@@ -2,18 +2,12 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@zoo/zookeeper';
 import { ZooSession } from '@zoo/client';
 import { ServiceDiscovery } from '@zoo/discovery';
 import { ZooServer } from '@zoo/server';
 import { discoveryProxy, zooHealth, zooRegistration, type ZooRegistration } from '../src/index.js';
 
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition') {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const listen = (app: express.Express): Promise<Server> =>
   new Promise((resolve) => {

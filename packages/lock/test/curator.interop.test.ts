@@ -3,19 +3,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooSession } from '@zoo/client';
 import { ZooErrorCode, ZooError } from '@zoo/core';
 import { ZooServer } from '@zoo/server';
-import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, startZooKeeper, type ZooKeeperEnsemble } from '@zoo/zookeeper';
+import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, startZooKeeper, type ZooKeeperEnsemble, until } from '@zoo/zookeeper';
 import { LeaderLatch, Mutex } from '../src/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/CuratorLocks.java', import.meta.url));
 const enabled = requireZooKeeper('Curator lock interop') && (curatorAvailable() || process.env.CI === 'true');
 
-async function until(check: () => boolean, ms: number, what: string) {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /**
  * Java InterProcessMutex holders (Debian's libcurator-recipes-java) and Zoo holders contend

@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { until } from '@zoo/zookeeper';
 import { ZooSession } from '@zoo/client';
 import { LeaderLatch, LeaderSelector, Mutex, ReadWriteLock, runAsElected, runAsLeader, Semaphore, runWithLock, type Lease } from '../src/index.js';
 import { TcpProxy } from '../../client/test/tcp-proxy.js';
@@ -7,13 +8,6 @@ export interface Target {
   start(): Promise<{ connectionString: string; port: number; stop(): Promise<void> }>;
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition') {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

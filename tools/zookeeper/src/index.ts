@@ -4,3 +4,4 @@ export { freePort } from './free-port.js';
 export { fourLetterWord } from './four-letter.js';
 export { runZkCli, runZkCliScript } from './zk-cli.js';
 export { compileJava, runJava, runJavaToEnd, curatorAvailable, CURATOR_JARS } from './java-fixture.js';
+export { until } from './until.js';
