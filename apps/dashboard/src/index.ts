@@ -62,7 +62,7 @@ export async function startDashboard(options: DashboardOptions): Promise<{ url: 
           const engine = options.server?.engine;
           if (!engine) return json(res, 200, []);
           const watches = new Map<bigint, string[]>();
-          for (const [watcher, paths] of engine.watchesByWatcher()) {
+          for (const [watcher, paths] of engine.watchesByWatcher('all')) {
             const sid = (watcher as { sessionId?: bigint }).sessionId ?? 0n;
             watches.set(sid, [...(watches.get(sid) ?? []), ...paths]);
           }

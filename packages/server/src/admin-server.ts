@@ -136,7 +136,7 @@ export class AdminServer {
       }
       case 'watch_summary': {
         const s = engine.stats();
-        return { num_connections: engine.watchesByWatcher().size, num_paths: s.watchedPaths, num_total_watches: s.watchCount };
+        return { num_connections: engine.watchesByWatcher().size, num_paths: s.dataWatchedPaths, num_total_watches: s.dataWatchCount };
       }
       case 'watches':
         return { session_id_to_watched_paths: Object.fromEntries([...engine.watchesByWatcher()].map(([w, p]) => [sid(w), p])) };

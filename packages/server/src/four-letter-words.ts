@@ -193,7 +193,7 @@ export class FourLetterWords {
   private wchs(): string {
     const byWatcher = this.server.engine.watchesByWatcher();
     const e = this.server.engine.stats();
-    return `${byWatcher.size} connections watching ${e.watchedPaths} paths\nTotal watches:${e.watchCount}\n`;
+    return `${byWatcher.size} connections watching ${e.dataWatchedPaths} paths\nTotal watches:${e.dataWatchCount}\n`;
   }
 
   private wchc(): string {

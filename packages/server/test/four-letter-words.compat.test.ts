@@ -19,6 +19,7 @@ async function prepare(port: number): Promise<Side> {
   await client.send({ op: OpCode.create, path: '/e', data: Buffer.from('x'), acl: [...OPEN_ACL_UNSAFE], flags: 1 });
   await client.send({ op: OpCode.exists, path: '/w', watch: true }); // exist watch on a missing node
   await client.send({ op: OpCode.getData, path: '/e', watch: true });
+  await client.send({ op: OpCode.getChildren, path: '/e', watch: true }); // a child watch: ZooKeeper's wchs/wchc/wchp leave it out
   await client.send({ op: OpCode.ping });
   return { port, client };
 }

@@ -91,8 +91,12 @@ export interface ZooEngineOptions {
 
 export interface EngineStats {
   nodeCount: number;
+  /** Data + child watch entries (mntr's zk_watch_count). */
   watchCount: number;
   watchedPaths: number;
+  /** The data table alone, which ZooKeeper's wchs summarizes. */
+  dataWatchCount: number;
+  dataWatchedPaths: number;
   ephemeralsCount: number;
   approximateDataSize: number;
   sessionCount: number;
@@ -640,6 +644,8 @@ export class ZooEngine {
       nodeCount: this.tree.nodeCount + 1,
       watchCount: this.watches.count,
       watchedPaths: this.watches.watchedPaths,
+      dataWatchCount: this.watches.data.size,
+      dataWatchedPaths: this.watches.data.byPath.size,
       ephemeralsCount: this.tree.ephemeralCount,
       approximateDataSize: this.tree.approximateDataSize,
       sessionCount: this.sessions.size,
@@ -655,12 +661,14 @@ export class ZooEngine {
     }));
   }
 
-  watchesByWatcher(): Map<Watcher, string[]> {
-    return this.watches.byWatcher();
+  /** Data (exists/getData/persistent) watches per connection, as ZooKeeper's wchc; `all` adds child watches. */
+  watchesByWatcher(which: 'data' | 'all' = 'data'): Map<Watcher, string[]> {
+    return this.watches.byWatcher(which);
   }
 
-  watchesByPath(): Map<string, Watcher[]> {
-    return this.watches.byPath();
+  /** Connections per watched path, as ZooKeeper's wchp; `all` adds child watches. */
+  watchesByPath(which: 'data' | 'all' = 'data'): Map<string, Watcher[]> {
+    return this.watches.byPath(which);
   }
 
   /** Is the node at `path` a container or TTL node? (Not visible to clients; for tools and tests.) */

@@ -77,9 +77,10 @@ export class WatchManager {
     return paths.size;
   }
 
-  byWatcher(): Map<Watcher, string[]> {
+  /** Paths per watcher; ZooKeeper's wchc reports the data table only (`all` adds child watches). */
+  byWatcher(which: 'data' | 'all' = 'data'): Map<Watcher, string[]> {
     const out = new Map<Watcher, Set<string>>();
-    for (const table of [this.data, this.child]) {
+    for (const table of which === 'data' ? [this.data] : [this.data, this.child]) {
       for (const [w, paths] of table.byWatcher) {
         let s = out.get(w);
         if (!s) out.set(w, (s = new Set()));
@@ -89,9 +90,10 @@ export class WatchManager {
     return new Map([...out].map(([w, s]) => [w, [...s]]));
   }
 
-  byPath(): Map<string, Watcher[]> {
+  /** Watchers per path; ZooKeeper's wchp reports the data table only (`all` adds child watches). */
+  byPath(which: 'data' | 'all' = 'data'): Map<string, Watcher[]> {
     const out = new Map<string, Set<Watcher>>();
-    for (const table of [this.data, this.child]) {
+    for (const table of which === 'data' ? [this.data] : [this.data, this.child]) {
       for (const [p, entries] of table.byPath) {
         let s = out.get(p);
         if (!s) out.set(p, (s = new Set()));
