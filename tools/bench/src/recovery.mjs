@@ -27,7 +27,12 @@ async function prepare(withSnapshot) {
     if (i % 50_000 === 0) await store.sync();
   }
   await store.sync();
-  if (withSnapshot) await store.writeSnapshot(engine);
+  if (withSnapshot) {
+    await store.writeSnapshot(engine);
+    // the server keeps writing after a snapshot: those txns go to a fresh log file
+    store.append(engine.process(ctx, 0, { op: OpCode.create, path: '/after-snapshot', data: null, acl, flags: 0 }).txn);
+    await store.sync();
+  }
   await store.close();
   return dir;
 }

@@ -214,6 +214,8 @@ class FileTxnStore implements TxnStore {
 
   /** Writes a fuzzy snapshot, yielding to the event loop between chunks. */
   async writeSnapshot(engine: ZooEngine): Promise<bigint> {
+    // txns after this snapshot start a new log file, so recovery from it never reads the old one
+    this.rollRequested = true;
     const { zxid, chunks } = engine.snapshot();
     const final = join(this.dataDir, fileName('snapshot', zxid));
     const temp = `${final}.tmp`;
