@@ -134,6 +134,26 @@ export class DataTree {
     this.index(path, node.ephemeralOwner);
   }
 
+  /**
+   * Puts a node read from a snapshot in place, for the snapshot loader: `slash` is the index of
+   * the last '/' in `path`, `parent` the parent node if the caller has it at hand (else it is
+   * looked up), and `node.acl` is already interned.
+   */
+  loadChild(path: string, slash: number, node: ZNode, parent: ZNode | undefined): void {
+    const existing = this.nodes.get(path);
+    if (existing) {
+      node.children = existing.children;
+      this.dataSize -= path.length + (existing.data ? existing.data.length : 0);
+    } else {
+      parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
+      if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
+      (parent.children ??= new Set()).add(path.slice(slash + 1));
+    }
+    this.nodes.set(path, node);
+    this.dataSize += path.length + (node.data ? node.data.length : 0);
+    if (node.ephemeralOwner !== 0n) this.index(path, node.ephemeralOwner);
+  }
+
   private index(path: string, owner: bigint): void {
     if (isEphemeralOwner(owner)) {
       let set = this.ephemerals.get(owner);
