@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   AddWatchMode,
   CreateMode,
@@ -15,7 +15,8 @@ import {
   type Stat,
   type WatcherEvent,
 } from '@zoo/core';
-import { requireZooKeeper, until } from '@zoo/zookeeper';
+import { requireZooKeeper, startZooKeeper, until, type ZooKeeperEnsemble } from '@zoo/zookeeper';
+import { ZooServer } from '../src/index.js';
 import { RawClient, type Reply } from './raw-client.js';
 import { sideBySide } from './side-by-side.js';
 
@@ -509,5 +510,80 @@ describe.runIf(requireZooKeeper('ACLs side by side'))('ACLs over the wire: ZooSe
     expect(reference.events).toContain('NodeDataChanged /sw/open');
     expect(reference.events.filter((e) => e.includes('/sw/secret') || e.includes('/sw/later'))).toEqual([]);
     expect(ours).toEqual(reference);
+  }, 60_000);
+});
+
+describe.runIf(requireZooKeeper('ACLs side by side (super user)'))('ACLs over the wire: the super user, as ZooKeeper 3.8 has it', () => {
+  // ZooKeeper takes unknown zoo.cfg keys as `zookeeper.<key>` system properties
+  const superDigest = generateDigest('super:admin');
+  let zk: ZooKeeperEnsemble | undefined;
+  let zoo: ZooServer | undefined;
+  beforeAll(async () => {
+    [zk, zoo] = await Promise.all([
+      startZooKeeper({ extraConfig: { 'DigestAuthenticationProvider.superDigest': superDigest } }),
+      ZooServer.start({ port: 0, superDigest }),
+    ]);
+  }, 60_000);
+  afterAll(async () => {
+    await zk?.stop();
+    await zoo?.close();
+  });
+
+  it('passes every ACL check and receives every watch event; a wrong password is a plain digest', async () => {
+    const reqOps: OpCode[] = [OpCode.getData, OpCode.exists, OpCode.getChildren2, OpCode.getACL, OpCode.setData, OpCode.create, OpCode.multi, OpCode.setACL, OpCode.delete, OpCode.whoAmI];
+    const run = async (port: number) => {
+      const s = await openSessions(port);
+      const su = await RawClient.open(port, { timeOut: 30_000 });
+      const fake = await RawClient.open(port, { timeOut: 30_000 });
+      try {
+        expect((await su.send({ op: OpCode.auth, type: 0, scheme: 'digest', auth: Buffer.from('super:admin') })).header.err).toBe(0);
+        expect((await fake.send({ op: OpCode.auth, type: 0, scheme: 'digest', auth: Buffer.from('super:wrong') })).header.err).toBe(0);
+        const o = s.owner;
+        for (const path of ['/su', '/su/locked']) expect((await o.send({ op: OpCode.create, path, data: Buffer.from('x'), acl: [owner], flags: 0 })).header.err).toBe(0);
+        expect((await su.send({ op: OpCode.addWatch, path: '/su', mode: AddWatchMode.PERSISTENT_RECURSIVE })).header.err).toBe(0);
+        expect((await fake.send({ op: OpCode.addWatch, path: '/su', mode: AddWatchMode.PERSISTENT_RECURSIVE })).header.err).toBe(0);
+        const reqs: Request[] = [
+          // (in the order of reqOps)
+          { op: OpCode.getData, path: '/su/locked', watch: false },
+          { op: OpCode.exists, path: '/su/locked', watch: false },
+          { op: OpCode.getChildren2, path: '/su', watch: false },
+          { op: OpCode.getACL, path: '/su/locked' },
+          { op: OpCode.setData, path: '/su/locked', data: Buffer.from('y'), version: -1 },
+          { op: OpCode.create, path: '/su/locked/kid', data: null, acl: [owner], flags: 0 },
+          { op: OpCode.multi, ops: [{ op: OpCode.check, path: '/su/locked', version: -1 }, { op: OpCode.setData, path: '/su/locked/kid', data: null, version: -1 }] },
+          { op: OpCode.setACL, path: '/su/locked', acl: [owner], version: -1 },
+          { op: OpCode.delete, path: '/su/locked/kid', version: -1 },
+          { op: OpCode.whoAmI },
+        ];
+        expect(reqs.map((r) => r.op)).toEqual(reqOps);
+        const asSuper = [];
+        const asFake = [];
+        for (const req of reqs) {
+          asFake.push(normalize(await fake.send(req)));
+          asSuper.push(normalize(await su.send(req)));
+        }
+        await o.send({ op: OpCode.create, path: '/su/done', data: null, acl: [owner], flags: 0 });
+        await until(() => su.events.some((e) => e.path === '/su/done'), 10_000, 'the super user to see the last change');
+        // the impostor's watch saw nothing (everything is owner-only); a round trip flushes it
+        await fake.send({ op: OpCode.exists, path: '/', watch: false });
+        return { asSuper, asFake, superEvents: su.events.map(ev), fakeEvents: fake.events.map(ev) };
+      } finally {
+        await Promise.all([s.close(), su.close(), fake.close()]);
+      }
+    };
+    const [reference, ours] = await Promise.all([run(zk!.nodes[0].clientPort), run(zoo!.port)]);
+    expect(reference.asSuper.slice(0, -1).map((r) => r.err)).toEqual(reference.asSuper.slice(0, -1).map(() => OK));
+    // a wrong super password is just another digest identity: refused everywhere (exists: see existsAsOf384)
+    for (const i of [0, 2, 3, 4, 5, 7, 8]) expect(reference.asFake[i].err, `ZooKeeper: impostor ${OpCode[reqOps[i]]}`).toBe(NOAUTH);
+    expect(multiErrors(reference.asFake[6])).toEqual([NOAUTH, ZooErrorCode.RUNTIMEINCONSISTENCY]);
+    expect(reference.superEvents).toContain('NodeDataChanged /su/locked');
+    expect(reference.fakeEvents).toEqual([]);
+    // whoAmI lists identities in hash order on ZooKeeper: compare as sets
+    const who = (r: { response?: unknown }) => ((r.response as { clientInfo: Array<{ authScheme: string; user: string }> }).clientInfo ?? []).map((c) => `${c.authScheme}:${c.authScheme === 'ip' ? 'IP' : c.user}`).sort();
+    expect(who(ours.asSuper.at(-1)!)).toEqual(who(reference.asSuper.at(-1)!));
+    expect(who(ours.asFake.at(-1)!)).toEqual(who(reference.asFake.at(-1)!));
+    existsAsOf384(reference.asFake[1], ours.asFake[1], 'exists of an owner-only node, wrong super password');
+    const strip = (r: typeof ours) => ({ ...r, asSuper: r.asSuper.slice(0, -1), asFake: r.asFake.slice(0, -1).filter((_, i) => i !== 1) });
+    expect(strip(ours)).toEqual(strip(reference));
   }, 60_000);
 });
