@@ -206,6 +206,8 @@ async function driverMain(total, holdSeconds) {
     const fanoutMs = performance.now() - tf;
     await sleep(Math.max(0, holdEnd - Date.now()));
     const held = await call('measure');
+    const counts = await Promise.all(clientCalls.map((c) => c('count')));
+    check('no error reply and no client connection lost', counts.every((c) => c.failures === 0) && counts.reduce((n, c) => n + c.open, 0) === total, `${counts.reduce((n, c) => n + c.failures, 0)} errors`);
     check('no session lost while held (pings)', held.stats.sessionCount === total && held.connections === total, `${held.stats.sessionCount} sessions, ${held.connections} connections`);
     check('watches re-armed after the fan-out', held.stats.watchCount === total, `${held.stats.watchCount} watches`);
 
