@@ -55,3 +55,4 @@ rows.push(await measure('Apache ZooKeeper 3.8', zk.connectionString));
 await zk.stop();
 console.log('| server | register→visible p50 / p99 ms | loss→removed p50 / p99 ms |\n|---|---|---|');
 for (const r of rows) console.log(`| ${r.name} | ${r.visibleP50.toFixed(2)} / ${r.visibleP99.toFixed(2)} | ${r.removedP50.toFixed(2)} / ${r.removedP99.toFixed(2)} |`);
+console.log(JSON.stringify(rows));

@@ -7,24 +7,30 @@ import { decodeConnectResponse, encodeConnectRequest, encodeRequest, FrameDecode
 const VALUE = Buffer.alloc(100, 0x61);
 const ACL = [...OPEN_ACL_UNSAFE];
 
-/** Opens a session; resolves with { socket, decoder }. */
-export async function openSession(port) {
+/** Opens a session; resolves with { socket, decoder }. `timeoutMs` bounds an unanswered handshake. */
+export async function openSession(port, { timeoutMs = 0 } = {}) {
   const socket = connect(port, '127.0.0.1');
   socket.setNoDelay(true);
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   const decoder = new FrameDecoder(16 * 1024 * 1024);
   socket.write(encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }));
-  await new Promise((resolve) => {
+  await new Promise((resolve, reject) => {
+    // a server that is still loading accepts the connection and closes it unanswered
+    const onClose = () => reject(new Error('connection closed before the handshake completed'));
     const onData = (chunk) => {
       const frames = decoder.push(chunk);
       if (frames.length) {
         socket.off('data', onData);
+        socket.off('close', onClose);
         decodeConnectResponse(frames[0]);
         resolve();
       }
     };
     socket.on('data', onData);
+    socket.once('close', onClose);
+    if (timeoutMs > 0) socket.setTimeout(timeoutMs, () => socket.destroy());
   });
+  socket.setTimeout(0);
   return { socket, decoder };
 }
 

@@ -61,3 +61,4 @@ rows.push(await measure('Apache ZooKeeper 3.8', zk.connectionString));
 await zk.stop();
 console.log('| server | acquire+release p50 / p99 ms | hand-off p50 / p99 ms |\n|---|---|---|');
 for (const r of rows) console.log(`| ${r.name} | ${r.u50.toFixed(2)} / ${r.u99.toFixed(2)} | ${r.h50.toFixed(2)} / ${r.h99.toFixed(2)} |`);
+console.log(JSON.stringify(rows));

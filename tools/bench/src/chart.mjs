@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+// Renders the ZooServer ÷ ZooKeeper ratios of one `npm run bench` run as an SVG bar chart
+// (docs/benchmarks-ratios.svg). Every bar is "how many times better than ZooKeeper", so higher
+// is better whatever the unit: throughput is Zoo/ZK, times and memory are ZK/Zoo.
+//   node tools/bench/src/chart.mjs [docs/bench-results.json] [docs/benchmarks-ratios.svg]
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The bars a results file supports: { group, label, ratio, target? }. Missing sections are skipped. */
+export function ratioBars(results) {
+  const bars = [];
+  const server = results.server;
+  if (server?.zoo && server?.zookeeper) {
+    const targets = { 'get 4x64': 3, 'set 4x64': 2 };
+    for (const key of Object.keys(server.zoo)) {
+      const zk = server.zookeeper[key];
+      if (!zk) continue;
+      bars.push({ group: 'throughput (ops/s)', label: key.replace('x', '×'), ratio: server.zoo[key].opsPerSec / zk.opsPerSec, target: targets[key] });
+    }
+    for (const key of Object.keys(server.zoo).filter((k) => k.endsWith('4x64'))) {
+      const zk = server.zookeeper[key];
+      if (zk) bars.push({ group: 'p99 latency', label: key.replace('x', '×'), ratio: zk.p99 / server.zoo[key].p99, target: 1 });
+    }
+  }
+  const time = (group, label, zoo, zk, target) => {
+    if (typeof zoo === 'number' && typeof zk === 'number' && zoo > 0) bars.push({ group, label, ratio: zk / zoo, target });
+  };
+  time('watches & sessions', 'fan-out to 1,000 watchers', results.fanout?.zoo?.fanoutMs, results.fanout?.zookeeper?.fanoutMs);
+  time('watches & sessions', 'ephemeral loss → NodeDeleted', results.fanout?.zoo?.ephemeralLossMs, results.fanout?.zookeeper?.ephemeralLossMs);
+  time('start & recovery', 'process start → first session', results.startup?.zooProcessMs, results.startup?.zookeeperMs);
+  time('start & recovery', 'restart, 1M znodes in snapshot', results.recovery?.zoo?.snapshotRestartMs, results.recovery?.zookeeper?.snapshotRestartMs, 2);
+  time('start & recovery', 'recovery of a 1M-txn log', results.recovery?.zoo?.logRecoveryMs, results.recovery?.zookeeper?.logRecoveryMs);
+  time('memory', '1M znodes × 100 B', results.recovery?.zoo?.memoryMiB, results.recovery?.zookeeper?.memoryMiB, 1);
+  return bars;
+}
+
+const escape = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** One horizontal bar per ratio, grouped, on a linear scale with the 1× line marked. */
+export function renderRatioChart(bars, { title = 'ZooServer vs Apache ZooKeeper 3.8 — times better (higher is better)', subtitle = '' } = {}) {
+  const labelWidth = 260;
+  const plotWidth = 440;
+  const rowHeight = 22;
+  const groupGap = 26;
+  const top = subtitle ? 62 : 46;
+  const max = Math.max(2, Math.ceil(Math.max(...bars.map((b) => Math.max(b.ratio, b.target ?? 0)), 1) * 1.1));
+  const x = (v) => labelWidth + (Math.min(v, max) / max) * plotWidth;
+  const parts = [];
+  let y = top;
+  let group;
+  for (const bar of bars) {
+    if (bar.group !== group) {
+      group = bar.group;
+      y += group === bars[0].group ? 0 : groupGap / 2;
+      parts.push(`<text x="8" y="${y + 12}" class="group">${escape(group)}</text>`);
+      y += groupGap - 6;
+    }
+    const better = bar.ratio >= 1;
+    const met = bar.target === undefined || bar.ratio >= bar.target;
+    parts.push(
+      `<text x="${labelWidth - 8}" y="${y + 15}" class="label" text-anchor="end">${escape(bar.label)}</text>`,
+      `<rect x="${labelWidth}" y="${y + 3}" width="${(x(bar.ratio) - labelWidth).toFixed(1)}" height="${rowHeight - 6}" class="${better ? 'bar' : 'bar worse'}"><title>${escape(`${bar.label}: ${bar.ratio.toFixed(2)}×`)}</title></rect>`,
+      `<text x="${(x(bar.ratio) + 4).toFixed(1)}" y="${y + 15}" class="value">${bar.ratio.toFixed(2)}×${bar.target !== undefined ? ` (target ${bar.target}×${met ? ', met' : ', not met'})` : ''}</text>`,
+    );
+    if (bar.target !== undefined) parts.push(`<line x1="${x(bar.target).toFixed(1)}" x2="${x(bar.target).toFixed(1)}" y1="${y + 1}" y2="${y + rowHeight - 1}" class="target"/>`);
+    y += rowHeight;
+  }
+  const height = y + 36;
+  const width = labelWidth + plotWidth + 170;
+  const ticks = [];
+  for (let v = 0; v <= max; v += max > 8 ? 2 : 1) ticks.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${top - 4}" y2="${y}" class="${v === 1 ? 'one' : 'grid'}"/><text x="${x(v)}" y="${y + 16}" class="tick" text-anchor="middle">${v}×</text>`);
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,
+    '<style>.group{font-weight:bold}.bar{fill:#3b7dd8}.worse{fill:#d8743b}.grid{stroke:#ddd}.one{stroke:#333;stroke-dasharray:3 2}.target{stroke:#c00;stroke-width:2}.tick,.value{fill:#333}</style>',
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    `<text x="8" y="20" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    subtitle ? `<text x="8" y="38" fill="#555">${escape(subtitle)}</text>` : '',
+    ...ticks,
+    ...parts,
+    `<text x="8" y="${height - 6}" fill="#555">Red marks: the issue's targets. Dashed line: parity with ZooKeeper.</text>`,
+    '</svg>',
+    '',
+  ].join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const input = process.argv[2] ?? 'docs/bench-results.json';
+  const output = process.argv[3] ?? 'docs/benchmarks-ratios.svg';
+  const results = JSON.parse(readFileSync(input, 'utf8'));
+  const bars = ratioBars(results);
+  if (bars.length === 0) throw new Error(`${input} holds no ZooServer/ZooKeeper pairs to chart`);
+  writeFileSync(output, renderRatioChart(bars, { subtitle: results.meta ? `${results.meta.date}, ${results.meta.machine}` : '' }));
+  console.log(`${output}: ${bars.length} ratios`);
+}
