@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// Client benchmark (issue #4): ZooClient vs node-zookeeper-client against the same ZooServer
-// (in its own process), same pipelining depth, 100-byte values: ops/s and the client
-// process's CPU time per operation.
+// Client benchmark (issue #4): ZooClient vs node-zookeeper-client vs the native `zookeeper`
+// binding (the C client; optional dependency, skipped if it did not build), each against the
+// same ZooServer (own process, durable) and then the same Apache ZooKeeper 3.8; same pipelining
+// depth, 100-byte values: ops/s and the client process's CPU time per operation (all threads).
 //   npm run build && node tools/bench/src/client.mjs [--ops 50000]
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,16 +11,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZooClient } from '@zoo/client';
 import zookeeper from 'node-zookeeper-client';
+import { startZooKeeper } from '@zoo/zookeeper';
 
 const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
 const OPS = Number(args.get('--ops') ?? 50_000);
 const VALUE = Buffer.alloc(100, 0x62);
 const here = fileURLToPath(new URL('.', import.meta.url));
-
-const dir = mkdtempSync(join(tmpdir(), 'zoo-client-bench-'));
-const proc = spawn(process.execPath, [join(here, 'zoo-server-process.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise((r) => proc.stdout.once('data', (d) => r(Number(d.toString().trim()))));
-const connectionString = `127.0.0.1:${port}`;
 
 /** Keeps `depth` operations in flight until `total` are done; returns ops/s and CPU µs per op. */
 async function drive(op, total, depth) {
@@ -39,37 +36,86 @@ async function drive(op, total, depth) {
   return { opsPerSec: total / seconds, cpuUsPerOp: (cpu.user + cpu.system) / total };
 }
 
-const zoo = await ZooClient.connect(connectionString);
-await zoo.create('/cb', VALUE);
-const nzk = zookeeper.createClient(connectionString, { retries: 0 });
-await new Promise((r) => {
-  nzk.once('connected', r);
-  nzk.connect();
-});
-const nzkGet = () => new Promise((resolve, reject) => nzk.getData('/cb', (err, data) => (err ? reject(err) : resolve(data))));
-const nzkSet = () => new Promise((resolve, reject) => nzk.setData('/cb', VALUE, -1, (err, stat) => (err ? reject(err) : resolve(stat))));
-
-const rows = [];
-for (const depth of [1, 64]) {
-  for (const [name, get, set] of [
-    ['ZooClient', () => zoo.getData('/cb'), () => zoo.setData('/cb', VALUE)],
-    ['node-zookeeper-client', nzkGet, nzkSet],
-  ]) {
-    const total = depth === 1 ? Math.min(OPS, 20_000) : OPS;
-    await drive(get, 2000, depth); // warm up
-    const g = await drive(get, total, depth);
-    const s = await drive(set, Math.floor(total / 2), depth);
-    rows.push({ name, depth, get: g, set: s });
-    console.error(`${name.padEnd(22)} depth ${String(depth).padStart(2)}: get ${Math.round(g.opsPerSec)} ops/s ${g.cpuUsPerOp.toFixed(1)} µs CPU/op; set ${Math.round(s.opsPerSec)} ops/s ${s.cpuUsPerOp.toFixed(1)} µs CPU/op`);
+/** The native binding, if its optional install built. */
+async function nativeBinding() {
+  try {
+    return (await import('zookeeper')).default;
+  } catch (err) {
+    console.error(`native zookeeper binding not available (${err.message}): skipped`);
+    return undefined;
   }
 }
-await zoo.close();
-nzk.close();
+const Native = await nativeBinding();
+
+/** Each client under test: connect → { get, set, close }. */
+const clients = [
+  ['ZooClient', async (cs) => {
+    const zoo = await ZooClient.connect(cs);
+    return { get: () => zoo.getData('/cb'), set: () => zoo.setData('/cb', VALUE), close: () => zoo.close() };
+  }],
+  ['node-zookeeper-client', async (cs) => {
+    const nzk = zookeeper.createClient(cs, { retries: 0 });
+    await new Promise((r) => {
+      nzk.once('connected', r);
+      nzk.connect();
+    });
+    return {
+      get: () => new Promise((resolve, reject) => nzk.getData('/cb', (err, data) => (err ? reject(err) : resolve(data)))),
+      set: () => new Promise((resolve, reject) => nzk.setData('/cb', VALUE, -1, (err, stat) => (err ? reject(err) : resolve(stat)))),
+      close: async () => nzk.close(),
+    };
+  }],
+  ...(Native ? [['zookeeper (native C binding)', async (cs) => {
+    const native = new Native({ connect: cs, timeout: 30000, debug_level: 0, host_order_deterministic: false });
+    await new Promise((r) => {
+      native.once('connect', r);
+      native.init({});
+    });
+    return { get: () => native.get('/cb', false), set: () => native.set('/cb', VALUE, -1), close: async () => native.close() };
+  }]] : []),
+];
+
+async function measure(serverName, connectionString) {
+  const setup = await ZooClient.connect(connectionString);
+  if (!(await setup.exists('/cb'))) await setup.create('/cb', VALUE);
+  await setup.close();
+  const rows = [];
+  for (const depth of [1, 64]) {
+    for (const [name, open] of clients) {
+      const c = await open(connectionString);
+      const total = depth === 1 ? Math.min(OPS, 20_000) : OPS;
+      await drive(c.get, 2000, depth); // warm up
+      const g = await drive(c.get, total, depth);
+      const s = await drive(c.set, Math.floor(total / 2), depth);
+      await c.close();
+      rows.push({ server: serverName, name, depth, get: g, set: s });
+      console.error(`${serverName.padEnd(10)} ${name.padEnd(30)} depth ${String(depth).padStart(2)}: get ${Math.round(g.opsPerSec)} ops/s ${g.cpuUsPerOp.toFixed(1)} µs CPU/op; set ${Math.round(s.opsPerSec)} ops/s ${s.cpuUsPerOp.toFixed(1)} µs CPU/op`);
+    }
+  }
+  return rows;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'zoo-client-bench-'));
+const proc = spawn(process.execPath, [join(here, 'zoo-server-process.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
+const port = await new Promise((r) => proc.stdout.once('data', (d) => r(Number(d.toString().trim()))));
+const rows = await measure('ZooServer', `127.0.0.1:${port}`);
 proc.kill('SIGTERM');
 await new Promise((r) => proc.once('exit', r));
 rmSync(dir, { recursive: true, force: true });
 
-console.log('\n| client | depth | get ops/s | get CPU µs/op | set ops/s | set CPU µs/op |');
-console.log('|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.name} | ${r.depth} | ${Math.round(r.get.opsPerSec)} | ${r.get.cpuUsPerOp.toFixed(1)} | ${Math.round(r.set.opsPerSec)} | ${r.set.cpuUsPerOp.toFixed(1)} |`);
-console.log(`\n${JSON.stringify(rows)}`);
+const zk = await startZooKeeper({ extraConfig: { forceSync: 'yes' } });
+{
+  // warm the JVM first (its first 100k requests run 30-50% slower), so no client pays for it
+  const warm = await ZooClient.connect(zk.connectionString);
+  if (!(await warm.exists('/cb'))) await warm.create('/cb', VALUE);
+  await drive(() => warm.getData('/cb'), 100_000, 64);
+  await drive(() => warm.setData('/cb', VALUE), 30_000, 64);
+  await warm.close();
+}
+rows.push(...(await measure('ZooKeeper', zk.connectionString)));
+await zk.stop();
+
+console.log('\n| server | client | depth | get ops/s | get CPU µs/op | set ops/s | set CPU µs/op |');
+console.log('|---|---|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.server} | ${r.name} | ${r.depth} | ${Math.round(r.get.opsPerSec)} | ${r.get.cpuUsPerOp.toFixed(1)} | ${Math.round(r.set.opsPerSec)} | ${r.set.cpuUsPerOp.toFixed(1)} |`);
+console.log(JSON.stringify(rows));
