@@ -261,3 +261,23 @@ describe('replies', () => {
     expect(decodeReply(frame.subarray(4), () => undefined)).toEqual({ header: { xid: -1, zxid: -1n, err: 0 }, event: { type: 3, state: 3, path: '/a' } });
   });
 });
+
+describe('longs', () => {
+  const reference = (v: bigint) => {
+    const b = Buffer.alloc(8);
+    b.writeBigInt64BE(BigInt.asIntN(64, v));
+    return b;
+  };
+  const written = (v: bigint) => {
+    const w = new JuteWriter(0);
+    w.writeLong(v);
+    return w.toBuffer();
+  };
+
+  it('writes every long as Java does, on both sides of the fast path for doubles', () => {
+    const edges = [0n, 1n, -1n, 2n ** 31n, -(2n ** 31n), 2n ** 32n - 1n, 2n ** 32n, -(2n ** 32n), -(2n ** 32n) - 1n, 2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n) + 1n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 0x0100_0000_0000_0001n];
+    for (const v of edges) expect(written(v).toString('hex'), String(v)).toBe(reference(v).toString('hex'));
+    fc.assert(fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (v) => written(v).equals(reference(v)) && new JuteReader(written(v)).readLong() === v));
+    fc.assert(fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), (n) => new JuteReader(written(BigInt(n))).readLong() === BigInt(n)));
+  });
+});

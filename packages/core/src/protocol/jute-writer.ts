@@ -1,5 +1,9 @@
 import type { ACL, Id, Stat } from './records.js';
 
+const TWO_32 = 2 ** 32;
+const MIN_SAFE_LONG = BigInt(Number.MIN_SAFE_INTEGER);
+const MAX_SAFE_LONG = BigInt(Number.MAX_SAFE_INTEGER);
+
 /**
  * Jute (ZooKeeper's serialization) writer over one growable buffer: big-endian ints and
  * longs, length-prefixed buffers and strings (-1 for null), vectors with a count. A frame
@@ -29,7 +33,7 @@ export class JuteWriter {
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length * 2, 64); // a writer may start empty
     while (size < this.pos + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
@@ -53,7 +57,15 @@ export class JuteWriter {
 
   writeLong(v: bigint): void {
     this.ensure(8);
-    this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.pos);
+    if (v >= MIN_SAFE_LONG && v <= MAX_SAFE_LONG) {
+      // zxids, times and versions fit a double: two 32-bit writes cost half of writeBigInt64BE
+      const n = Number(v);
+      const hi = Math.floor(n / TWO_32);
+      this.buf.writeInt32BE(hi, this.pos);
+      this.buf.writeUInt32BE(n - hi * TWO_32, this.pos + 4);
+    } else {
+      this.buf.writeBigInt64BE(BigInt.asIntN(64, v), this.pos);
+    }
     this.pos += 8;
   }
 
