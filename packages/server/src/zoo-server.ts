@@ -80,7 +80,7 @@ type Listener = Server | TlsServer;
  * run as `zoo-server`. Durable when given a dataDir: replies go out only after their txn is
  * fsynced (group commit); in-memory otherwise.
  */
-export class ZooServer implements ConnectionHost, AsyncDisposable {
+export class ZooServer implements AsyncDisposable {
   readonly engine: ZooEngine;
   readonly logger: Logger;
   readonly stats = new ServerStats();
@@ -109,6 +109,8 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
   private closing?: Promise<void>;
   private storeClosed = false;
   private internal?: ConnectionContext;
+  /** What a connection may call back into; kept off ZooServer's public surface. */
+  private readonly host: ConnectionHost;
 
   private constructor(options: ZooServerOptions, store: TxnStore) {
     this.options = options;
@@ -126,6 +128,23 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
     });
     this.fourLetter = new FourLetterWords(this, options.fourLetterWordWhitelist ?? ['srvr']);
     this.metrics = new ServerMetrics(this);
+    this.host = {
+      engine: this.engine,
+      maxBuffer: this.maxBuffer,
+      handshakeTimeoutMs: this.handshakeTimeoutMs,
+      logger: this.logger,
+      stats: this.stats,
+      commit: (txn) => this.commit(txn),
+      durableZxid: () => this.durableZxid(),
+      dispatch: (notifications, zxid) => this.dispatch(notifications, zxid),
+      waitForDurable: (conn) => this.waiting.add(conn),
+      sessionOpened: (conn) => this.sessionOpened(conn),
+      connectionClosed: (conn) => this.connectionClosed(conn),
+      fourLetterWord: (word) => this.fourLetterWord(word),
+      initialIdentities: (conn) => this.initialIdentities(conn),
+      observe: (op, result) => this.metrics.observe(op, result),
+      observeLatency: (op, ms) => this.metrics.observeLatency(op, ms),
+    };
   }
 
   /** Starts a server: recovers from dataDir if given, then listens. */
@@ -232,11 +251,11 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
       return;
     }
     this.perIp.set(ip, count + 1);
-    const conn = new Connection(socket, this);
+    const conn = new Connection(socket, this.host);
     this.connections.add(conn);
   }
 
-  commit(txn: Txn): void {
+  private commit(txn: Txn): void {
     if (!this.store.durable) {
       this.durable = this.appended = txn.zxid;
       return;
@@ -246,7 +265,7 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
     this.scheduleSync();
   }
 
-  durableZxid(): bigint {
+  private durableZxid(): bigint {
     return this.store.durable ? this.durable : this.engine.lastZxid;
   }
 
@@ -293,11 +312,7 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
     for (const conn of conns) conn.flush();
   }
 
-  waitForDurable(conn: Connection): void {
-    this.waiting.add(conn);
-  }
-
-  dispatch(notifications: WatchNotification[], zxid: bigint): void {
+  private dispatch(notifications: WatchNotification[], zxid: bigint): void {
     for (const n of notifications) {
       const conn = n.watcher instanceof Connection ? n.watcher : undefined;
       if (!conn) continue;
@@ -319,7 +334,7 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
     for (const conn of conns) conn.flush();
   }
 
-  sessionOpened(conn: Connection): void {
+  private sessionOpened(conn: Connection): void {
     const previous = this.bySession.get(conn.sessionId);
     if (previous && previous !== conn) {
       this.logger.info({ sessionId: `0x${conn.sessionId.toString(16)}` }, 'session resumed on a new connection: closing the old one');
@@ -328,7 +343,7 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
     this.bySession.set(conn.sessionId, conn);
   }
 
-  connectionClosed(conn: Connection): void {
+  private connectionClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
     this.engine.removeWatcher(conn);
     this.waiting.delete(conn);
@@ -339,11 +354,12 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
     else this.perIp.set(conn.remoteAddress, n);
   }
 
+  /** Runs a four-letter word (subject to the whitelist) as a client connection would. */
   fourLetterWord(word: string): string | Promise<string> {
     return this.fourLetter.run(word);
   }
 
-  initialIdentities(conn: Connection): Id[] {
+  private initialIdentities(conn: Connection): Id[] {
     const socket = conn.socket as TLSSocket;
     if (!socket.encrypted || !socket.authorized) return [];
     const cert = socket.getPeerCertificate();
@@ -354,14 +370,6 @@ export class ZooServer implements ConnectionHost, AsyncDisposable {
       .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('+') : v}`)
       .join(',');
     return [{ scheme: 'x509', id: subject }];
-  }
-
-  observe(op: OpCode, result: ProcessResult): void {
-    this.metrics.observe(op, result);
-  }
-
-  observeLatency(op: number, ms: number): void {
-    this.metrics.observeLatency(op, ms);
   }
 
   // ---- timers ------------------------------------------------------------------------------
