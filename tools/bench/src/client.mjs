@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Client benchmark (issue #4): ZooClient vs node-zookeeper-client vs the native `zookeeper`
 // binding (the C client; optional dependency, skipped if it did not build), each against the
-// same ZooServer (own process, durable) and then the same Apache ZooKeeper 3.8; same pipelining
+// same ZooServer (own process; in-memory, so the client is the bottleneck, and durable) and then
+// the same Apache ZooKeeper 3.8 (warmed up, fsync on); same pipelining
 // depth, 100-byte values: ops/s and the client process's CPU time per operation (all threads).
 //   npm run build && node tools/bench/src/client.mjs [--ops 50000]
 import { spawn } from 'node:child_process';
@@ -89,18 +90,27 @@ async function measure(serverName, connectionString) {
       const s = await drive(c.set, Math.floor(total / 2), depth);
       await c.close();
       rows.push({ server: serverName, name, depth, get: g, set: s });
-      console.error(`${serverName.padEnd(10)} ${name.padEnd(30)} depth ${String(depth).padStart(2)}: get ${Math.round(g.opsPerSec)} ops/s ${g.cpuUsPerOp.toFixed(1)} µs CPU/op; set ${Math.round(s.opsPerSec)} ops/s ${s.cpuUsPerOp.toFixed(1)} µs CPU/op`);
+      console.error(`${serverName.padEnd(20)} ${name.padEnd(30)} depth ${String(depth).padStart(2)}: get ${Math.round(g.opsPerSec)} ops/s ${g.cpuUsPerOp.toFixed(1)} µs CPU/op; set ${Math.round(s.opsPerSec)} ops/s ${s.cpuUsPerOp.toFixed(1)} µs CPU/op`);
     }
   }
   return rows;
 }
 
+/** ZooServer in its own process: durable with a dataDir, else in-memory (no fsync to wait for). */
+async function zooServer(dataDir) {
+  const proc = spawn(process.execPath, [join(here, 'zoo-server-process.mjs'), ...(dataDir ? [dataDir] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise((r) => proc.stdout.once('data', (d) => r(Number(d.toString().trim()))));
+  return { connectionString: `127.0.0.1:${port}`, stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
+}
+
+const rows = [];
+const memory = await zooServer();
+rows.push(...(await measure('ZooServer in-memory', memory.connectionString)));
+await memory.stop();
 const dir = mkdtempSync(join(tmpdir(), 'zoo-client-bench-'));
-const proc = spawn(process.execPath, [join(here, 'zoo-server-process.mjs'), dir], { stdio: ['ignore', 'pipe', 'inherit'] });
-const port = await new Promise((r) => proc.stdout.once('data', (d) => r(Number(d.toString().trim()))));
-const rows = await measure('ZooServer', `127.0.0.1:${port}`);
-proc.kill('SIGTERM');
-await new Promise((r) => proc.once('exit', r));
+const durable = await zooServer(dir);
+rows.push(...(await measure('ZooServer durable', durable.connectionString)));
+await durable.stop();
 rmSync(dir, { recursive: true, force: true });
 
 const zk = await startZooKeeper({ extraConfig: { forceSync: 'yes' } });

@@ -1,4 +1,5 @@
-// ZooServer in its own process for benchmarks (durable: fsync before every reply, group commit).
+// ZooServer in its own process for benchmarks: durable (fsync before every reply, group commit)
+// with a dataDir argument, in-memory without one. Prints its port.
 import { ZooServer } from '@zoo/server';
 
 const server = await ZooServer.start({ port: 0, dataDir: process.argv[2], maxClientCnxns: 0, snapCount: 1_000_000 });
