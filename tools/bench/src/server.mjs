@@ -52,8 +52,8 @@ try {
   results.zookeeper = await measure('ZooKeeper', { port: zk.nodes[0].clientPort });
   await zk.stop();
 
-  const { startCannedServer } = await import('./canned-server.mjs');
-  const canned = await startCannedServer();
+  // in its own process like the servers: a round trip then pays the same cross-process wake-up
+  const canned = await child('canned-server.mjs');
   results.ceiling = {};
   for (const [connections, depth] of [[1, 1], [4, 64]]) {
     const r = await runLoad(canned.port, { kind: 'get', connections, depth, seconds });

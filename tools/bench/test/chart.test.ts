@@ -9,6 +9,7 @@ describe('benchmark ratio chart', () => {
     server: {
       zoo: { 'get 4x64': load(300, 10), 'set 4x64': load(100, 40) },
       zookeeper: { 'get 4x64': load(100, 30), 'set 4x64': load(80, 20) },
+      ceiling: { 'get 4x64': load(400, 5) },
     },
     fanout: { zoo: { fanoutMs: 10, ephemeralLossMs: 1 }, zookeeper: { fanoutMs: 15, ephemeralLossMs: 2 } },
     startup: { zooProcessMs: 100, zookeeperMs: 250 },
@@ -25,10 +26,11 @@ describe('benchmark ratio chart', () => {
     expect(by('process start → first session', 'start & recovery')?.ratio).toBeCloseTo(2.5);
     // sections missing from the results make no bars
     expect(bars.some((b) => b.group === 'memory')).toBe(false);
-    expect(bars).toHaveLength(7);
+    expect(by('get 4×64', 'share of the Node ceiling')).toMatchObject({ ratio: 0.75, target: 0.6 });
+    expect(bars).toHaveLength(8);
   });
 
-  it('draws one bar per ratio, scaled, and marks the ratios worse than ZooKeeper', () => {
+  it('draws one bar per ratio, scaled, and marks the ratios that miss their target (or parity)', () => {
     const bars = ratioBars(results);
     const svg: string = renderRatioChart(bars);
     expect(svg.startsWith('<svg')).toBe(true);
