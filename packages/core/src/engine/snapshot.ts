@@ -4,6 +4,7 @@ import { JuteWriter } from '../protocol/jute-writer.js';
 import type { ACL } from '../protocol/records.js';
 import type { SessionTracker } from '../session/session-tracker.js';
 import type { DataTree } from '../tree/data-tree.js';
+import { SLAB_BYTES } from '../tree/data-slabs.js';
 import { ZNode } from '../tree/znode.js';
 
 /**
@@ -81,7 +82,7 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
     if (!node) continue; // deleted while we were iterating: the log replay covers it
     meta.writeString(path);
     const d = node.data;
-    if (d) {
+    if (d !== null) {
       meta.writeInt(d.length);
       data.push(d);
       dataBytes += d.length;
@@ -215,7 +216,7 @@ class Loader {
   }
 
   /** Reads the ACL ref and the fixed fields at `p` into a new node; `next` is then the offset after them. */
-  private node(p: number, path: string, data: Buffer | null, limit: number): ZNode {
+  private node(p: number, path: string, limit: number): ZNode {
     const ref = this.int(p);
     p += 4;
     let acl: readonly ACL[];
@@ -227,7 +228,7 @@ class Loader {
     } else if (ref >= 0 && ref < this.acls.length) acl = this.acls[ref];
     else throw new JuteDecodeError(`snapshot: ACL reference ${ref} for ${path} is outside the table of ${this.acls.length}`);
     const czxid = this.zxid(p);
-    const node = new ZNode(data, acl, czxid, 0, NO_OWNER);
+    const node = new ZNode(null, acl, czxid, 0, NO_OWNER);
     node.mzxid = this.zxid(p + 8);
     node.pzxid = this.zxid(p + 16);
     const ctime = this.number(p + 24);
@@ -274,10 +275,11 @@ class Loader {
       p += 12;
       if (count < 0 || metaBytes < 0 || dataBytes < 0 || metaBytes + dataBytes > this.end - p || count * NODE_FIXED_BYTES > metaBytes) this.fail(p - 12, 'block header');
       const metaEnd = p + metaBytes;
-      // the block's data, copied once; each node gets a view of it
-      const slab = Buffer.allocUnsafeSlow(dataBytes);
-      b.copy(slab, 0, metaEnd, metaEnd + dataBytes);
-      const ab = slab.buffer;
+      // The block's data is copied in runs of about SLAB_BYTES, each run one ArrayBuffer that
+      // its nodes point into (as DataSlabs does for data written later).
+      let slab: ArrayBuffer | null = null;
+      let slabStart = 0;
+      let slabEnd = 0;
       let dataAt = 0;
       for (let i = 0; i < count; i++) {
         if (metaEnd - p < NODE_FIXED_BYTES) this.fail(p, 'node');
@@ -286,14 +288,20 @@ class Loader {
         const path = b.toString('utf8', p + 4, p + 4 + pathBytes);
         p += 4 + pathBytes;
         const dataLength = this.int(p);
-        let value: Buffer | null = null;
-        if (dataLength >= 0) {
-          if (dataLength > dataBytes - dataAt) this.fail(p, `data of ${path}`);
-          value = Buffer.from(ab, dataAt, dataLength);
-          dataAt += dataLength;
-        } else if (dataLength !== -1) this.fail(p, `data of ${path}`);
-        const node = this.node(p + 4, path, value, metaEnd);
+        if (dataLength < -1 || dataLength > dataBytes - dataAt) this.fail(p, `data of ${path}`);
+        const node = this.node(p + 4, path, metaEnd);
         p = this.next;
+        if (dataLength >= 0) {
+          if (slab === null || dataAt + dataLength > slabEnd) {
+            slabStart = dataAt;
+            slabEnd = Math.min(dataBytes, dataAt + Math.max(SLAB_BYTES, dataLength));
+            const copy = new Uint8Array(slabEnd - slabStart);
+            copy.set(b.subarray(metaEnd + slabStart, metaEnd + slabEnd));
+            slab = copy.buffer;
+          }
+          node.setBytes(slab, dataAt - slabStart, dataLength);
+          dataAt += dataLength;
+        }
         this.place(path, node);
       }
       if (p !== metaEnd || dataAt !== dataBytes) this.fail(p, 'block (sizes do not add up)');
@@ -308,7 +316,8 @@ class Loader {
       if (path === null) return;
       const raw = r.readBuffer();
       if (this.end - r.offset < 4 + AFTER_ACL_BYTES) this.fail(r.offset, `node ${path}`);
-      const node = this.node(r.offset, path, raw && Buffer.from(raw), this.end);
+      const node = this.node(r.offset, path, this.end);
+      this.tree.storeData(node, raw);
       r.offset = this.next;
       this.place(path, node);
     }

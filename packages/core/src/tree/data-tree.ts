@@ -2,6 +2,7 @@ import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../acl/ids.js';
 import { EventType } from '../protocol/opcodes.js';
 import type { ACL } from '../protocol/records.js';
 import { baseName, parentPath } from '../path/validate-path.js';
+import { DataSlabs } from './data-slabs.js';
 import { isContainerOwner, isEphemeralOwner, isTtlOwner } from './node-type.js';
 import { ZNode } from './znode.js';
 
@@ -29,6 +30,8 @@ export class DataTree {
   readonly containers = new Set<string>();
   readonly ttls = new Set<string>();
   private dataSize = 0;
+  /** Where node data is copied to (see DataSlabs). */
+  private readonly slabs = new DataSlabs();
   /** Identical ACLs share one frozen array, like ZooKeeper's ACL cache: most trees use a handful. */
   private readonly aclCache = new Map<string, readonly ACL[]>();
   private readonly interned = new WeakSet<readonly ACL[]>();
@@ -105,7 +108,8 @@ export class DataTree {
     if (parent.childCreates < parentCreates) parent.childCreates = parentCreates;
     if (parent.pzxid < zxid) parent.pzxid = zxid;
     if (this.nodes.has(path)) return false;
-    const node = new ZNode(data, this.internACL(acl), zxid, time, owner);
+    const node = new ZNode(null, this.internACL(acl), zxid, time, owner);
+    this.slabs.store(node, data);
     this.nodes.set(path, node);
     (parent.children ??= new Set()).add(baseName(path));
     this.dataSize += path.length + (data ? data.length : 0);
@@ -117,12 +121,17 @@ export class DataTree {
     return true;
   }
 
+  /** Gives a node (a new one, not yet in the tree) a copy of `data` in the tree's data slabs. */
+  storeData(node: ZNode, data: Uint8Array | null): void {
+    this.slabs.store(node, data);
+  }
+
   /** Puts a node read from a snapshot in place (its parent is already loaded). */
   load(path: string, node: ZNode): void {
     const existing = this.nodes.get(path);
     if (existing) {
       node.children = existing.children;
-      this.dataSize -= path.length + (existing.data ? existing.data.length : 0);
+      this.dataSize -= path.length + existing.dataLength;
     } else if (path !== '/') {
       const parent = this.nodes.get(parentPath(path));
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
@@ -130,7 +139,7 @@ export class DataTree {
     }
     node.acl = this.internACL(node.acl);
     this.nodes.set(path, node);
-    this.dataSize += path.length + (node.data ? node.data.length : 0);
+    this.dataSize += path.length + node.dataLength;
     this.index(path, node.ephemeralOwner);
   }
 
@@ -143,14 +152,14 @@ export class DataTree {
     const existing = this.nodes.get(path);
     if (existing) {
       node.children = existing.children;
-      this.dataSize -= path.length + (existing.data ? existing.data.length : 0);
+      this.dataSize -= path.length + existing.dataLength;
     } else {
       parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
       (parent.children ??= new Set()).add(path.slice(slash + 1));
     }
     this.nodes.set(path, node);
-    this.dataSize += path.length + (node.data ? node.data.length : 0);
+    this.dataSize += path.length + node.dataLength;
     if (node.ephemeralOwner !== 0n) this.index(path, node.ephemeralOwner);
   }
 
@@ -176,7 +185,7 @@ export class DataTree {
     if (!node) return false;
     this.nodes.delete(path);
     parent?.children?.delete(baseName(path));
-    this.dataSize -= path.length + (node.data ? node.data.length : 0);
+    this.dataSize -= path.length + node.dataLength;
     const owner = node.ephemeralOwner;
     if (isEphemeralOwner(owner)) {
       const set = this.ephemerals.get(owner);
@@ -200,8 +209,8 @@ export class DataTree {
   setData(path: string, data: Buffer | null, version: number, zxid: bigint, time: number, events?: TreeEvent[]): boolean {
     const node = this.nodes.get(path);
     if (!node) return false;
-    this.dataSize += (data ? data.length : 0) - (node.data ? node.data.length : 0);
-    node.data = data;
+    this.dataSize += (data ? data.length : 0) - node.dataLength;
+    this.slabs.store(node, data);
     node.version = version;
     node.mzxid = zxid;
     node.mtime = time;

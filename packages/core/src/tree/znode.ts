@@ -1,15 +1,23 @@
 import type { ACL, Stat } from '../protocol/records.js';
 import { reportedOwner } from './node-type.js';
 
+/** The bytes of zero-length data. */
+const EMPTY = new ArrayBuffer(0);
+
 /**
  * One znode. Stat fields live directly on the node (no separate Stat object) to keep a
- * million nodes small; zxids are shared bigint values of their transaction.
+ * million nodes small; zxids are shared bigint values of their transaction. The data is kept
+ * as a range of a slab shared with other nodes' data (see DataSlabs), not as a Buffer object
+ * per node (96 bytes each): `data` makes the Buffer view when it is asked for.
  *
  * `childCreates` is ZooKeeper's stored cversion: the number of child creates ever, which is
  * also the sequential-suffix counter. Clients see `2 * childCreates - numChildren`.
  */
 export class ZNode {
-  data: Buffer | null;
+  /** The data: `length` bytes at `offset` of `bytes`; null bytes for null data. */
+  private bytes: ArrayBuffer | null = null;
+  private offset = 0;
+  private length = 0;
   acl: readonly ACL[];
   czxid: bigint;
   mzxid: bigint;
@@ -24,8 +32,9 @@ export class ZNode {
   /** Child names; null until the first child, since most nodes are leaves. */
   children: Set<string> | null = null;
 
+  /** `data` is kept as it is, with all of its ArrayBuffer: pass a compact copy (DataSlabs). */
   constructor(data: Buffer | null, acl: readonly ACL[], zxid: bigint, time: number, ephemeralOwner: bigint) {
-    this.data = data;
+    if (data) this.setBytes(data.buffer as ArrayBuffer, data.byteOffset, data.length);
     this.acl = acl;
     this.czxid = zxid;
     this.mzxid = zxid;
@@ -33,6 +42,22 @@ export class ZNode {
     this.ctime = time;
     this.mtime = time;
     this.ephemeralOwner = ephemeralOwner;
+  }
+
+  /** The data, as a view of the slab it lives in (a new Buffer object, the same bytes). */
+  get data(): Buffer | null {
+    return this.bytes === null ? null : Buffer.from(this.bytes, this.offset, this.length);
+  }
+
+  get dataLength(): number {
+    return this.length;
+  }
+
+  /** Points the node at `length` bytes at `offset` of `bytes` (null: no data). */
+  setBytes(bytes: ArrayBuffer | null, offset: number, length: number): void {
+    this.bytes = bytes === null ? null : length === 0 ? EMPTY : bytes;
+    this.offset = length === 0 ? 0 : offset;
+    this.length = length;
   }
 
   get numChildren(): number {
@@ -50,7 +75,7 @@ export class ZNode {
       cversion: (this.childCreates * 2 - numChildren) | 0, // a Java int
       aversion: this.aversion,
       ephemeralOwner: reportedOwner(this.ephemeralOwner),
-      dataLength: this.data ? this.data.length : 0,
+      dataLength: this.length,
       numChildren,
       pzxid: this.pzxid,
     };
