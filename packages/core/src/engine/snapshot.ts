@@ -160,6 +160,12 @@ export function restoreSnapshot(data: Buffer, tree: DataTree, sessions: SessionT
 
 const TWO_32 = 4294967296;
 
+/** Buffer's own utf8Slice where it has one: toString('utf8', …) without its argument checks. */
+const utf8: (b: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as { utf8Slice?: unknown }).utf8Slice === 'function'
+    ? (b, start, end) => (b as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(start, end)
+    : (b, start, end) => b.toString('utf8', start, end);
+
 /**
  * Decodes nodes straight from the bytes: no reader object per field, no throwaway bigints
  * (times are read as numbers, zxids equal to one already read share its bigint, a zero owner
@@ -255,8 +261,11 @@ class Loader {
       const slash = path.lastIndexOf('/');
       const parentLength = slash === 0 ? 1 : slash;
       let top = paths.length - 1;
-      while (top >= 0 && !(paths[top].length === parentLength && path.startsWith(paths[top]))) top--;
-      paths.length = nodes.length = top + 1;
+      while (top >= 0 && !(paths[top].length === parentLength && path.startsWith(paths[top]))) {
+        paths.pop();
+        nodes.pop();
+        top--;
+      }
       this.tree.loadChild(path, slash, node, top >= 0 ? nodes[top] : undefined);
     }
     paths.push(path);
@@ -285,7 +294,7 @@ class Loader {
         if (metaEnd - p < NODE_FIXED_BYTES) this.fail(p, 'node');
         const pathBytes = this.int(p);
         if (pathBytes < 1 || pathBytes > metaEnd - p - NODE_FIXED_BYTES) this.fail(p, 'node path');
-        const path = b.toString('utf8', p + 4, p + 4 + pathBytes);
+        const path = utf8(b, p + 4, p + 4 + pathBytes);
         p += 4 + pathBytes;
         const dataLength = this.int(p);
         if (dataLength < -1 || dataLength > dataBytes - dataAt) this.fail(p, `data of ${path}`);

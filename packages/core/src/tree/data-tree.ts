@@ -144,12 +144,13 @@ export class DataTree {
   }
 
   /**
-   * Puts a node read from a snapshot in place, for the snapshot loader: `slash` is the index of
-   * the last '/' in `path`, `parent` the parent node if the caller has it at hand (else it is
-   * looked up), and `node.acl` is already interned.
+   * Puts a node read from a snapshot in place in a fresh tree, for the snapshot loader: `slash`
+   * is the index of the last '/' in `path`, `parent` the parent node if the caller has it at hand
+   * (else it is looked up), and `node.acl` is already interned.
    */
   loadChild(path: string, slash: number, node: ZNode, parent: ZNode | undefined): void {
-    const existing = this.nodes.get(path);
+    // Into a fresh tree: only the reserved nodes are there already (no lookup for the others).
+    const existing = RESERVED_PATHS.has(path) ? this.nodes.get(path) : undefined;
     if (existing) {
       node.children = existing.children;
       this.dataSize -= path.length + existing.dataLength;
@@ -158,7 +159,9 @@ export class DataTree {
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
       (parent.children ??= new Set()).add(path.slice(slash + 1));
     }
+    const size = this.nodes.size;
     this.nodes.set(path, node);
+    if (!existing && this.nodes.size === size) throw new Error(`snapshot: ${path} is listed twice (or the tree was not fresh)`);
     this.dataSize += path.length + node.dataLength;
     if (node.ephemeralOwner !== 0n) this.index(path, node.ephemeralOwner);
   }
