@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Restart time (issue #9): a data dir holding 1M znodes × 100 B in a snapshot, and one holding
-// the same as 1M logged transactions; time from ZooServer.start() to serving, and the heap.
-//   npm run build && node --expose-gc tools/bench/src/recovery.mjs [--nodes 1000000]
+// the same as 1M logged transactions; time from ZooServer.start() to serving, and the heap, each
+// restart in a fresh process (--runs of them). tools/bench/src/memory.mjs compares with ZooKeeper.
+//   npm run build && node --expose-gc tools/bench/src/recovery.mjs [--nodes 1000000] [--runs 3]
+import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +12,23 @@ import { openTxnStore, ZooServer } from '@zoo/server';
 
 const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
 const N = Number(args.get('--nodes') ?? 1_000_000);
+const RUNS = Number(args.get('--runs') ?? 3);
 const gc = globalThis.gc ?? (() => {});
+
+if (args.has('--serve')) {
+  // child: one restart
+  gc();
+  const before = process.memoryUsage().heapUsed;
+  const t = performance.now();
+  const server = await ZooServer.start({ port: 0, dataDir: args.get('--serve') });
+  const ms = performance.now() - t;
+  gc();
+  gc();
+  const m = process.memoryUsage();
+  process.send({ ms, heap: m.heapUsed - before, data: m.arrayBuffers, nodes: server.engine.stats().nodeCount });
+  await server.close();
+  process.exit(0);
+}
 
 async function prepare(withSnapshot) {
   const dir = mkdtempSync(join(tmpdir(), 'zoo-recovery-'));
@@ -37,16 +55,23 @@ async function prepare(withSnapshot) {
   return dir;
 }
 
+const restart = (dir) =>
+  new Promise((resolve, reject) => {
+    const child = fork(new URL(import.meta.url).pathname, ['--serve', dir], { execArgv: ['--expose-gc', '--max-old-space-size=8192'] });
+    child.once('message', resolve);
+    child.once('exit', (code) => code !== 0 && reject(new Error(`restart exited with ${code}`)));
+  });
+
 for (const [label, withSnapshot] of [['snapshot', true], ['log only', false]]) {
   const dir = await prepare(withSnapshot);
   gc();
-  const before = process.memoryUsage().heapUsed;
-  const t = performance.now();
-  const server = await ZooServer.start({ port: 0, dataDir: dir });
-  const ms = performance.now() - t;
-  gc();
-  const heap = (process.memoryUsage().heapUsed - before) / 2 ** 20;
-  console.log(`${label}: ${N.toLocaleString('en-US')} znodes serving after ${(ms / 1000).toFixed(2)} s, heap ${heap.toFixed(0)} MiB, nodes ${server.engine.stats().nodeCount}`);
-  await server.close();
+  const times = [];
+  let last;
+  for (let r = 0; r < RUNS; r++) {
+    last = await restart(dir);
+    times.push(last.ms);
+  }
+  const s = (ms) => (ms / 1000).toFixed(2);
+  console.log(`${label}: ${N.toLocaleString('en-US')} znodes serving after ${s(Math.min(...times))}–${s(Math.max(...times))} s (${times.map(s).join(', ')}), heap ${(last.heap / 2 ** 20).toFixed(0)} MiB + ${(last.data / 2 ** 20).toFixed(0)} MiB of data, nodes ${last.nodes}`);
   rmSync(dir, { recursive: true, force: true });
 }
