@@ -120,7 +120,7 @@ describe.runIf(requireZooKeeper('four-letter words against ZooServer'))('four-le
       expect(ref.has(key), `ZooKeeper has ${key}`).toBe(true);
       expect(ours.has(key), `ZooServer has ${key}`).toBe(true);
     }
-    for (const key of ['zk_server_state', 'zk_num_alive_connections', 'zk_outstanding_requests', 'zk_znode_count', 'zk_watch_count', 'zk_ephemerals_count', 'zk_global_sessions', 'zk_local_sessions'])
+    for (const key of ['zk_server_state', 'zk_num_alive_connections', 'zk_outstanding_requests', 'zk_znode_count', 'zk_watch_count', 'zk_ephemerals_count', 'zk_approximate_data_size', 'zk_global_sessions', 'zk_local_sessions'])
       expect(`${key} ${ours.get(key)}`).toBe(`${key} ${ref.get(key)}`);
     expect(Number(ours.get('zk_open_file_descriptor_count'))).toBeGreaterThan(0);
   });

@@ -39,6 +39,8 @@ export class DataTree {
   constructor() {
     const root = new ZNode(null, OPEN_ACL_UNSAFE, 0n, 0, 0n);
     this.nodes.set('/', root);
+    // ZooKeeper's approximateDataSize counts the built-in nodes' paths too
+    this.dataSize = 1;
     this.addBuiltin('/zookeeper', OPEN_ACL_UNSAFE);
     this.addBuiltin('/zookeeper/quota', OPEN_ACL_UNSAFE);
     // ZooKeeper creates the config node with aversion -1 (it is only written by reconfig).
@@ -50,6 +52,7 @@ export class DataTree {
     const node = new ZNode(null, acl, 0n, 0, 0n);
     this.nodes.set(path, node);
     this.linkChild(path);
+    this.dataSize += path.length;
     return node;
   }
 
