@@ -306,3 +306,5 @@ if (zoo && zk) {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log(`(times: range of ${RUNS} restarts each; ratios of the best)`);
 }
+// the last line is for `npm run bench` (tools/bench/src/run-all.mjs) and the chart
+console.log(JSON.stringify(results));

@@ -13,6 +13,10 @@ describe('benchmark ratio chart', () => {
     },
     fanout: { zoo: { fanoutMs: 10, ephemeralLossMs: 1 }, zookeeper: { fanoutMs: 15, ephemeralLossMs: 2 } },
     startup: { zooProcessMs: 100, zookeeperMs: 250 },
+    memory: {
+      zoo: { restartSnap: [1500, 1400], restartLog: [4000], loaded: { heap: 300, offHeap: 100, rss: 500 } },
+      zk: { restartSnap: [3000, 3500], restartLog: [7000], loaded: { heap: 400, rss: 1500 } },
+    },
   };
 
   it('turns every Zoo/ZooKeeper pair into a higher-is-better ratio with the issue targets', () => {
@@ -24,10 +28,15 @@ describe('benchmark ratio chart', () => {
     expect(by('set 4×64', 'p99 latency')?.ratio).toBeCloseTo(0.5);
     expect(by('fan-out to 1,000 watchers', 'watches & sessions')?.ratio).toBeCloseTo(1.5);
     expect(by('process start → first session', 'start & recovery')?.ratio).toBeCloseTo(2.5);
-    // sections missing from the results make no bars
-    expect(bars.some((b) => b.group === 'memory')).toBe(false);
     expect(by('get 4×64', 'share of the Node ceiling')).toMatchObject({ ratio: 0.75, target: 0.6 });
-    expect(bars).toHaveLength(8);
+    // best restart of each side: 3000 / 1400
+    expect(by('restart, 1M znodes in snapshot', 'start & recovery')).toMatchObject({ target: 2 });
+    expect(by('restart, 1M znodes in snapshot', 'start & recovery')?.ratio).toBeCloseTo(3000 / 1400);
+    expect(by('1M znodes × 100 B: heap (+ off-heap)', 'memory')?.ratio).toBeCloseTo(1); // 400 vs 300 + 100
+    expect(by('1M znodes × 100 B: RSS', 'memory')?.ratio).toBeCloseTo(3);
+    expect(bars).toHaveLength(12);
+    // sections missing from the results make no bars
+    expect(ratioBars({ server: results.server }).some((b: { group: string }) => b.group === 'memory')).toBe(false);
   });
 
   it('draws one bar per ratio, scaled, and marks the ratios that miss their target (or parity)', () => {
@@ -39,7 +48,7 @@ describe('benchmark ratio chart', () => {
     // bar 0 is get 4×64 at 3×, bar 1 set 4×64 at 1.25×: lengths in that proportion
     expect(widths[0].width / widths[1].width).toBeCloseTo(3 / 1.25, 2);
     // set 4×64 at 1.25× misses its 2× target, set p99 at 0.5× misses parity; the rest pass
-    expect(widths.map((w) => w.cls.includes('worse'))).toEqual([false, true, false, true, false, false, false, false]);
+    expect(widths.map((w) => w.cls.includes('worse'))).toEqual([false, true, false, true, false, false, false, false, false, false, false, false]);
     expect(svg).toContain('3.00× (target 3×, met)');
     expect(svg).not.toContain('NaN');
   });
