@@ -6,6 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+/** "mixed 4x64" → "mixed 4×64" (connections × depth). */
+const scenario = (key) => key.replace(/(\d)x(\d)/, '$1×$2');
+
 /** The bars a results file supports: { group, label, ratio, target? }. Missing sections are skipped. */
 export function ratioBars(results) {
   const bars = [];
@@ -15,17 +18,17 @@ export function ratioBars(results) {
     for (const key of Object.keys(server.zoo)) {
       const zk = server.zookeeper[key];
       if (!zk) continue;
-      bars.push({ group: 'throughput (ops/s)', label: key.replace('x', '×'), ratio: server.zoo[key].opsPerSec / zk.opsPerSec, target: targets[key] });
+      bars.push({ group: 'throughput (ops/s)', label: scenario(key), ratio: server.zoo[key].opsPerSec / zk.opsPerSec, target: targets[key] });
     }
     for (const key of Object.keys(server.zoo).filter((k) => k.endsWith('4x64'))) {
       const zk = server.zookeeper[key];
-      if (zk) bars.push({ group: 'p99 latency', label: key.replace('x', '×'), ratio: zk.p99 / server.zoo[key].p99, target: 1 });
+      if (zk) bars.push({ group: 'p99 latency', label: scenario(key), ratio: zk.p99 / server.zoo[key].p99, target: 1 });
     }
   }
   // not against ZooKeeper: the share of what a bare Node server answering canned replies reaches
   for (const key of Object.keys(server?.ceiling ?? {})) {
     const zoo = server.zoo?.[key];
-    if (zoo) bars.push({ group: 'share of the Node ceiling', label: key.replace('x', '×'), ratio: zoo.opsPerSec / server.ceiling[key].opsPerSec, target: 0.6 });
+    if (zoo) bars.push({ group: 'share of the Node ceiling', label: scenario(key), ratio: zoo.opsPerSec / server.ceiling[key].opsPerSec, target: 0.6 });
   }
   const time = (group, label, zoo, zk, target) => {
     if (typeof zoo === 'number' && typeof zk === 'number' && zoo > 0) bars.push({ group, label, ratio: zk / zoo, target });

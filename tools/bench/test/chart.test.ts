@@ -7,8 +7,8 @@ const load = (opsPerSec: number, p99: number) => ({ opsPerSec, p50: p99 / 2, p99
 describe('benchmark ratio chart', () => {
   const results = {
     server: {
-      zoo: { 'get 4x64': load(300, 10), 'set 4x64': load(100, 40) },
-      zookeeper: { 'get 4x64': load(100, 30), 'set 4x64': load(80, 20) },
+      zoo: { 'get 4x64': load(300, 10), 'set 4x64': load(100, 40), 'mixed 1x1': load(10, 1) },
+      zookeeper: { 'get 4x64': load(100, 30), 'set 4x64': load(80, 20), 'mixed 1x1': load(5, 1) },
       ceiling: { 'get 4x64': load(400, 5) },
     },
     fanout: { zoo: { fanoutMs: 10, ephemeralLossMs: 1 }, zookeeper: { fanoutMs: 15, ephemeralLossMs: 2 } },
@@ -34,7 +34,8 @@ describe('benchmark ratio chart', () => {
     expect(by('restart, 1M znodes in snapshot', 'start & recovery')?.ratio).toBeCloseTo(3000 / 1400);
     expect(by('1M znodes × 100 B: heap (+ off-heap)', 'memory')?.ratio).toBeCloseTo(1); // 400 vs 300 + 100
     expect(by('1M znodes × 100 B: RSS', 'memory')?.ratio).toBeCloseTo(3);
-    expect(bars).toHaveLength(12);
+    expect(by('mixed 1×1', 'throughput (ops/s)')?.ratio).toBe(2);
+    expect(bars).toHaveLength(13);
     // sections missing from the results make no bars
     expect(ratioBars({ server: results.server }).some((b: { group: string }) => b.group === 'memory')).toBe(false);
   });
@@ -45,10 +46,10 @@ describe('benchmark ratio chart', () => {
     expect(svg.startsWith('<svg')).toBe(true);
     const widths = [...svg.matchAll(/<rect x="\d+" y="[\d.]+" width="([\d.]+)" height="\d+" class="(bar[^"]*)"/g)].map((m) => ({ width: Number(m[1]), cls: m[2] }));
     expect(widths).toHaveLength(bars.length);
-    // bar 0 is get 4×64 at 3×, bar 1 set 4×64 at 1.25×: lengths in that proportion
+    // bar 0 is get 4×64 at 3×, bar 1 set 4×64 at 1.25× (then mixed 1×1): lengths in that proportion
     expect(widths[0].width / widths[1].width).toBeCloseTo(3 / 1.25, 2);
     // set 4×64 at 1.25× misses its 2× target, set p99 at 0.5× misses parity; the rest pass
-    expect(widths.map((w) => w.cls.includes('worse'))).toEqual([false, true, false, true, false, false, false, false, false, false, false, false]);
+    expect(widths.map((w) => w.cls.includes('worse'))).toEqual([false, true, false, false, true, false, false, false, false, false, false, false, false]);
     expect(svg).toContain('3.00× (target 3×, met)');
     expect(svg).not.toContain('NaN');
   });
