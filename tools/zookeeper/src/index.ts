@@ -5,3 +5,4 @@ export { fourLetterWord } from './four-letter.js';
 export { runZkCli, runZkCliScript } from './zk-cli.js';
 export { compileJava, runJava, runJavaToEnd, curatorAvailable, CURATOR_JARS } from './java-fixture.js';
 export { until } from './until.js';
+export { requireKazoo, kazooAvailability, runKazoo, KAZOO_PYTHON, type KazooRun, type KazooRunOptions } from './kazoo.js';
