@@ -280,4 +280,23 @@ describe('longs', () => {
     fc.assert(fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (v) => written(v).equals(reference(v)) && new JuteReader(written(v)).readLong() === v));
     fc.assert(fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), (n) => new JuteReader(written(BigInt(n))).readLong() === BigInt(n)));
   });
+
+  it('writes a Stat field for field as Java does, whatever the size of its longs', () => {
+    const long = fc.oneof(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 40n }));
+    const int = fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 });
+    const stats = fc.record({ czxid: long, mzxid: long, ctime: long, mtime: long, version: int, cversion: int, aversion: int, ephemeralOwner: long, dataLength: int, numChildren: int, pzxid: long });
+    fc.assert(
+      fc.property(stats, (st) => {
+        const ref = Buffer.concat([reference(st.czxid), reference(st.mzxid), reference(st.ctime), reference(st.mtime), Buffer.alloc(12), reference(st.ephemeralOwner), Buffer.alloc(8), reference(st.pzxid)]);
+        ref.writeInt32BE(st.version, 32);
+        ref.writeInt32BE(st.cversion, 36);
+        ref.writeInt32BE(st.aversion, 40);
+        ref.writeInt32BE(st.dataLength, 52);
+        ref.writeInt32BE(st.numChildren, 56);
+        const w = new JuteWriter();
+        w.writeStat(st);
+        return w.toBuffer().equals(ref) && JSON.stringify(new JuteReader(w.toBuffer()).readStat(), (_, v) => (typeof v === 'bigint' ? String(v) : v)) === JSON.stringify(st, (_, v) => (typeof v === 'bigint' ? String(v) : v));
+      }),
+    );
+  });
 });
