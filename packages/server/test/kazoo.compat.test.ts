@@ -41,21 +41,7 @@ function withoutExistsNoRead(o: Observations, reference: Observations): Observat
   return { ...o, auth: rest };
 }
 
-/**
- * KNOWN DIFFERENCE, compared on its own below: ZooKeeper creates /, /zookeeper,
- * /zookeeper/quota and /zookeeper/config with empty data (new byte[0]), so getData answers a
- * zero-length buffer (kazoo: b""); ZooServer's DataTree builds them with null data and answers
- * -1 (kazoo: None). The fix belongs in packages/core/src/tree/data-tree.ts (the root's and
- * addBuiltin's `new ZNode(null, ...)` become `new ZNode(Buffer.alloc(0), ...)`).
- */
-function withoutBuiltinData(o: Observations): Observations {
-  const odd = o.odd_cases as Record<string, unknown> | undefined;
-  if (!odd) return o;
-  const { builtin_data: _ignored, ...rest } = odd;
-  return { ...o, odd_cases: rest };
-}
-
-const comparable = (o: Observations, reference: Observations) => withoutBuiltinData(withoutExistsNoRead(o, reference));
+const comparable = (o: Observations, reference: Observations) => withoutExistsNoRead(o, reference);
 
 describe.runIf(requireZooKeeper('kazoo against ZooServer') && requireKazoo('kazoo against ZooServer'))('kazoo: ZooServer observed as ZooKeeper', () => {
   let zk: ZooKeeperEnsemble | undefined;
@@ -95,9 +81,7 @@ describe.runIf(requireZooKeeper('kazoo against ZooServer') && requireKazoo('kazo
     expect((ref.odd_cases as Record<string, unknown>).builtin_data).toEqual(empty);
   });
 
-  // KNOWN DIFFERENCE (see withoutBuiltinData): expected to fail until data-tree.ts gives the
-  // built-in nodes empty data; then this becomes a plain `it` and withoutBuiltinData goes.
-  it.fails('KNOWN DIFFERENCE: ZooServer answers null data for the built-in nodes where ZooKeeper answers empty data', () => {
+  it('the built-in nodes hold empty data (not null), as in ZooKeeper', () => {
     expect((ours.odd_cases as Record<string, unknown>).builtin_data).toEqual((ref.odd_cases as Record<string, unknown>).builtin_data);
   });
 

@@ -37,7 +37,8 @@ export class DataTree {
   private readonly interned = new WeakSet<readonly ACL[]>();
 
   constructor() {
-    const root = new ZNode(null, OPEN_ACL_UNSAFE, 0n, 0, 0n);
+    // ZooKeeper's built-in nodes hold empty data, not null (clients see b"" / a zero-length array)
+    const root = new ZNode(Buffer.alloc(0), OPEN_ACL_UNSAFE, 0n, 0, 0n);
     this.nodes.set('/', root);
     // ZooKeeper's approximateDataSize counts the built-in nodes' paths too
     this.dataSize = 1;
@@ -49,7 +50,7 @@ export class DataTree {
 
   /** Built-in nodes were never "created": their parents' create counters stay 0. */
   private addBuiltin(path: string, acl: readonly ACL[]): ZNode {
-    const node = new ZNode(null, acl, 0n, 0, 0n);
+    const node = new ZNode(Buffer.alloc(0), acl, 0n, 0, 0n);
     this.nodes.set(path, node);
     this.linkChild(path);
     this.dataSize += path.length;
