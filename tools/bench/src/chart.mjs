@@ -72,7 +72,7 @@ export function renderRatioChart(bars, { title = 'ZooServer vs Apache ZooKeeper 
     parts.push(
       `<text x="${labelWidth - 8}" y="${y + 15}" class="label" text-anchor="end">${escape(bar.label)}</text>`,
       `<rect x="${labelWidth}" y="${y + 3}" width="${(x(bar.ratio) - labelWidth).toFixed(1)}" height="${rowHeight - 6}" class="${better ? 'bar' : 'bar worse'}"><title>${escape(`${bar.label}: ${bar.ratio.toFixed(2)}×`)}</title></rect>`,
-      `<text x="${(x(bar.ratio) + 4).toFixed(1)}" y="${y + 15}" class="value">${bar.ratio.toFixed(2)}×${bar.target !== undefined ? ` (target ${bar.target}×${met ? ', met' : ', not met'})` : ''}</text>`,
+      `<text x="${(Math.max(x(bar.ratio), bar.target === undefined ? 0 : x(bar.target)) + 4).toFixed(1)}" y="${y + 15}" class="value">${bar.ratio.toFixed(2)}×${bar.target !== undefined ? ` (target ${bar.target}×${met ? ', met' : ', not met'})` : ''}</text>`,
     );
     if (bar.target !== undefined) parts.push(`<line x1="${x(bar.target).toFixed(1)}" x2="${x(bar.target).toFixed(1)}" y1="${y + 1}" y2="${y + rowHeight - 1}" class="target"/>`);
     y += rowHeight;
