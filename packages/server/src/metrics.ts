@@ -10,6 +10,8 @@ export class ServerMetrics {
   readonly registry = new Registry();
   private readonly latency: Histogram<'op'>;
   private readonly requests: Counter<'op' | 'result'>;
+  /** op → result code → requests */
+  private readonly tally = new Map<number, Map<number, number>>();
   readonly fsync: Histogram;
 
   constructor(server: ZooServer) {
@@ -21,7 +23,19 @@ export class ServerMetrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
       registers: r,
     });
-    this.requests = new Counter({ name: 'zoo_requests_total', help: 'Requests processed, per operation and result code', labelNames: ['op', 'result'], registers: r });
+    // tallied in plain maps on the request path (prom-client's inc() hashes its labels on every
+    // call: ~4% of a read load) and handed to the counter when scraped
+    const tally = this.tally;
+    this.requests = new Counter({
+      name: 'zoo_requests_total',
+      help: 'Requests processed, per operation and result code',
+      labelNames: ['op', 'result'],
+      registers: r,
+      collect() {
+        this.reset();
+        for (const [op, byResult] of tally) for (const [err, n] of byResult) this.inc({ op: OpCode[op] ?? String(op), result: String(err) }, n);
+      },
+    });
     this.fsync = new Histogram({
       name: 'zoo_fsync_seconds',
       help: 'Duration of each transaction log write + fsync (one per group commit)',
@@ -59,7 +73,9 @@ export class ServerMetrics {
   }
 
   observe(op: OpCode, result: ProcessResult): void {
-    this.requests.inc({ op: OpCode[op] ?? String(op), result: String(result.err) });
+    let byResult = this.tally.get(op);
+    if (!byResult) this.tally.set(op, (byResult = new Map()));
+    byResult.set(result.err, (byResult.get(result.err) ?? 0) + 1);
   }
 
   observeLatency(op: number, ms: number): void {

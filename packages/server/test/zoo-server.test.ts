@@ -337,6 +337,9 @@ describe('four-letter words and admin', () => {
     const s = await server({ adminPort: 0 });
     const c = await client(s.port);
     await c.send({ op: OpCode.create, path: '/m', data: null, acl, flags: 0 });
+    await c.send({ op: OpCode.create, path: '/m', data: null, acl, flags: 0 }).catch(() => undefined); // NODEEXISTS
+    await c.send({ op: OpCode.getData, path: '/m', watch: false });
+    await c.send({ op: OpCode.getData, path: '/m', watch: false });
     const base = `http://127.0.0.1:${s.adminPort}`;
     const monitor = await (await fetch(`${base}/commands/monitor`)).json();
     expect(monitor).toMatchObject({ command: 'monitor', error: null, znode_count: 6 });
@@ -347,6 +350,11 @@ describe('four-letter words and admin', () => {
     expect(metrics).toMatch(/zoo_request_latency_seconds_bucket\{le="[0-9.]+",op="create"\}/);
     expect(metrics).toMatch(/# TYPE zoo_received_bytes_total counter\nzoo_received_bytes_total [1-9]\d*\n/);
     expect(metrics).toMatch(/zoo_sessions 1\n/);
+    expect(metrics).toMatch(/zoo_requests_total\{op="create",result="0"\} 1\n/);
+    expect(metrics).toMatch(/zoo_requests_total\{op="create",result="-110"\} 1\n/);
+    expect(metrics).toMatch(/zoo_requests_total\{op="getData",result="0"\} 2\n/);
+    // a second scrape reports the same totals (not doubled)
+    expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/zoo_requests_total\{op="getData",result="0"\} 2\n/);
     expect(metrics).toMatch(/zoo_outstanding_requests 0\n/);
     expect((await fetch(`${base}/commands/nope`)).status).toBe(404);
   });
