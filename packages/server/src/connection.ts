@@ -6,14 +6,18 @@ import {
   encodeReply,
   FrameDecoder,
   JuteReader,
+  JuteWriter,
   OpCode,
   readRequestBody,
+  writeReply,
   Xid,
   ZooError,
   ZooErrorCode,
   type ConnectionContext,
   type ProcessResult,
+  type ReplyHeader,
   type Request,
+  type Response,
   type Watcher,
 } from '@zoo/core';
 import type { ConnectionHost } from './connection-host.js';
@@ -26,6 +30,9 @@ interface Outgoing {
   startedAt: number;
   op: number;
 }
+
+/** First size of the buffer a turn's replies are encoded into (it grows as needed). */
+const BATCH_BYTES = 16 * 1024;
 
 let nextConnectionId = 1;
 
@@ -91,6 +98,14 @@ export class Connection implements Watcher {
 
   private readonly decoder: FrameDecoder;
   private readonly queue: Outgoing[] = [];
+  /**
+   * Replies that may go out at once, encoded back to back into one buffer during this turn
+   * and written before the queue. Only used while the queue is empty, so order is kept.
+   */
+  private batch: JuteWriter | null = null;
+  /** Receipt time and op of each reply in `batch` (latency stats at flush). */
+  private readonly batchStartedAt: number[] = [];
+  private readonly batchOps: number[] = [];
   private state: 'handshake' | 'open' | 'closing' | 'closed' = 'handshake';
   private closeAfterFlush = false;
   private handshakeTimer?: NodeJS.Timeout;
@@ -238,7 +253,7 @@ export class Connection implements Watcher {
       const zxid = this.host.engine.lastZxid;
       this.lastOp = 'PING';
       this.lastZxid = zxid;
-      this.push({ frame: encodeReply({ xid: Xid.ping, zxid, err: 0 }), zxid, startedAt, op: OpCode.ping });
+      this.reply({ xid: Xid.ping, zxid, err: 0 }, undefined, zxid, startedAt, OpCode.ping);
       return;
     }
     const result = this.host.engine.process(ctx, xid, request);
@@ -262,11 +277,33 @@ export class Connection implements Watcher {
       this.lastZxid = result.zxid;
       this.lastOp = SHORT_OP_NAMES[op] ?? 'NA';
     }
-    this.push({ frame: encodeReply({ xid: replyXid, zxid: result.zxid, err: result.err }, result.response), zxid, startedAt, op });
+    this.reply({ xid: replyXid, zxid: result.zxid, err: result.err }, result.response, zxid, startedAt, op);
     if (result.close) {
       this.state = 'closing';
       this.closeAfterFlush = true;
     }
+  }
+
+  /**
+   * A reply that may leave once the log holds `zxid`: straight into this turn's batch when
+   * nothing is waiting ahead of it, else into the queue behind what is.
+   */
+  private reply(header: ReplyHeader, response: Response | undefined, zxid: bigint, startedAt: number, op: number): void {
+    if (this.queue.length > 0 || zxid > this.host.durableZxid()) {
+      this.push({ frame: encodeReply(header, response), zxid, startedAt, op });
+      return;
+    }
+    const w = (this.batch ??= new JuteWriter(BATCH_BYTES));
+    const start = w.beginFrame();
+    try {
+      writeReply(w, header, response);
+    } catch (err) {
+      w.truncate(start);
+      throw err;
+    }
+    w.endFrame(start);
+    this.batchStartedAt.push(startedAt);
+    this.batchOps.push(op);
   }
 
   /** Queues a notification (or any frame) for this connection. */
@@ -281,18 +318,32 @@ export class Connection implements Watcher {
     const durable = this.host.durableZxid();
     let n = 0;
     while (n < this.queue.length && this.queue[n].zxid <= durable) n++;
-    if (n > 0) {
-      const ready = this.queue.splice(0, n);
+    const batch = this.batch;
+    if (batch || n > 0) {
       const now = performance.now();
+      const parts: Buffer[] = [];
       let bytes = 0;
-      for (const o of ready) {
+      let frames = n;
+      if (batch) {
+        // a new writer each turn: the socket may hold on to these bytes until they are sent
+        this.batch = null;
+        const started = this.batchStartedAt;
+        for (let i = 0; i < started.length; i++) if (started[i]) this.recordLatency(now - started[i], this.batchOps[i]);
+        frames += started.length;
+        started.length = 0;
+        this.batchOps.length = 0;
+        parts.push(batch.toBuffer());
+        bytes += batch.length;
+      }
+      for (const o of this.queue.splice(0, n)) {
+        parts.push(o.frame);
         bytes += o.frame.length;
         if (o.startedAt) this.recordLatency(now - o.startedAt, o.op);
       }
-      this.packetsSent += n;
-      this.host.stats.packetsSent += n;
+      this.packetsSent += frames;
+      this.host.stats.packetsSent += frames;
       this.host.stats.bytesOut += bytes;
-      const ok = this.socket.write(n === 1 ? ready[0].frame : Buffer.concat(ready.map((o) => o.frame), bytes));
+      const ok = this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes));
       // a client that does not read must not make us buffer without bound
       if (!ok) this.socket.pause();
     }
@@ -371,6 +422,9 @@ export class Connection implements Watcher {
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
     this.queue.length = 0;
+    this.batch = null;
+    this.batchStartedAt.length = 0;
+    this.batchOps.length = 0;
     this.host.connectionClosed(this);
   }
 }

@@ -57,6 +57,12 @@ export class JuteWriter {
     return this.pos;
   }
 
+  /** Drops what was written after `length` bytes (a frame that failed half-way through). */
+  truncate(length: number): void {
+    if (length < 0 || length > this.pos) throw new RangeError(`JuteWriter.truncate: ${length} is outside 0..${this.pos}`);
+    this.pos = length;
+  }
+
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
     let size = Math.max(this.buf.length * 2, 64); // a writer may start empty
