@@ -151,6 +151,7 @@ export class Connection implements Watcher {
 
   private onData(chunk: Buffer): void {
     if (this.state === 'closing' || this.state === 'closed') return;
+    const receivedAt = performance.now();
     this.host.stats.bytesIn += chunk.length;
     let frames: Buffer[];
     try {
@@ -170,7 +171,7 @@ export class Connection implements Watcher {
       this.packetsReceived++;
       this.host.stats.packetsReceived++;
       if (this.state === 'handshake') this.handshake(frame);
-      else this.request(frame);
+      else this.request(frame, receivedAt);
     }
     this.flush();
   }
@@ -226,8 +227,8 @@ export class Connection implements Watcher {
     this.state = 'open';
   }
 
-  private request(frame: Buffer): void {
-    const startedAt = performance.now();
+  /** `startedAt`: when the chunk holding this request arrived (one clock read per chunk). */
+  private request(frame: Buffer, startedAt: number): void {
     const ctx = this.ctx!;
     this.host.engine.touch(ctx.sessionId);
     if (frame.length < 8) {
@@ -321,6 +322,7 @@ export class Connection implements Watcher {
     const batch = this.batch;
     if (batch || n > 0) {
       const now = performance.now();
+      const latencies = this.latencyCount;
       const parts: Buffer[] = [];
       let bytes = 0;
       let frames = n;
@@ -340,6 +342,7 @@ export class Connection implements Watcher {
         bytes += o.frame.length;
         if (o.startedAt) this.recordLatency(now - o.startedAt, o.op);
       }
+      if (this.latencyCount !== latencies) this.lastResponseAt = Date.now();
       this.packetsSent += frames;
       this.host.stats.packetsSent += frames;
       this.host.stats.bytesOut += bytes;
@@ -354,7 +357,6 @@ export class Connection implements Watcher {
   private recordLatency(ms: number, op: number): void {
     this.host.observeLatency(op, ms);
     this.lastLatency = ms;
-    this.lastResponseAt = Date.now();
     this.minLatency = Math.min(this.minLatency, ms);
     this.maxLatency = Math.max(this.maxLatency, ms);
     this.totalLatency += ms;
