@@ -45,7 +45,9 @@ export class ConfigManager<T = Record<string, unknown>> extends EventEmitter imp
   private closed = false;
   /** True while serving a config from the cache file (the coordination service was unreachable). */
   stale = false;
-  private readonly onSession = () => void this.watchAndReload();
+  // a new session re-arms the watch; if the connection drops again meanwhile, the next
+  // session or reconnect does it (so a lost connection is not an error here)
+  private readonly onSession = () => void this.watchAndReload().catch((err) => this.backgroundError(err));
   private readonly onReconnected = () => void this.reload();
   private readonly onEvent = () => void this.reload();
 
@@ -119,6 +121,15 @@ export class ConfigManager<T = Record<string, unknown>> extends EventEmitter imp
     else await this.reload();
   }
 
+  /**
+   * An error of work nobody awaits: a lost connection or session is left to the reconnect that
+   * follows it; anything else is an `error` event.
+   */
+  private backgroundError(err: unknown): void {
+    if (err instanceof ZooError && (err.code === ZooErrorCode.CONNECTIONLOSS || err.code === ZooErrorCode.SESSIONEXPIRED)) return;
+    this.emit('error', err);
+  }
+
   /** Re-reads everything; concurrent calls coalesce. */
   reload(): Promise<void> {
     if (this.reloading) {
@@ -128,7 +139,7 @@ export class ConfigManager<T = Record<string, unknown>> extends EventEmitter imp
     this.reloading = (async () => {
       do {
         this.again = false;
-        await this.read(false).catch((err) => this.emit('error', err));
+        await this.read(false).catch((err) => this.backgroundError(err));
       } while (this.again && !this.closed);
     })().finally(() => {
       this.reloading = undefined;

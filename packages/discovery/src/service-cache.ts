@@ -18,8 +18,10 @@ export class ServiceCache extends EventEmitter implements AsyncDisposable {
     if (e.type !== -1) void this.refresh();
   };
   private readonly onData = (e: WatchedEvent) => {
-    if (e.type !== -1 && e.path) void this.reload(e.path);
+    if (e.type !== -1 && e.path) this.reloadOnChange(e.path);
   };
+  /** Instances whose re-read after a data change was cut off by a lost connection. */
+  private readonly unread = new Set<string>();
   private readonly onSession = () => void this.refresh();
   private readonly onDisconnected = () => (this.stale = true);
   stale = false;
@@ -85,7 +87,22 @@ export class ServiceCache extends EventEmitter implements AsyncDisposable {
         this.emit('changed');
       }
     }
-    await Promise.all(children.filter((id) => !this.known.has(id)).map((id) => this.reload(`${this.servicePath}/${id}`)));
+    await Promise.all(children.filter((id) => !this.known.has(id) || this.unread.has(id)).map((id) => this.reload(`${this.servicePath}/${id}`)));
+  }
+
+  /**
+   * Re-reads an instance its data watch fired for. Nobody awaits this: a lost connection or
+   * session leaves the instance for the refresh that follows the reconnect (which re-reads it
+   * and sets its watch again); anything else is an `error` event.
+   */
+  private reloadOnChange(path: string): void {
+    this.reload(path).catch((err) => {
+      if (err instanceof ZooError && (err.code === ZooErrorCode.CONNECTIONLOSS || err.code === ZooErrorCode.SESSIONEXPIRED)) {
+        this.unread.add(path.slice(path.lastIndexOf('/') + 1));
+        return;
+      }
+      this.emit('error', err);
+    });
   }
 
   private async reload(path: string): Promise<void> {
@@ -93,6 +110,7 @@ export class ServiceCache extends EventEmitter implements AsyncDisposable {
     const id = path.slice(path.lastIndexOf('/') + 1);
     try {
       const { data } = await this.session.client.getData(path, { watch: this.onData });
+      this.unread.delete(id);
       const instance = fromCuratorJson(data, path);
       const before = this.known.get(id);
       this.known.set(id, instance);
@@ -100,6 +118,7 @@ export class ServiceCache extends EventEmitter implements AsyncDisposable {
       this.emit('changed');
     } catch (err) {
       if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) {
+        this.unread.delete(id);
         const gone = this.known.get(id);
         if (gone) {
           this.known.delete(id);
