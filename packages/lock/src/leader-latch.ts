@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { validatePath } from '@zoo/core';
+import { validatePath, ZooError, ZooErrorCode } from '@zoo/core';
 import type { ZooSession } from '@zoo/client';
 import { LockInternals, standardPredicate } from './lock-internals.js';
 import type { AcquiredNode } from './lock-internals.js';
@@ -50,7 +50,11 @@ export class LeaderLatch extends EventEmitter implements AsyncDisposable {
         if (state === 'expired' || state === 'closed') this.setLeader(false);
       });
     } catch (err) {
-      if (!this.closed) this.emit('error', err);
+      // aborted by rejoin(), or the session expired while waiting: the latch runs again on the
+      // new session (Curator's LeaderLatch resets the same way), so neither is an error
+      if (this.closed || this.controller.signal.aborted) return;
+      if (err instanceof ZooError && err.code === ZooErrorCode.SESSIONEXPIRED) return;
+      this.emit('error', err);
     }
   }
 

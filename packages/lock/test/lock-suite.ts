@@ -175,6 +175,32 @@ export function lockSuite(name: string, target: Target, enabled = true): void {
       for (const l of latches) await l.close();
     });
 
+    it('leader latch: a waiting member whose session expires rejoins on its new session, with no error', async () => {
+      const path = lockPath();
+      const leader = new LeaderLatch(await session(), path, 'leader');
+      await leader.start();
+      await until(() => leader.isLeader, 5000, 'the first leader');
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        const waiterSession = await session(`127.0.0.1:${proxy.port}`, 3000);
+        const waiter = new LeaderLatch(waiterSession, path, 'waiter');
+        const errors: unknown[] = [];
+        waiter.on('error', (e) => errors.push(e));
+        await waiter.start();
+        const renewed = new Promise((r) => waiterSession.once('session', r));
+        proxy.blackhole(); // the waiter's session expires while it waits behind the leader
+        await sleep(5000);
+        proxy.heal();
+        await renewed;
+        await leader.close();
+        await until(() => waiter.isLeader, 10_000, 'the waiter to lead on its new session');
+        expect(errors).toEqual([]);
+        await waiter.close();
+      } finally {
+        await proxy.close();
+      }
+    }, 60_000);
+
     it('leader selector: one leader at a time, leadership handed on after each term', async () => {
       const path = lockPath();
       const terms: Array<[string, number, number]> = [];
