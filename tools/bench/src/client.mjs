@@ -5,19 +5,17 @@
 // the same Apache ZooKeeper 3.8 (warmed up, fsync on); same pipelining
 // depth, 100-byte values: ops/s and the client process's CPU time per operation (all threads).
 //   npm run build && node tools/bench/src/client.mjs [--ops 50000]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ZooClient } from '@zoo/client';
 import zookeeper from 'node-zookeeper-client';
 import { startZooKeeper } from '@zoo/zookeeper';
+import { cliArgs, spawnServer } from './bench-kit.mjs';
 
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
+const args = cliArgs();
 const OPS = Number(args.get('--ops') ?? 50_000);
 const VALUE = Buffer.alloc(100, 0x62);
-const here = fileURLToPath(new URL('.', import.meta.url));
 
 /** Keeps `depth` operations in flight until `total` are done; returns ops/s and CPU µs per op. */
 async function drive(op, total, depth) {
@@ -96,19 +94,12 @@ async function measure(serverName, connectionString) {
   return rows;
 }
 
-/** ZooServer in its own process: durable with a dataDir, else in-memory (no fsync to wait for). */
-async function zooServer(dataDir) {
-  const proc = spawn(process.execPath, [join(here, 'zoo-server-process.mjs'), ...(dataDir ? [dataDir] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const port = await new Promise((r) => proc.stdout.once('data', (d) => r(Number(d.toString().trim()))));
-  return { connectionString: `127.0.0.1:${port}`, stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) };
-}
-
 const rows = [];
-const memory = await zooServer();
+const memory = await spawnServer('zoo-server-process.mjs');
 rows.push(...(await measure('ZooServer in-memory', memory.connectionString)));
 await memory.stop();
 const dir = mkdtempSync(join(tmpdir(), 'zoo-client-bench-'));
-const durable = await zooServer(dir);
+const durable = await spawnServer('zoo-server-process.mjs', dir);
 rows.push(...(await measure('ZooServer durable', durable.connectionString)));
 await durable.stop();
 rmSync(dir, { recursive: true, force: true });

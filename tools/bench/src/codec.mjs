@@ -3,8 +3,9 @@
 // (getData request + reply, setData request + reply, a notification), one core, no I/O.
 // Not part of `npm test`. Run after `npm run build`:  node tools/bench/src/codec.mjs [--ops 1000000]
 import { FrameDecoder, JuteReader, JuteWriter, OpCode, decodeRequest, encodeReply, encodeRequest, encodeNotification, readReplyHeader, readResponseBody, writeReply } from '@zoo/core';
+import { cliArgs } from './bench-kit.mjs';
 
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
+const args = cliArgs();
 const ops = Number(args.get('--ops') ?? 1_000_000);
 
 const stat = { czxid: 10n, mzxid: 20n, ctime: 1_700_000_000_000n, mtime: 1_700_000_000_001n, version: 3, cversion: 0, aversion: 0, ephemeralOwner: 0n, dataLength: 100, numChildren: 0, pzxid: 10n };

@@ -3,8 +3,9 @@
 //   getData and setData on a 100k-node tree; heap of 1M znodes with 100-byte values.
 // Run after `npm run build`:  node --expose-gc tools/bench/src/engine.mjs [--nodes 1000000]
 import { OpCode, ZooEngine, OPEN_ACL_UNSAFE } from '@zoo/core';
+import { cliArgs } from './bench-kit.mjs';
 
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
+const args = cliArgs();
 const bigNodes = Number(args.get('--nodes') ?? 1_000_000);
 const gc = globalThis.gc ?? (() => {});
 

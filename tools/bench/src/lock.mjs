@@ -2,17 +2,12 @@
 // Lock benchmark (issue #6): uncontended acquire+release latency, and contended hand-off
 // latency (holder releases → next holder is inside), on ZooServer and Apache ZooKeeper.
 //   npm run build && node tools/bench/src/lock.mjs [--rounds 200]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ZooSession } from '@zoo/client';
 import { Mutex } from '@zoo/lock';
-import { ZooServer } from '@zoo/server';
-import { startZooKeeper } from '@zoo/zookeeper';
+import { acrossServers, cliArgs, percentile } from './bench-kit.mjs';
 
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
+const args = cliArgs();
 const rounds = Number(args.get('--rounds') ?? 200);
-const pct = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
 
 async function measure(name, connectionString) {
   const a = new ZooSession(connectionString);
@@ -41,24 +36,12 @@ async function measure(name, connectionString) {
   }
   await a.close();
   await b.close();
-  const row = { name, u50: pct(uncontended, 50), u99: pct(uncontended, 99), h50: pct(handoff, 50), h99: pct(handoff, 99) };
+  const row = { name, u50: percentile(uncontended, 50), u99: percentile(uncontended, 99), h50: percentile(handoff, 50), h99: percentile(handoff, 99) };
   console.error(`${name}: acquire+release p50 ${row.u50.toFixed(2)} ms p99 ${row.u99.toFixed(2)} ms; hand-off p50 ${row.h50.toFixed(2)} ms p99 ${row.h99.toFixed(2)} ms`);
   return row;
 }
 
-const rows = [];
-const memory = await ZooServer.start({ port: 0 });
-rows.push(await measure('ZooServer (in-memory)', memory.connectionString));
-await memory.close();
-const dir = mkdtempSync(join(tmpdir(), 'zoo-lock-bench-'));
-const durable = await ZooServer.start({ port: 0, dataDir: dir });
-rows.push(await measure('ZooServer (durable, fsync)', durable.connectionString));
-await durable.close();
-rmSync(dir, { recursive: true, force: true });
-const zk = await startZooKeeper();
-await measure('warm-up', zk.connectionString);
-rows.push(await measure('Apache ZooKeeper 3.8', zk.connectionString));
-await zk.stop();
+const rows = await acrossServers(measure);
 console.log('| server | acquire+release p50 / p99 ms | hand-off p50 / p99 ms |\n|---|---|---|');
 for (const r of rows) console.log(`| ${r.name} | ${r.u50.toFixed(2)} / ${r.u99.toFixed(2)} | ${r.h50.toFixed(2)} / ${r.h99.toFixed(2)} |`);
 console.log(JSON.stringify(rows));

@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeConnectResponse, encodeConnectRequest, encodeRequest, FrameDecoder, OpCode, OPEN_ACL_UNSAFE, ZooEngine } from '@zoo/core';
+import { cliArgs } from './bench-kit.mjs';
 
 // ---- child mode: a durable ZooServer that reports its memory over IPC --------------------------
 if (process.argv[2] === '--zoo-server') {
@@ -46,7 +47,7 @@ if (process.argv[2] === '--zoo-snapshot') {
 }
 
 const { fourLetterWord, freePort, zookeeperClasspath, zooKeeperAvailability } = await import('@zoo/zookeeper');
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
+const args = cliArgs();
 const N = Number(args.get('--nodes') ?? 1_000_000);
 const RUNS = Number(args.get('--runs') ?? 3);
 const ONLY = args.get('--only');

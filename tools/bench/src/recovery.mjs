@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpCode, OPEN_ACL_UNSAFE, ZooEngine } from '@zoo/core';
 import { openTxnStore, ZooServer } from '@zoo/server';
+import { cliArgs } from './bench-kit.mjs';
 
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
+const args = cliArgs();
 const N = Number(args.get('--nodes') ?? 1_000_000);
 const RUNS = Number(args.get('--runs') ?? 3);
 const gc = globalThis.gc ?? (() => {});

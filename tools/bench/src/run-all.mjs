@@ -9,10 +9,11 @@ import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ratioBars, renderRatioChart } from './chart.mjs';
+import { cliArgs } from './bench-kit.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../../..');
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
+const args = cliArgs();
 const out = args.get('--out') ?? join(root, 'docs/bench-results.json');
 const only = args.get('--only')?.split(',');
 

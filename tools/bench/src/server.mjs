@@ -2,25 +2,15 @@
 // Server benchmark (issues #3, #9): ZooServer vs Apache ZooKeeper 3.8 (both fsync on) vs a
 // canned-reply Node server (the ceiling), same load generator, same machine, one run.
 //   npm run build && node tools/bench/src/server.mjs [--seconds 3]
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startZooKeeper } from '@zoo/zookeeper';
 import { populate, runLoad } from './load-generator.mjs';
+import { cliArgs, spawnServer } from './bench-kit.mjs';
 
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
+const args = cliArgs();
 const seconds = Number(args.get('--seconds') ?? 3);
-const here = fileURLToPath(new URL('.', import.meta.url));
-
-function child(script, ...argv) {
-  const proc = spawn(process.execPath, [join(here, script), ...argv], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    proc.stdout.once('data', (d) => resolve({ port: Number(d.toString().trim()), stop: () => new Promise((r) => { proc.once('exit', r); proc.kill('SIGTERM'); }) }));
-    proc.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
-  });
-}
 
 const scenarios = [
   ['get', 1, 1], ['set', 1, 1], ['create', 1, 1], ['mixed', 1, 1],
@@ -41,7 +31,7 @@ async function measure(name, target) {
 const dir = mkdtempSync(join(tmpdir(), 'zoo-bench-'));
 const results = {};
 try {
-  const zoo = await child('zoo-server-process.mjs', join(dir, 'zoo'));
+  const zoo = await spawnServer('zoo-server-process.mjs', join(dir, 'zoo'));
   results.zoo = await measure('ZooServer', zoo);
   await zoo.stop();
 
@@ -53,7 +43,7 @@ try {
   await zk.stop();
 
   // in its own process like the servers: a round trip then pays the same cross-process wake-up
-  const canned = await child('canned-server.mjs');
+  const canned = await spawnServer('canned-server.mjs');
   results.ceiling = {};
   for (const [connections, depth] of [[1, 1], [4, 64]]) {
     const r = await runLoad(canned.port, { kind: 'get', connections, depth, seconds });

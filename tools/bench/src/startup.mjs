@@ -12,11 +12,12 @@ import { fileURLToPath } from 'node:url';
 import { ZooServer } from '@zoo/server';
 import { freePort, zookeeperClasspath } from '@zoo/zookeeper';
 import { openSession } from './load-generator.mjs';
+import { cliArgs, percentile } from './bench-kit.mjs';
 
-const args = new Map(process.argv.slice(2).map((a, i, all) => [a, all[i + 1]]));
+const args = cliArgs();
 const rounds = Number(args.get('--rounds') ?? 5);
 const here = fileURLToPath(new URL('.', import.meta.url));
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const median = (xs) => percentile(xs, 50);
 
 /** Polls until a session opens on the port; resolves with the time it first did. */
 async function firstSession(port, child) {
