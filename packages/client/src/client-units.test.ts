@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventType } from '@zoo/core';
 import { parseConnectionString, shuffle } from './connection-string.js';
-import { ExponentialBackoffRetry, RetryNTimes, RetryUntilElapsed, isRetryable } from './retry.js';
+import { ExponentialBackoffRetry, RetryNTimes, RetryUntilElapsed, isDisconnection, isRetryable } from './retry.js';
 import { WatchRegistry } from './watch-registry.js';
 import { ZooError, ZooErrorCode } from '@zoo/core';
 
@@ -47,6 +47,13 @@ describe('retry policies', () => {
     expect(isRetryable(new ZooError(ZooErrorCode.NODEEXISTS))).toBe(false);
     expect(isRetryable(new ZooError(ZooErrorCode.SESSIONEXPIRED))).toBe(false);
     expect(isRetryable(new Error('x'))).toBe(false);
+  });
+
+  it('counts a lost connection or session as a disconnection, nothing else', () => {
+    expect(isDisconnection(new ZooError(ZooErrorCode.CONNECTIONLOSS))).toBe(true);
+    expect(isDisconnection(new ZooError(ZooErrorCode.SESSIONEXPIRED))).toBe(true);
+    expect(isDisconnection(new ZooError(ZooErrorCode.NONODE))).toBe(false);
+    expect(isDisconnection(new Error('connection lost'))).toBe(false);
   });
 });
 

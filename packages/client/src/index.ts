@@ -1,6 +1,6 @@
 export { ZooClient, type ZooClientOptions, type ZooState, type CreateOptions, type CreateModeName, type WatchOption } from './zoo-client.js';
 export { Transaction, TransactionError, type OpResult } from './transaction.js';
-export { retry, isRetryable, ExponentialBackoffRetry, RetryNTimes, RetryUntilElapsed, type RetryPolicy } from './retry.js';
+export { retry, isRetryable, isDisconnection, ExponentialBackoffRetry, RetryNTimes, RetryUntilElapsed, type RetryPolicy } from './retry.js';
 export { parseConnectionString, type ConnectionString, type HostPort } from './connection-string.js';
 export type { WatchedEvent, WatchListener } from './watch-registry.js';
 // the protocol enums and the error class users compare against

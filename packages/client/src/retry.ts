@@ -56,6 +56,14 @@ export function isRetryable(err: unknown): boolean {
 }
 
 /**
+ * The connection or the session was lost: work a reconnect (or the next session) redoes, not
+ * an error to report from background work such as watch-driven re-reads.
+ */
+export function isDisconnection(err: unknown): err is ZooError {
+  return err instanceof ZooError && (err.code === ZooErrorCode.CONNECTIONLOSS || err.code === ZooErrorCode.SESSIONEXPIRED);
+}
+
+/**
  * Runs `fn` and retries it on connection loss and timeouts, by the policy. Only for
  * idempotent work: a create whose reply was lost may have happened.
  */

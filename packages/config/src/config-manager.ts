@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AddWatchMode, ZooError, ZooErrorCode } from '@zoo/core';
-import type { ZooSession } from '@zoo/client';
+import { isDisconnection, type ZooSession } from '@zoo/client';
 import { contextPaths, type ContextOptions } from './contexts.js';
 import { mergeContexts, readContexts } from './context-reader.js';
 import { parseConfig, unflatten, type FlatConfig } from './formats.js';
@@ -126,7 +126,7 @@ export class ConfigManager<T = Record<string, unknown>> extends EventEmitter imp
    * follows it; anything else is an `error` event.
    */
   private backgroundError(err: unknown): void {
-    if (err instanceof ZooError && (err.code === ZooErrorCode.CONNECTIONLOSS || err.code === ZooErrorCode.SESSIONEXPIRED)) return;
+    if (isDisconnection(err)) return;
     this.emit('error', err);
   }
 

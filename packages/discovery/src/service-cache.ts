@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { ZooError, ZooErrorCode } from '@zoo/core';
-import type { WatchedEvent, ZooSession } from '@zoo/client';
+import { isDisconnection, type WatchedEvent, type ZooSession } from '@zoo/client';
 import { fromCuratorJson, type ServiceInstance } from './service-instance.js';
 
 /**
@@ -57,7 +57,7 @@ export class ServiceCache extends EventEmitter implements AsyncDisposable {
       do {
         this.again = false;
         await this.load().catch((err) => {
-          if (!(err instanceof ZooError && (err.code === ZooErrorCode.CONNECTIONLOSS || err.code === ZooErrorCode.SESSIONEXPIRED))) this.emit('error', err);
+          if (!isDisconnection(err)) this.emit('error', err);
         });
       } while (this.again && !this.closed);
     })().finally(() => {
@@ -97,7 +97,7 @@ export class ServiceCache extends EventEmitter implements AsyncDisposable {
    */
   private reloadOnChange(path: string): void {
     this.reload(path).catch((err) => {
-      if (err instanceof ZooError && (err.code === ZooErrorCode.CONNECTIONLOSS || err.code === ZooErrorCode.SESSIONEXPIRED)) {
+      if (isDisconnection(err)) {
         this.unread.add(path.slice(path.lastIndexOf('/') + 1));
         return;
       }
