@@ -2,7 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooSession } from '@zoo/client';
 import { ZooServer } from '@zoo/server';
-import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, startZooKeeper, type ZooKeeperEnsemble } from '@zoo/zookeeper';
+import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, sideBySide } from '@zoo/zookeeper';
 import { ServiceDiscovery, ServiceRegistry } from '../src/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/CuratorDiscovery.java', import.meta.url));
@@ -14,20 +14,16 @@ const enabled = requireZooKeeper('Curator discovery interop') && (curatorAvailab
  */
 describe.runIf(enabled)('Curator service discovery interop', () => {
   let classes: string;
-  let zk: ZooKeeperEnsemble;
-  let zoo: ZooServer;
+  const servers = sideBySide(() => ZooServer.start({ port: 0 }));
   beforeAll(async () => {
     if (!curatorAvailable()) throw new Error('Curator jars missing (apt-get install libcurator-discovery-java)');
     classes = compileJava([fixture]);
-    [zk, zoo] = await Promise.all([startZooKeeper(), ZooServer.start({ port: 0 })]);
+    await servers.start();
   }, 90_000);
-  afterAll(async () => {
-    await zk?.stop();
-    await zoo?.close();
-  });
+  afterAll(servers.stop);
 
   for (const target of ['Apache ZooKeeper', 'ZooServer'] as const) {
-    const connection = () => (target === 'ZooServer' ? zoo.connectionString : zk.connectionString);
+    const connection = () => (target === 'ZooServer' ? servers.other().connectionString : servers.zk().connectionString);
 
     it(`a Java service registered through Curator is discoverable by Zoo (${target})`, async () => {
       const java = runJava(classes, 'CuratorDiscovery', ['register', connection(), '/services', 'inventory', 'java-1', '8123']);

@@ -3,12 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooSession } from '@zoo/client';
 import { ZooErrorCode, ZooError } from '@zoo/core';
 import { ZooServer } from '@zoo/server';
-import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, startZooKeeper, type ZooKeeperEnsemble, until } from '@zoo/zookeeper';
+import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, sideBySide, until } from '@zoo/zookeeper';
 import { LeaderLatch, Mutex } from '../src/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/CuratorLocks.java', import.meta.url));
 const enabled = requireZooKeeper('Curator lock interop') && (curatorAvailable() || process.env.CI === 'true');
-
 
 /**
  * Java InterProcessMutex holders (Debian's libcurator-recipes-java) and Zoo holders contend
@@ -17,20 +16,16 @@ const enabled = requireZooKeeper('Curator lock interop') && (curatorAvailable() 
  */
 describe.runIf(enabled)('Curator lock interop', () => {
   let classes: string;
-  let zk: ZooKeeperEnsemble;
-  let zoo: ZooServer;
+  const servers = sideBySide(() => ZooServer.start({ port: 0 }));
   beforeAll(async () => {
     if (!curatorAvailable()) throw new Error('Curator jars missing (apt-get install libcurator-recipes-java)');
     classes = compileJava([fixture]);
-    [zk, zoo] = await Promise.all([startZooKeeper(), ZooServer.start({ port: 0 })]);
+    await servers.start();
   }, 90_000);
-  afterAll(async () => {
-    await zk?.stop();
-    await zoo?.close();
-  });
+  afterAll(servers.stop);
 
   for (const target of ['Apache ZooKeeper', 'ZooServer'] as const) {
-    const connection = () => (target === 'ZooServer' ? zoo.connectionString : zk.connectionString);
+    const connection = () => (target === 'ZooServer' ? servers.other().connectionString : servers.zk().connectionString);
 
     it(`Java InterProcessMutex and Zoo's Mutex never hold at once (${target})`, async () => {
       const java = runJavaToEnd(classes, 'CuratorLocks', ['mutex', connection(), '/interop/lock', '/interop/inside', '15']);

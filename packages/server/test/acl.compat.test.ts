@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AddWatchMode,
   CreateMode,
@@ -15,8 +15,7 @@ import {
   type Stat,
   type WatcherEvent,
 } from '@zoo/core';
-import { requireZooKeeper, startZooKeeper, until, type ZooKeeperEnsemble } from '@zoo/zookeeper';
-import { ZooServer } from '../src/index.js';
+import { requireZooKeeper, until } from '@zoo/zookeeper';
 import { RawClient, type Reply } from './raw-client.js';
 import { sideBySide } from './side-by-side.js';
 
@@ -516,18 +515,7 @@ describe.runIf(requireZooKeeper('ACLs side by side'))('ACLs over the wire: ZooSe
 describe.runIf(requireZooKeeper('ACLs side by side (super user)'))('ACLs over the wire: the super user, as ZooKeeper 3.8 has it', () => {
   // ZooKeeper takes unknown zoo.cfg keys as `zookeeper.<key>` system properties
   const superDigest = generateDigest('super:admin');
-  let zk: ZooKeeperEnsemble | undefined;
-  let zoo: ZooServer | undefined;
-  beforeAll(async () => {
-    [zk, zoo] = await Promise.all([
-      startZooKeeper({ extraConfig: { 'DigestAuthenticationProvider.superDigest': superDigest } }),
-      ZooServer.start({ port: 0, superDigest }),
-    ]);
-  }, 60_000);
-  afterAll(async () => {
-    await zk?.stop();
-    await zoo?.close();
-  });
+  const { zk, zoo } = sideBySide({ zookeeper: { extraConfig: { 'DigestAuthenticationProvider.superDigest': superDigest } }, server: { superDigest } });
 
   it('passes every ACL check and receives every watch event; a wrong password is a plain digest', async () => {
     const reqOps: OpCode[] = [OpCode.getData, OpCode.exists, OpCode.getChildren2, OpCode.getACL, OpCode.setData, OpCode.create, OpCode.multi, OpCode.setACL, OpCode.delete, OpCode.whoAmI];
@@ -571,7 +559,7 @@ describe.runIf(requireZooKeeper('ACLs side by side (super user)'))('ACLs over th
         await Promise.all([s.close(), su.close(), fake.close()]);
       }
     };
-    const [reference, ours] = await Promise.all([run(zk!.nodes[0].clientPort), run(zoo!.port)]);
+    const [reference, ours] = await Promise.all([run(zk().nodes[0].clientPort), run(zoo().port)]);
     expect(reference.asSuper.slice(0, -1).map((r) => r.err)).toEqual(reference.asSuper.slice(0, -1).map(() => OK));
     // a wrong super password is just another digest identity: refused everywhere (exists: see existsAsOf384)
     for (const i of [0, 2, 3, 4, 5, 7, 8]) expect(reference.asFake[i].err, `ZooKeeper: impostor ${OpCode[reqOps[i]]}`).toBe(NOAUTH);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fourLetterWord, requireZooKeeper, startZooKeeper, type ZooKeeperEnsemble } from '@zoo/zookeeper';
+import { fourLetterWord, requireZooKeeper } from '@zoo/zookeeper';
 import { OpCode, OPEN_ACL_UNSAFE } from '@zoo/core';
-import { ZooServer } from '../src/index.js';
 import { RawClient } from './raw-client.js';
+import { sideBySide } from './side-by-side.js';
 
 /**
  * The same session state on a real ZooKeeper 3.8 and on ZooServer, then every four-letter word
@@ -74,21 +74,17 @@ function mask(text: string, side: Side): string {
 }
 
 describe.runIf(requireZooKeeper('four-letter words against ZooServer'))('four-letter words: ZooServer prints what ZooKeeper prints', () => {
-  let zk: ZooKeeperEnsemble;
-  let zoo: ZooServer;
+  // ZooServer configured like the harness's ZooKeeper, so conf can be compared value for value
+  const { zk, zoo } = sideBySide({ server: { tickTime: 2000, maxClientCnxns: 0, fourLetterWordWhitelist: '*' } });
   let a: Side;
   let b: Side;
 
   beforeAll(async () => {
-    // ZooServer configured like the harness's ZooKeeper, so conf can be compared value for value
-    [zk, zoo] = await Promise.all([startZooKeeper(), ZooServer.start({ port: 0, tickTime: 2000, maxClientCnxns: 0, fourLetterWordWhitelist: '*' })]);
-    [a, b] = await Promise.all([prepare(zk.nodes[0].clientPort), prepare(zoo.port)]);
+    [a, b] = await Promise.all([prepare(zk().nodes[0].clientPort), prepare(zoo().port)]);
   }, 60_000);
   afterAll(async () => {
     await a?.client.close();
     await b?.client.close();
-    await zk?.stop();
-    await zoo?.close();
   });
 
   it.each(['ruok', 'isro', 'gtmk', 'srvr', 'stat', 'cons', 'wchs', 'wchc', 'wchp', 'dump'])('%s', async (word) => {
@@ -103,7 +99,7 @@ describe.runIf(requireZooKeeper('four-letter words against ZooServer'))('four-le
     expect([...ours.keys()]).toEqual([...ref.keys()]);
     for (const key of ['secureClientPort', 'tickTime', 'maxClientCnxns', 'minSessionTimeout', 'maxSessionTimeout', 'clientPortListenBacklog', 'serverId'])
       expect(`${key}=${ours.get(key)}`).toBe(`${key}=${ref.get(key)}`);
-    expect(ours.get('clientPort')).toBe(String(zoo.port));
+    expect(ours.get('clientPort')).toBe(String(zoo().port));
   });
 
   it('mntr: the keys monitoring reads, with the same values where the state is the same', async () => {

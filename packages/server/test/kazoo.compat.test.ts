@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireKazoo, requireZooKeeper, runKazoo, startZooKeeper, type KazooRun, type ZooKeeperEnsemble } from '@zoo/zookeeper';
-import { ZooServer } from '../src/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { requireKazoo, requireZooKeeper, runKazoo, type KazooRun } from '@zoo/zookeeper';
+import { sideBySide } from './side-by-side.js';
 
 /**
  * kazoo, the Python client, against a real ZooKeeper 3.8 and against ZooServer: the same script
@@ -44,26 +44,19 @@ function withoutExistsNoRead(o: Observations, reference: Observations): Observat
 const comparable = (o: Observations, reference: Observations) => withoutExistsNoRead(o, reference);
 
 describe.runIf(requireZooKeeper('kazoo against ZooServer') && requireKazoo('kazoo against ZooServer'))('kazoo: ZooServer observed as ZooKeeper', () => {
-  let zk: ZooKeeperEnsemble | undefined;
-  let zoo: ZooServer | undefined;
+  // ZooServer configured like the harness's ZooKeeper: every four-letter word allowed (kazoo's server_version reads `envi`)
+  const { zk, zoo } = sideBySide({ server: { host: '127.0.0.1', fourLetterWordWhitelist: '*', tickTime: 2000 } });
   let ref: Observations;
   let ours: Observations;
 
   beforeAll(async () => {
-    // ZooServer configured like the harness's ZooKeeper: every four-letter word allowed (kazoo's server_version reads `envi`)
-    [zk, zoo] = await Promise.all([startZooKeeper(), ZooServer.start({ host: '127.0.0.1', port: 0, fourLetterWordWhitelist: '*', tickTime: 2000 })]);
     const [a, b] = await Promise.all([
-      runKazoo(SCRIPT, [`127.0.0.1:${zk.nodes[0].clientPort}`], { timeoutMs: 240_000 }),
-      runKazoo(SCRIPT, [`127.0.0.1:${zoo.port}`], { timeoutMs: 240_000 }),
+      runKazoo(SCRIPT, [`127.0.0.1:${zk().nodes[0].clientPort}`], { timeoutMs: 240_000 }),
+      runKazoo(SCRIPT, [`127.0.0.1:${zoo().port}`], { timeoutMs: 240_000 }),
     ]);
     ref = parse(a, 'zookeeper');
     ours = parse(b, 'zooserver');
   }, 300_000);
-
-  afterAll(async () => {
-    await zk?.stop();
-    await zoo?.close();
-  });
 
   it('the script ran every section on both servers', () => {
     for (const o of [ref, ours]) {

@@ -1,17 +1,11 @@
 import { afterAll, beforeAll } from 'vitest';
-import { startZooKeeper, type ZooKeeperEnsemble } from '@zoo/zookeeper';
-import { ZooServer } from '../src/index.js';
+import { sideBySide as pairWithZooKeeper, type ZooKeeperEnsemble, type ZooKeeperOptions } from '@zoo/zookeeper';
+import { ZooServer, type ZooServerOptions } from '../src/index.js';
 
 /** A real ZooKeeper and a ZooServer for one test file, started together and stopped after it. */
-export function sideBySide(): { zk: () => ZooKeeperEnsemble; zoo: () => ZooServer } {
-  let zk: ZooKeeperEnsemble | undefined;
-  let zoo: ZooServer | undefined;
-  beforeAll(async () => {
-    [zk, zoo] = await Promise.all([startZooKeeper(), ZooServer.start({ port: 0 })]);
-  }, 60_000);
-  afterAll(async () => {
-    await zk?.stop();
-    await zoo?.close();
-  });
-  return { zk: () => zk!, zoo: () => zoo! };
+export function sideBySide(options: { zookeeper?: ZooKeeperOptions; server?: ZooServerOptions } = {}): { zk: () => ZooKeeperEnsemble; zoo: () => ZooServer } {
+  const pair = pairWithZooKeeper(() => ZooServer.start({ port: 0, ...options.server }), options.zookeeper);
+  beforeAll(pair.start, 60_000);
+  afterAll(pair.stop);
+  return { zk: pair.zk, zoo: pair.other };
 }

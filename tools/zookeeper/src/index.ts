@@ -1,4 +1,5 @@
 export { startZooKeeper, type ZooKeeperEnsemble, type ZooKeeperNode, type ZooKeeperOptions } from './zookeeper-process.js';
+export { sideBySide, type SideBySide } from './side-by-side.js';
 export { requireZooKeeper, zooKeeperAvailability, zookeeperClasspath, JAR_DIR, type Availability } from './java.js';
 export { freePort } from './free-port.js';
 export { fourLetterWord } from './four-letter.js';
