@@ -1,0 +1,2 @@
+// Public surface of @zoo/recipes: one recipe per file, each exported from here.
+export {};
