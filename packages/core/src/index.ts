@@ -13,6 +13,7 @@ export type { Watcher } from './watch/watcher.js';
 export { sessionPassword } from './session/session-password.js';
 export type { Session } from './session/session-tracker.js';
 export type { Txn, TxnBody, TxnOp } from './engine/txn.js';
+export { CONTAINER_OWNER, ttlOwner } from './tree/node-type.js';
 export { encodeTxn, decodeTxn } from './engine/txn-codec.js';
 export { ZooEngine } from './engine/zoo-engine.js';
 export type { ConnectionContext, ConnectResult, EngineStats, ProcessResult, WatchNotification, ZooEngineOptions } from './engine/zoo-engine.js';

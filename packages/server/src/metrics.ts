@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OpCode, type ProcessResult } from '@zoo/core';
 import { LatencyHistogram } from './latency-histogram.js';
 import type { ZooServer } from './zoo-server.js';
+import { ZooKeeperMetrics } from './zookeeper-metrics.js';
 
 /**
  * Prometheus metrics of one server (its own registry, so several embedded servers in one
@@ -14,9 +15,12 @@ export class ServerMetrics {
   /** op → result code → requests */
   private readonly tally = new Map<number, Map<number, number>>();
   readonly fsync: Histogram;
+  private readonly zookeeper: ZooKeeperMetrics;
 
-  constructor(server: ZooServer) {
+  /** `monitor` gives mntr's keys, for the metrics under ZooKeeper's own names. */
+  constructor(server: ZooServer, monitor: () => ReadonlyMap<string, string | number>) {
     const r = [this.registry];
+    this.zookeeper = new ZooKeeperMetrics(this.registry, monitor);
     this.latency = new LatencyHistogram(
       'zoo_request_latency_seconds',
       'Time from receiving a request to sending its reply, per operation',
@@ -80,5 +84,11 @@ export class ServerMetrics {
 
   observeLatency(op: number, ms: number): void {
     this.latency.record(op, ms / 1000);
+    this.zookeeper.observeLatency(op, ms);
+  }
+
+  observeFsync(ms: number): void {
+    this.fsync.observe(ms / 1000);
+    this.zookeeper.observeFsync(ms);
   }
 }

@@ -127,7 +127,7 @@ export class ZooServer implements AsyncDisposable {
       extendedTypesEnabled: options.extendedTypesEnabled ?? true,
     });
     this.fourLetter = new FourLetterWords(this, options.fourLetterWordWhitelist ?? ['srvr']);
-    this.metrics = new ServerMetrics(this);
+    this.metrics = new ServerMetrics(this, () => this.fourLetter.monitor());
     this.host = {
       engine: this.engine,
       maxBuffer: this.maxBuffer,
@@ -166,7 +166,7 @@ export class ZooServer implements AsyncDisposable {
       : memoryTxnStore();
     const server = new ZooServer(options, store);
     fsyncSink.observe = (ms) => {
-      server.metrics.fsync.observe(ms / 1000);
+      server.metrics.observeFsync(ms);
       server.stats.recordFsync(ms);
     };
     try {
