@@ -28,8 +28,8 @@ export interface ProxyOptions extends SessionSource, ProviderOptions {
 export interface DiscoveryProxy extends RequestHandler {
   /** `server.on('upgrade', proxy.upgrade)`: proxies WebSocket (any Upgrade) requests to an instance. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
-  /** Closes the pooled connections to instances. */
-  close(): void;
+  /** Closes the pooled connections to instances, and the discovery and session the proxy made itself. */
+  close(): Promise<void>;
 }
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
@@ -62,9 +62,16 @@ interface Stop {
 export function discoveryProxy(serviceName: string, options: ProxyOptions = {}): DiscoveryProxy {
   const agent = new Agent({ keepAlive: true });
   let providerPromise: Promise<ServiceProvider> | undefined;
+  let release = async () => {};
   const provider = () =>
     (providerPromise ??= (async () => {
-      const discovery = options.discovery ?? new ServiceDiscovery((await resolveSession(options)).session, { basePath: options.basePath });
+      if (options.discovery) return options.discovery.provider(serviceName, options);
+      const resolved = await resolveSession(options);
+      const discovery = new ServiceDiscovery(resolved.session, { basePath: options.basePath });
+      release = async () => {
+        await discovery.close();
+        await resolved.release();
+      };
       return discovery.provider(serviceName, options);
     })().catch((err) => {
       providerPromise = undefined; // try again on the next request
@@ -213,7 +220,11 @@ export function discoveryProxy(serviceName: string, options: ProxyOptions = {}):
     }
   }
 
-  handler.close = () => agent.destroy();
+  handler.close = async () => {
+    agent.destroy();
+    await providerPromise?.catch(() => undefined);
+    await release();
+  };
   return handler;
 }
 

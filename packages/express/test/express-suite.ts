@@ -61,7 +61,7 @@ export function expressSuite(label: string, express: ExpressFactory): void {
       await observer.start();
     });
     afterAll(async () => {
-      for (const p of proxies) p.close();
+      for (const p of proxies) await p.close();
       for (const r of registrations) await r.close();
       for (const s of servers) if (s.listening) await close(s);
       await observer.close();

@@ -85,7 +85,7 @@ describe('graceful shutdown on SIGTERM (built @zoo/express in a child process)',
     base = `http://127.0.0.1:${(gateway.address() as AddressInfo).port}`;
   });
   afterAll(async () => {
-    proxy.close();
+    await proxy.close();
     gateway.closeAllConnections();
     await new Promise((r) => gateway.close(r));
     other.closeAllConnections();
