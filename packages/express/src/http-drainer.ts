@@ -40,7 +40,8 @@ export class HttpDrainer {
     const active = this.sockets.get(req.socket);
     if (!active || active === 'upgraded') return;
     active.add(res);
-    if (this.draining) res.setHeader('connection', 'close');
+    // the app's own listener ran first and may have answered already
+    if (this.draining && !res.headersSent) res.setHeader('connection', 'close');
     res.once('close', () => {
       active.delete(res);
       if (this.draining && active.size === 0) req.socket.destroySoon();

@@ -29,7 +29,8 @@ export async function resolveSession(source: SessionSource): Promise<ResolvedSes
   }
   const given = source.client;
   if (given) {
-    const options = { sessionTimeout: given.sessionTimeout || undefined, ...source.clientOptions };
+    // the replacement asks for the timeout the server granted this one, unless told otherwise
+    const options = given.sessionTimeout > 0 ? { sessionTimeout: given.sessionTimeout, ...source.clientOptions } : source.clientOptions;
     const session = ZooSession.from(given, source.connectionString ?? connectionStringOf(given), options);
     // the caller's client stays theirs; a client made after its session expired is ours
     return { session, release: async () => (session.client !== given ? session.close() : undefined) };
