@@ -122,6 +122,7 @@ export function discoveryProxy(serviceName: string, options: ProxyOptions = {}):
       );
     } catch (err) {
       if (clientGone.signal.aborted) return;
+      if (isTimeout(err)) return void json(res, 504, { error: `service "${serviceName}" did not answer within ${options.timeoutMs ?? 30_000} ms` });
       if (err instanceof NoInstanceError) return void json(res, 503, { error: `no available instance of service "${serviceName}"` });
       if (err instanceof FailoverError) {
         const last = err.attempts[err.attempts.length - 1]?.error;
@@ -130,7 +131,7 @@ export function discoveryProxy(serviceName: string, options: ProxyOptions = {}):
       throw err;
     }
     if ('stop' in outcome) {
-      if (!clientGone.signal.aborted) json(res, 502, { error: `service "${serviceName}": ${outcome.stop.message}` });
+      if (!clientGone.signal.aborted) json(res, outcome.stop.statusCode ?? 502, { error: `service "${serviceName}": ${outcome.stop.message}` });
       return;
     }
     const { up, instance } = outcome;
@@ -170,7 +171,8 @@ export function discoveryProxy(serviceName: string, options: ProxyOptions = {}):
         signal.removeEventListener('abort', abort);
         // a pooled connection the instance had closed: nothing reached it (Node's documented retry case)
         const stale = up.reusedSocket && err.code === 'ECONNRESET';
-        reject(new AttemptError(`${instance.id}: ${err.message}`, !signal.aborted && (!sent || stale || replayable), undefined, { cause: err }));
+        const timedOut = signal.aborted && isTimeout(signal.reason);
+        reject(new AttemptError(timedOut ? `${instance.id} did not answer in time` : `${instance.id}: ${err.message}`, !signal.aborted && (!sent || stale || replayable), timedOut ? 504 : undefined, { cause: err }));
       });
     });
   }
@@ -233,6 +235,10 @@ function statusHead(r: IncomingMessage, instance: ServiceInstance): string {
   for (let i = 0; i < r.rawHeaders.length; i += 2) lines.push(`${r.rawHeaders[i]}: ${r.rawHeaders[i + 1]}`);
   lines.push(`x-zoo-instance: ${instance.id}`);
   return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof Error && err.name === 'TimeoutError';
 }
 
 function json(res: ServerResponse, status: number, value: unknown): void {

@@ -109,9 +109,9 @@ export function expressSuite(label: string, express: ExpressFactory): void {
     }
 
     /** A gateway in front of a service; body parsers optional. */
-    async function gateway(service: string, options: { parsers?: boolean; strategy?: ProviderStrategy; maxAttempts?: number } = {}) {
+    async function gateway(service: string, options: { parsers?: boolean; strategy?: ProviderStrategy; maxAttempts?: number; timeoutMs?: number } = {}) {
       const discovery = new ServiceDiscovery(observer);
-      const proxy = discoveryProxy(service, { discovery, strategy: options.strategy, maxAttempts: options.maxAttempts, mountPath: '/svc' });
+      const proxy = discoveryProxy(service, { discovery, strategy: options.strategy, maxAttempts: options.maxAttempts, timeoutMs: options.timeoutMs, mountPath: '/svc' });
       proxies.push(proxy);
       const app = express();
       if (options.parsers) {
@@ -213,7 +213,7 @@ export function expressSuite(label: string, express: ExpressFactory): void {
       expect(res.headers['x-zoo-instance']).toBe('h');
     }, 30_000);
 
-    it('aborts the upstream request when the client goes away', async () => {
+    it('aborts the upstream request when the client goes away, and answers 504 at the deadline', async () => {
       const service = `abort${++serviceNo}`;
       let arrived!: () => void;
       const arrivedP = new Promise<void>((r) => (arrived = r));
@@ -236,6 +236,13 @@ export function expressSuite(label: string, express: ExpressFactory): void {
       req.destroy();
       await upstreamClosedP; // resolves only if the proxy tore the upstream request down
       expect(hanging.listening).toBe(true);
+
+      // an instance that never answers within the deadline: 504, not a retry of a request it may be acting on
+      const impatient = await gateway(service, { timeoutMs: 300 });
+      await until(() => impatient.view().length === 1, 5000, 'the proxy to see the instance');
+      const late = await call(`${impatient.base}/svc/slow`, { method: 'POST', body: 'x', headers: { 'content-type': 'text/plain' } });
+      expect(late.status).toBe(504);
+      expect(JSON.parse(late.text).error).toMatch(/did not answer in time/);
     }, 30_000);
 
     it('retries on the next instance only when it is safe', async () => {
