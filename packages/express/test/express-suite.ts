@@ -312,6 +312,17 @@ export function expressSuite(label: string, express: ExpressFactory): void {
       client.close();
       await new Promise((r) => client.once('close', r));
       wss.close();
+
+      // no instance to switch protocols with: a plain 503, and the socket is closed
+      const empty = await gateway(`nobody${++serviceNo}`);
+      const refused = new WebSocket(`ws://127.0.0.1:${port(empty.server)}/svc/chat`);
+      const status = await new Promise<number>((resolve, reject) => {
+        refused.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+        refused.once('open', () => reject(new Error('opened without an instance')));
+      });
+      expect(status).toBe(503);
+      refused.on('error', () => {}); // terminating a socket that never opened reports it
+      refused.terminate();
     }, 30_000);
 
     it('zooHealth() is DOWN without a session, and follows a registration’s session', async () => {

@@ -130,6 +130,19 @@ describe('graceful shutdown on SIGTERM (built @zoo/express in a child process)',
     }, 60_000);
   }
 
+  it('SIGINT (Ctrl-C) shuts down the same way and exits with 130', async () => {
+    const a = service(zoo.connectionString, 'express', 20_000);
+    try {
+      await a.line('ready ');
+      await until(() => ids().includes('a'), 10_000, 'the gateway to see a');
+      a.child.kill('SIGINT');
+      expect(await a.exited).toBe(130);
+      await until(() => !ids().includes('a'), 10_000, 'a to leave the registry');
+    } finally {
+      a.child.kill('SIGKILL');
+    }
+  }, 60_000);
+
   it('cuts requests still running at the shutdown deadline and exits', async () => {
     const a = service(zoo.connectionString, 'express', 200);
     try {
