@@ -33,8 +33,8 @@ export async function startCatalog(options: CatalogOptions): Promise<RunningServ
     if (!product) return void res.status(404).json({ error: `no product ${req.params.id}`, servedBy: options.name });
     res.json({ ...product, servedBy: options.name });
   });
-  app.get('/health', zooHealth());
   const registration = zooRegistration({ connectionString: options.connectionString, service: { name: 'catalog', id: options.name, address: options.host ?? '127.0.0.1' }, handleSignals: false });
+  app.get('/health', zooHealth({ session: () => registration.session }));
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(s));
   });

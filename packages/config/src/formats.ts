@@ -1,4 +1,6 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { formatEnv, parseEnv } from './env-format.js';
+import { formatProperties, parseProperties } from './properties-format.js';
 
 /** Flat configuration: dotted keys → string values (Spring's property view). */
 export type FlatConfig = Record<string, string>;
@@ -40,37 +42,22 @@ export function parseConfig(text: string, format: ConfigFormat): FlatConfig {
     case 'yaml':
       return flatten(parseYaml(text) ?? {});
     case 'properties':
-      return parseLines(text, /^\s*([^=:\s]+)\s*[=:]\s*(.*)$/, ['#', '!']);
+      return parseProperties(text);
     case 'env':
-      return parseLines(text, /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(.*)$/, ['#']);
+      return parseEnv(text);
   }
-}
-
-function parseLines(text: string, pattern: RegExp, comments: string[]): FlatConfig {
-  const out: FlatConfig = {};
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (!line || comments.some((c) => line.startsWith(c))) return;
-    const m = pattern.exec(line);
-    if (!m) throw new Error(`line ${i + 1}: expected key=value, got "${line}"`);
-    let value = m[2].trim();
-    if (/^".*"$/.test(value) || /^'.*'$/.test(value)) value = value.slice(1, -1);
-    out[m[1]] = value.replace(/\\n/g, '\n').replace(/\\t/g, '\t').replace(/\\(.)/g, '$1');
-  });
-  return out;
 }
 
 /** Writes flat keys in one of the formats. */
 export function formatConfig(flat: FlatConfig, format: ConfigFormat): string {
-  const keys = Object.keys(flat).sort();
   switch (format) {
     case 'json':
       return `${JSON.stringify(unflatten(flat), null, 2)}\n`;
     case 'yaml':
       return stringifyYaml(unflatten(flat));
     case 'properties':
-      return keys.map((k) => `${k}=${flat[k].replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n`).join('');
+      return formatProperties(flat);
     case 'env':
-      return keys.map((k) => `${k}=${/[\s#"']/.test(flat[k]) ? JSON.stringify(flat[k]) : flat[k]}\n`).join('');
+      return formatEnv(flat);
   }
 }

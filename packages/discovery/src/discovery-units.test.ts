@@ -3,6 +3,7 @@ import { FakeClock } from '@zoo/core';
 import { DownInstancePolicy } from './down-instance-policy.js';
 import { fromCuratorJson, makeInstance, toCuratorJson, type ServiceInstance } from './service-instance.js';
 import { FailoverError, NoInstanceError, ServiceProvider } from './service-provider.js';
+import { SPRING_CLOUD_ZOOKEEPER_INSTANCE, springCloudZookeeper } from './spring-cloud.js';
 import { LeastOutstandingStrategy } from './strategies/least-outstanding.js';
 import { RandomStrategy } from './strategies/random.js';
 import { RoundRobinStrategy } from './strategies/round-robin.js';
@@ -43,6 +44,15 @@ describe('Curator-compatible instance JSON', () => {
     expect(fromCuratorJson(toCuratorJson(b), 'x')).toEqual(b);
     expect(() => fromCuratorJson(Buffer.from('nope'), '/services/x/1')).toThrow(/\/services\/x\/1: not JSON/);
     expect(() => fromCuratorJson(Buffer.from('{"port":1}'), '/p')).toThrow(/name and id are required/);
+  });
+
+  it('types a Spring Cloud Zookeeper payload with its class and keeps the class through a read', () => {
+    const spring = makeInstance({ name: 'orders', address: '10.0.0.1', port: 80, ...springCloudZookeeper({ name: 'orders', metadata: { zone: 'eu' } }) });
+    const json = JSON.parse(toCuratorJson(spring).toString());
+    expect(json.payload).toEqual({ '@class': SPRING_CLOUD_ZOOKEEPER_INSTANCE, id: 'orders', name: 'orders', metadata: { instance_status: 'UP', zone: 'eu' } });
+    expect(json.uriSpec.parts.map((p: { value: string }) => p.value).join('')).toBe('scheme://address:port');
+    expect(fromCuratorJson(toCuratorJson(spring), 'x')).toEqual(spring);
+    expect(() => springCloudZookeeper({ name: 'x', metadata: { n: 1 as unknown as string } })).toThrow(/metadata must be strings: "n" is number/);
   });
 });
 

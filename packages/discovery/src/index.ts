@@ -5,6 +5,7 @@ export { ServiceProvider, FailoverError, NoInstanceError, type ProviderOptions, 
 export { DownInstancePolicy } from './down-instance-policy.js';
 export { ServicePaths } from './service-paths.js';
 export { makeInstance, toCuratorJson, fromCuratorJson, instanceUrl, type ServiceInstance, type InstanceInput, type InstancePayload, type ServiceType } from './service-instance.js';
+export { springCloudZookeeper, SPRING_CLOUD_ZOOKEEPER_INSTANCE, type SpringCloudOptions } from './spring-cloud.js';
 export type { ProviderStrategy } from './strategies/strategy.js';
 export { RoundRobinStrategy } from './strategies/round-robin.js';
 export { RandomStrategy } from './strategies/random.js';

@@ -27,6 +27,11 @@ export interface ServiceInstance {
   /** Curator's UriSpec, kept as found. */
   uriSpec?: unknown;
   enabled: boolean;
+  /**
+   * The Java class named in the payload's `@class` (Jackson type info): Curator's serializer makes
+   * the payload an instance of it. Unset means `java.util.LinkedHashMap`.
+   */
+  payloadClass?: string;
 }
 
 export interface InstanceInput {
@@ -39,6 +44,7 @@ export interface InstanceInput {
   serviceType?: ServiceType;
   uriSpec?: unknown;
   enabled?: boolean;
+  payloadClass?: string;
 }
 
 export function makeInstance(input: InstanceInput, now = Date.now()): ServiceInstance {
@@ -57,16 +63,20 @@ export function makeInstance(input: InstanceInput, now = Date.now()): ServiceIns
     serviceType: input.serviceType ?? 'DYNAMIC',
     uriSpec: input.uriSpec,
     enabled: input.enabled ?? true,
+    ...(input.payloadClass && input.payloadClass !== MAP_CLASS ? { payloadClass: input.payloadClass } : {}),
   };
 }
+
+const MAP_CLASS = 'java.util.LinkedHashMap';
 
 /**
  * The JSON Curator's JsonInstanceSerializer reads: its field order, `serviceType` upper-case,
  * and — because ServiceInstance.payload is declared with Jackson's class type info — an object
- * payload whose first key is `"@class":"java.util.LinkedHashMap"`.
+ * payload whose first key is `"@class"`: `java.util.LinkedHashMap` unless the instance names
+ * another class (Spring Cloud Zookeeper's consumers need theirs, see springCloudZookeeper()).
  */
 export function toCuratorJson(instance: ServiceInstance): Buffer {
-  const payload = instance.payload === null ? null : { '@class': 'java.util.LinkedHashMap', ...withoutClass(instance.payload) };
+  const payload = instance.payload === null ? null : { '@class': instance.payloadClass ?? MAP_CLASS, ...withoutClass(instance.payload) };
   const doc = {
     name: instance.name,
     id: instance.id,
@@ -102,7 +112,12 @@ export function fromCuratorJson(data: Buffer | null, where: string): ServiceInst
   const num = (v: unknown) => (typeof v === 'number' ? v : undefined);
   const type = String(doc.serviceType ?? 'DYNAMIC').toUpperCase() as ServiceType;
   let payload: InstancePayload | null = null;
-  if (doc.payload && typeof doc.payload === 'object') payload = withoutClass(doc.payload as InstancePayload) as InstancePayload;
+  let payloadClass: string | undefined;
+  if (doc.payload && typeof doc.payload === 'object') {
+    payload = withoutClass(doc.payload as InstancePayload) as InstancePayload;
+    const cls = (doc.payload as Record<string, unknown>)['@class'];
+    if (typeof cls === 'string' && cls !== MAP_CLASS) payloadClass = cls;
+  }
   return {
     name: doc.name,
     id: doc.id,
@@ -114,6 +129,7 @@ export function fromCuratorJson(data: Buffer | null, where: string): ServiceInst
     serviceType: type,
     uriSpec: doc.uriSpec ?? undefined,
     enabled: doc.enabled === undefined ? true : doc.enabled !== false,
+    ...(payloadClass ? { payloadClass } : {}),
   };
 }
 

@@ -1,32 +1,44 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ZooSession } from '@zoo/client';
 import { ServiceRegistry, type HealthCheck, type InstanceInput, type ServiceInstance } from '@zoo/discovery';
 import { detectAddress } from './detect-address.js';
+import { HttpDrainer } from './http-drainer.js';
 import { resolveSession, type SessionSource } from './session-source.js';
 
 export interface RegistrationOptions extends SessionSource {
   service: Omit<InstanceInput, 'port' | 'address'> & { address?: string; port?: number };
   basePath?: string;
   healthCheck?: HealthCheck;
-  /** Unregister on SIGTERM/SIGINT before the process exits (default true). */
+  /** Shut down gracefully on SIGTERM/SIGINT, then exit if nothing else listens for the signal (default true). */
   handleSignals?: boolean;
   /** Register through this registry (shared with the rest of the app) instead of a new one. */
   registry?: ServiceRegistry;
+  /** How long requests in flight may take to finish once shutdown starts; then they are cut (default 10 s). */
+  shutdownTimeoutMs?: number;
+  /**
+   * Time between unregistering and refusing connections, for consumers that cache the registry
+   * and do not retry elsewhere (default 0: Zoo's discovery proxy retries a refused connection).
+   */
+  unregisterDelayMs?: number;
 }
 
 /**
  * Registers an Express (any node:http) server's instance when it starts listening — the port
- * comes from the server — and unregisters it when the server closes or the process gets
- * SIGTERM/SIGINT.
+ * comes from the server — and shuts down in the order a registry needs: unregister, stop
+ * accepting connections, let requests in flight finish (up to a deadline), close the session.
  *
  *   const registration = zooRegistration({ connectionString, service: { name: 'catalog' } });
  *   registration.attach(app.listen(0));
  */
 export class ZooRegistration {
   private registry?: ServiceRegistry;
+  private sessionValue?: ZooSession;
   private instanceValue?: ServiceInstance;
-  private closing?: Promise<void>;
-  private ownedSessionClose?: () => Promise<void>;
+  private drainer?: HttpDrainer;
+  private stopping?: Promise<void>;
+  private registering?: Promise<void>;
+  private release?: () => Promise<void>;
   private readonly signalHandlers: Array<[NodeJS.Signals, () => void]> = [];
   /** Resolves with the instance once registered (rejects if registration fails). */
   readonly registered: Promise<ServiceInstance>;
@@ -45,16 +57,22 @@ export class ZooRegistration {
     return this.instanceValue;
   }
 
+  /** The coordination session in use (undefined until registration started), e.g. for zooHealth. */
+  get session(): ZooSession | undefined {
+    return this.sessionValue;
+  }
+
   /** Starts watching the server: registers on 'listening' (or now, if it already listens). */
   attach(server: Server): Server {
-    const go = () => void this.register(server).catch((err) => this.rejectRegistered(err));
+    this.drainer = new HttpDrainer(server);
+    const go = () => void (this.registering = this.register(server).catch((err) => this.rejectRegistered(err)));
     if (server.listening) go();
     else server.once('listening', go);
-    server.once('close', () => void this.close());
+    server.once('close', () => void this.stop());
     if (this.options.handleSignals !== false) {
       for (const signal of ['SIGTERM', 'SIGINT'] as const) {
         const handler = () => {
-          void this.close().finally(() => {
+          void this.stop().finally(() => {
             // if nobody else handles the signal, exit as the default action would have
             if (process.listenerCount(signal) === 0) process.exit(128 + (signal === 'SIGINT' ? 2 : 15));
           });
@@ -70,8 +88,9 @@ export class ZooRegistration {
     if (this.options.registry) {
       this.registry = this.options.registry;
     } else {
-      const { session, owned } = await resolveSession(this.options);
-      if (owned) this.ownedSessionClose = () => session.close();
+      const { session, release } = await resolveSession(this.options);
+      this.sessionValue = session;
+      this.release = release;
       this.registry = new ServiceRegistry(session, { basePath: this.options.basePath });
     }
     const port = this.options.service.port ?? (server.address() as AddressInfo).port;
@@ -80,18 +99,30 @@ export class ZooRegistration {
     this.resolveRegistered(instance);
   }
 
-  /** Unregisters (and closes the session if this registration opened it). */
-  close(): Promise<void> {
-    this.closing ??= (async () => {
+  /**
+   * Graceful shutdown: unregister, stop accepting connections, let requests in flight finish
+   * (idle keep-alive connections closed at once, the others after their response, all of them at
+   * the deadline), then close the session if this registration opened it. Idempotent.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
       for (const [signal, handler] of this.signalHandlers) process.off(signal, handler);
-      const instance = await this.registered.catch(() => undefined);
+      await this.registering; // never rejects; undefined when the server never listened
+      const instance = this.instanceValue;
       // a shared registry stays open for the rest of the app: take out only our instance
       if (this.options.registry) {
         if (instance) await this.registry?.unregister(instance);
       } else await this.registry?.close();
-      await this.ownedSessionClose?.();
+      if (this.options.unregisterDelayMs) await new Promise((r) => setTimeout(r, this.options.unregisterDelayMs));
+      await this.drainer?.drain({ timeoutMs: this.options.shutdownTimeoutMs });
+      await this.release?.();
     })();
-    return this.closing;
+    return this.stopping;
+  }
+
+  /** Same as stop(). */
+  close(): Promise<void> {
+    return this.stop();
   }
 }
 
