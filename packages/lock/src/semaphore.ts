@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateMode, ZooError, ZooErrorCode, validatePath } from '@zoo/core';
 import type { ZooSession } from '@zoo/client';
+import { guaranteedDelete } from './guaranteed-delete.js';
 import { Lease } from './lease.js';
 import { Mutex, type AcquireOptions } from './mutex.js';
 import { protectedName } from './sequence.js';
@@ -55,7 +56,7 @@ export class Semaphore {
         if (!children.includes(ours)) throw new ZooError(ZooErrorCode.NONODE, `lease node ${leasePath} vanished`, { path: leasePath });
         if (children.length <= this.maxLeases) {
           return new Lease({ path: leasePath, name: ours, czxid: created.stat.czxid, client }, async () => {
-            await client.delete(created.path).catch(() => {});
+            await guaranteedDelete(client, created.path).catch(() => {});
           });
         }
         const remaining = deadline - Date.now();
@@ -66,7 +67,7 @@ export class Semaphore {
         await Promise.race([change, new Promise((r) => setTimeout(r, Math.min(remaining, 2 ** 31 - 1)))]);
       }
     } catch (err) {
-      if (leasePath) await client.delete(leasePath).catch(() => {});
+      if (leasePath) await guaranteedDelete(client, leasePath).catch(() => {});
       throw err;
     } finally {
       await lock.release();
