@@ -7,7 +7,8 @@ import { TreeCache, type ChildData, type TreeCacheEvent, type TreeCacheOptions }
 /**
  * Curator's PathChildrenCache: the direct children of one node (data + Stat), kept current.
  * A thin face on TreeCache with `maxDepth: 1` whose events leave out the parent itself:
- * `added` / `changed` / `removed` for children, then `initialized`.
+ * `added` / `changed` / `removed` for children, then `initialized`; `synced` after every full
+ * read (the first load and each re-sync after a reconnect or a new session).
  */
 export class PathChildrenCache extends EventEmitter implements AsyncDisposable, AsyncIterable<TreeCacheEvent> {
   private readonly cache: TreeCache;
@@ -19,6 +20,7 @@ export class PathChildrenCache extends EventEmitter implements AsyncDisposable, 
       this.cache.on(type, (e: TreeCacheEvent) => this.isChildEvent(e) && this.emit(type, e));
     }
     this.cache.on('error', (err) => this.listenerCount('error') > 0 && this.emit('error', err));
+    this.cache.on('synced', () => this.emit('synced'));
   }
 
   private isChildEvent(e: TreeCacheEvent): boolean {
@@ -27,6 +29,11 @@ export class PathChildrenCache extends EventEmitter implements AsyncDisposable, 
 
   start(options: { signal?: AbortSignal } = {}): Promise<void> {
     return this.cache.start(options);
+  }
+
+  /** Reads every child again now (Curator's rebuild); only differences are emitted. */
+  rebuild(): Promise<void> {
+    return this.cache.rebuild();
   }
 
   /** The children, sorted by name. */

@@ -27,7 +27,8 @@ import { depthBelow, joinPath, nameOf, parentOf } from './paths.js';
  *
  * Events: `added` / `changed` / `removed` (each with the node's ChildData), `initialized` once
  * after the first full load, and `error` for failures other than a lost connection (emitted
- * only if someone listens). `events()` gives the same as an async iterator.
+ * only if someone listens). `events()` gives the same as an async iterator. `synced` (not in
+ * the iterator) follows every completed full walk: the first load, and each re-sync.
  */
 
 export interface ChildData {
@@ -215,12 +216,28 @@ export class TreeCache extends EventEmitter implements AsyncDisposable, AsyncIte
     if (this.state !== 'started' || client !== this.client) return;
     try {
       await this.refresh(this.path, 0, true);
-      if (client !== this.client || this.state !== 'started' || this.initialized) return;
-      this.initialized = true;
-      this.publish({ type: 'initialized' });
-      for (const w of this.initWaiters.splice(0)) w.resolve();
+      if (client !== this.client || this.state !== 'started') return;
+      if (!this.initialized) {
+        this.initialized = true;
+        this.publish({ type: 'initialized' });
+        for (const w of this.initWaiters.splice(0)) w.resolve();
+      }
+      this.emit('synced');
     } catch (err) {
       this.fail(err);
+    }
+  }
+
+  /**
+   * Reads the whole tree again now (Curator's rebuild); resolves when done. Only differences
+   * are emitted. Rejects only with errors other than a lost connection.
+   */
+  async rebuild(): Promise<void> {
+    if (this.state !== 'started' || !this.client) throw new Error(`TreeCache ${this.path}: not started`);
+    try {
+      await this.refresh(this.path, 0, true);
+    } catch (err) {
+      if (!isDisconnection(err)) throw err;
     }
   }
 
