@@ -5,3 +5,4 @@ export { PathChildrenCache } from './path-children-cache.js';
 export { PersistentNode, type PersistentNodeOptions } from './persistent-node.js';
 export { PersistentTtlNode, type PersistentTtlNodeOptions } from './persistent-ttl-node.js';
 export { GroupMember, type GroupEvent } from './group-member.js';
+export { Party, ShallowParty } from './party.js';
