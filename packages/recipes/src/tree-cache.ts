@@ -176,8 +176,10 @@ export class TreeCache extends EventEmitter implements AsyncDisposable, AsyncIte
       for (const path of this.nodes.keys()) w.remove([w.data, w.exist, w.child], path, this.onWatch);
       w.remove([w.exist], this.path, this.onWatch);
       if (this.watchOn === client) {
-        if (client.state === 'connected') await client.removeWatches(this.path, WatcherType.PersistentRecursive, this.onWatch).catch(() => {});
-        else w.remove([w.recursive], this.path, this.onWatch);
+        // the server holds one watch per path and session: remove it only if no other cache on this client uses it
+        const shared = [...(w.recursive.get(this.path) ?? [])].some((l) => l !== this.onWatch);
+        if (!shared && client.state === 'connected') await client.removeWatches(this.path, WatcherType.PersistentRecursive, this.onWatch).catch(() => {});
+        w.remove([w.recursive], this.path, this.onWatch);
       }
     }
     this.nodes.clear();

@@ -246,6 +246,21 @@ export function recipesSuite(name: string, target: Target, enabled = true): void
       await expect(new TreeCache(s, root, { watchMode: 'persistent' }).start()).rejects.toMatchObject({ code: ZooErrorCode.UNIMPLEMENTED });
     });
 
+    it('two caches of one path on one session: closing one leaves the other watching', async () => {
+      const root = base();
+      const writer = (await session()).client;
+      await writer.mkdirp(root);
+      const s = await session();
+      const first = new TreeCache(s, root);
+      const second = track(new TreeCache(s, root));
+      await first.start();
+      await second.start();
+      await first.close();
+      await writer.create(`${root}/after`, 'a');
+      await until(() => second.get(`${root}/after`) !== undefined, 5000, 'the remaining cache to see the change');
+      expect(first.size).toBe(0);
+    });
+
     it('NodeCache follows one node; PathChildrenCache one level, without the parent', async () => {
       const root = base();
       const writer = (await session()).client;
