@@ -250,6 +250,20 @@ export function lockSuite(name: string, target: Target, enabled = true): void {
       expect((await s.client.getChildren(`${path}/leases`)).children).toEqual([]);
     }, 60_000);
 
+    it('semaphore: a waiter whose lease node vanishes starts over instead of failing with NONODE', async () => {
+      const path = lockPath();
+      const s = await session();
+      const holder = await new Semaphore(s, path, 1).acquire();
+      const waiting = new Semaphore(await session(), path, 1).acquire();
+      await until(async () => (await s.client.getChildren(`${path}/leases`)).children.length === 2, 5000, 'the waiting lease node');
+      const theirs = (await s.client.getChildren(`${path}/leases`)).children.find((c) => !holder.path.endsWith(c))!;
+      await s.client.delete(`${path}/leases/${theirs}`);
+      await holder.release();
+      const lease = await waiting;
+      expect(lease.path).not.toBe(`${path}/leases/${theirs}`);
+      await lease.release();
+    });
+
     it('leader latch: exactly one leader; the next takes over when it leaves', async () => {
       const path = lockPath();
       const latches = await Promise.all([0, 1, 2].map(async (i) => new LeaderLatch(await session(), path, `node-${i}`)));
