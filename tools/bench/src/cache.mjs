@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 // Cache benchmark (issue #14): Zoo's TreeCache and Curator's CuratorCache over the same tree on
-// Apache ZooKeeper 3.8 (and Zoo's also on ZooServer): full load time, heap per cached node, and
+// Apache ZooKeeper 3.8 (and Zoo's also on ZooServer, in its own process): full load time, heap per
+// cached node (heap with the cache minus heap after close()), and
 // change → event latency (a second client's setData until the cache emits `changed`).
-//   npm run build && node --expose-gc tools/bench/src/cache.mjs [--nodes 2000] [--rounds 300]
+//   npm run build && node --expose-gc tools/bench/src/cache.mjs [--nodes 10000] [--rounds 300]
 import { fileURLToPath } from 'node:url';
 import { ZooClient, ZooSession } from '@zoo/client';
 import { TreeCache } from '@zoo/recipes';
-import { ZooServer } from '@zoo/server';
 import { compileJava, curatorAvailable, runJavaToEnd, startZooKeeper } from '@zoo/zookeeper';
-import { cliArgs, percentile } from './bench-kit.mjs';
+import { cliArgs, percentile, spawnServer } from './bench-kit.mjs';
 
 const args = cliArgs();
-const nodes = Number(args.get('--nodes') ?? 2000);
+const nodes = Number(args.get('--nodes') ?? 10_000);
 const rounds = Number(args.get('--rounds') ?? 300);
 const ROOT = '/bench-cache';
 const pathOf = (i) => `${ROOT}/p${i % 10}/n${i % (nodes / 10)}`;
@@ -39,12 +39,11 @@ async function zoo(connectionString) {
   const reader = new ZooSession(connectionString);
   await reader.start();
   const writer = await ZooClient.connect(connectionString);
-  const before = heap();
   const cache = new TreeCache(reader, ROOT);
   const t0 = performance.now();
   await cache.start();
   const loadMs = performance.now() - t0;
-  const bytesPerNode = (heap() - before) / cache.size;
+  const loaded = heap();
   const latencies = [];
   const data = Buffer.alloc(64);
   for (let i = 0; i < rounds; i++) {
@@ -62,8 +61,9 @@ async function zoo(connectionString) {
     await seen;
     latencies.push(performance.now() - t);
   }
-  const row = { loadMs, bytesPerNode, p50: percentile(latencies, 50), p99: percentile(latencies, 99), size: cache.size };
+  const size = cache.size;
   await cache.close();
+  const row = { loadMs, bytesPerNode: (loaded - heap()) / size, p50: percentile(latencies, 50), p99: percentile(latencies, 99), size };
   await writer.close();
   await reader.close();
   return row;
@@ -76,13 +76,14 @@ async function curator(classes, connectionString) {
 
 const fmt = (r) => `load ${r.loadMs.toFixed(1)} ms, ${r.bytesPerNode.toFixed(0)} B/node, change→event p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms (${r.size} nodes)`;
 const results = {};
-const server = await ZooServer.start({ port: 0 });
+const server = await spawnServer('zoo-server-process.mjs'); // its own process: the cache does not share its event loop
 try {
   await buildTree(server.connectionString);
+  await zoo(server.connectionString); // warm-up (both processes' JIT)
   results.zooOnZooServer = await zoo(server.connectionString);
   console.error(`Zoo TreeCache on ZooServer: ${fmt(results.zooOnZooServer)}`);
 } finally {
-  await server.close();
+  await server.stop();
 }
 const zk = await startZooKeeper();
 try {
