@@ -14,7 +14,8 @@ class ScriptedSession extends EventEmitter {
   watch?: (e: WatchedEvent) => void;
   readonly pending: Array<{ path: string; resolve: (r: Reply) => void; reject: (e: unknown) => void }> = [];
   tree = new Map<string, { data: string; mzxid: number; children: string[] }>();
-  autoAnswer = true;
+  /** Reads of these paths wait in `pending` for the test to answer; the rest answer from `tree`. */
+  hold: (path: string) => boolean = () => false;
   readonly client = {
     state: 'connected',
     watches: { data: new Map(), exist: new Map(), child: new Map(), recursive: new Map(), remove: () => false },
@@ -26,7 +27,7 @@ class ScriptedSession extends EventEmitter {
     getChildren: async (path: string) => ({ children: this.tree.get(path)?.children ?? [], stat: stat(1, this.tree.get(path)?.children.length ?? 0) }),
     getData: (path: string) =>
       new Promise<Reply>((resolve, reject) => {
-        if (this.autoAnswer) this.answer(path, resolve, reject);
+        if (!this.hold(path)) this.answer(path, resolve, reject);
         else this.pending.push({ path, resolve, reject });
       }),
   };
@@ -54,7 +55,7 @@ describe('TreeCache ordering', () => {
     expect(cache.get('/r/x')?.data?.toString()).toBe('x1');
 
     // x changes; our read of it is held back; then x is deleted and that event arrives first
-    s.autoAnswer = false;
+    s.hold = () => true;
     s.tree.set('/r/x', { data: 'x2', mzxid: 3, children: [] });
     s.watch!({ type: EventType.NodeDataChanged, state: 3, path: '/r/x' });
     await tick();
@@ -79,6 +80,34 @@ describe('TreeCache ordering', () => {
     await tick();
     expect(cache.get('/r/y')?.data?.toString()).toBe('y2');
     expect(log.slice(3)).toEqual(['added /r/y']);
+    await cache.close();
+  });
+
+  it('a re-sync walk whose read of a node was overtaken by an event still walks that node\'s children', async () => {
+    const s = new ScriptedSession();
+    s.tree.set('/r', { data: 'root', mzxid: 1, children: ['a'] });
+    s.tree.set('/r/a', { data: 'a1', mzxid: 2, children: ['c'] });
+    s.tree.set('/r/a/c', { data: 'c1', mzxid: 3, children: [] });
+    const cache = new TreeCache(s as unknown as ZooSession, '/r');
+    await cache.start();
+    // while disconnected, c changed (its event was lost); after the reconnect the walk re-reads
+    s.tree.set('/r/a/c', { data: 'c2', mzxid: 5, children: [] });
+    s.hold = (path) => path === '/r/a';
+    s.emit('reconnected', s.client);
+    await tick();
+    const walkRead = s.pending.shift()!;
+    // a change of a arrives: its own read (not forced, same cversion) will not list a's children
+    s.tree.set('/r/a', { data: 'a2', mzxid: 6, children: ['c'] });
+    s.watch!({ type: EventType.NodeDataChanged, state: 3, path: '/r/a' });
+    await tick();
+    const eventRead = s.pending.shift()!;
+    s.hold = () => false;
+    s.answer('/r/a', eventRead.resolve, eventRead.reject);
+    await tick();
+    walkRead.resolve({ data: Buffer.from('a1'), stat: stat(2, 1) });
+    await tick();
+    expect(cache.get('/r/a')?.data?.toString()).toBe('a2');
+    expect(cache.get('/r/a/c')?.data?.toString()).toBe('c2');
     await cache.close();
   });
 });

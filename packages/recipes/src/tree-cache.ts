@@ -285,9 +285,11 @@ export class TreeCache extends EventEmitter implements AsyncDisposable, AsyncIte
       if (oneShot && path === this.path) await this.watchRootCreation();
       return;
     }
-    if (this.generation.get(path) !== g || client !== this.client || this.state !== 'started') return;
+    if (client !== this.client || this.state !== 'started') return;
     const previous = this.nodes.get(path);
-    this.put(path, read, previous);
+    if (this.generation.get(path) === g) this.put(path, read, previous);
+    else if (!force) return; // a newer event's read applies instead
+    // (a walk whose read was overtaken still walks the children: the newer read may not)
     if (depth >= this.maxDepth || this.options.selector?.traverseChildren?.(path) === false) return;
     if (!force && previous && previous.stat.cversion === read.stat.cversion) return;
     await this.relist(path, depth, force);
