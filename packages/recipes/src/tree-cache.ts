@@ -291,7 +291,8 @@ export class TreeCache extends EventEmitter implements AsyncDisposable, AsyncIte
     else if (!force) return; // a newer event's read applies instead
     // (a walk whose read was overtaken still walks the children: the newer read may not)
     if (depth >= this.maxDepth || this.options.selector?.traverseChildren?.(path) === false) return;
-    if (!force && previous && previous.stat.cversion === read.stat.cversion) return;
+    // unchanged children (same node, same cversion): nothing to list
+    if (!force && previous && previous.stat.cversion === read.stat.cversion && previous.stat.czxid === read.stat.czxid) return;
     await this.relist(path, depth, force);
   }
 
