@@ -318,6 +318,25 @@ export function recipesSuite(name: string, target: Target, enabled = true): void
         expect(await observer.exists(path)).toBeNull();
       }, 30_000);
 
+      it('a node deleted while we are disconnected is back after the reconnect, on the same session', async () => {
+        const path = `${base()}/kept`;
+        const observer = (await session()).client;
+        const { proxy, session: s } = await proxied(8000);
+        const node = track(new PersistentNode(s, path, { data: 'd' }));
+        await node.start();
+        await node.waitForInitialCreate();
+        const sessionId = s.client.sessionId;
+        proxy.blackhole();
+        proxy.drop();
+        await until(() => s.client.state === 'disconnected', 5000, 'the disconnect');
+        await observer.delete(path); // as an operator might; the session itself is alive
+        const reconnected = new Promise((r) => s.once('reconnected', r));
+        proxy.heal();
+        await reconnected;
+        await until(async () => (await observer.exists(path))?.ephemeralOwner === sessionId, 5000, 'the node back on the same session');
+        expect((await observer.getData(path)).data?.toString()).toBe('d');
+      }, 30_000);
+
       it('protected sequential: Curator naming, and the same name when re-created', async () => {
         const parent = base();
         const observer = (await session()).client;
