@@ -1,28 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { ZooError, ZooErrorCode } from '@zoo/core';
-import { isDisconnection, type WatchedEvent, type ZooSession } from '@zoo/client';
+import type { ZooSession } from '@zoo/client';
+import { PathChildrenCache, type TreeCacheEvent } from '@zoo/recipes';
 import { fromCuratorJson, type ServiceInstance } from './service-instance.js';
 
 /**
- * A watch-driven view of one service's instances: loaded once, then kept current from child
- * and data watches (an update arrives one watch round trip after the change). While the
- * coordination service is unreachable it keeps serving the last instances it knew
- * (`stale` is then true). Emits `added`, `removed`, `updated` and `changed`.
+ * A watch-driven view of one service's instances: @zoo/recipes' PathChildrenCache of the
+ * service path (Curator's ServiceCache is a PathChildrenCache too), each child parsed as a
+ * Curator instance. It follows every change, re-syncs after a reconnect and rebuilds after
+ * session expiry; while the coordination service is unreachable it keeps serving the last
+ * instances it knew (`stale` is then true). Emits `added`, `removed`, `updated` and `changed`;
+ * an instance whose data cannot be parsed is an `error` and does not hide the others.
  */
 export class ServiceCache extends EventEmitter implements AsyncDisposable {
   private readonly known = new Map<string, ServiceInstance>();
+  private readonly children: PathChildrenCache;
   private closed = false;
-  private refreshing?: Promise<void>;
-  private again = false;
-  private readonly onChildren = (e: WatchedEvent) => {
-    if (e.type !== -1) void this.refresh();
-  };
-  private readonly onData = (e: WatchedEvent) => {
-    if (e.type !== -1 && e.path) this.reloadOnChange(e.path);
-  };
-  /** Instances whose re-read after a data change was cut off by a lost connection. */
-  private readonly unread = new Set<string>();
-  private readonly onSession = () => void this.refresh();
   private readonly onDisconnected = () => (this.stale = true);
   stale = false;
 
@@ -32,14 +24,18 @@ export class ServiceCache extends EventEmitter implements AsyncDisposable {
     readonly name: string,
   ) {
     super();
-    session.on('session', this.onSession);
-    session.on('reconnected', this.onSession);
+    this.children = new PathChildrenCache(session, servicePath);
+    this.children.on('added', (e: TreeCacheEvent) => this.onChild(e));
+    this.children.on('changed', (e: TreeCacheEvent) => this.onChild(e));
+    this.children.on('removed', (e: TreeCacheEvent) => this.onChild(e));
+    this.children.on('synced', () => (this.stale = false));
+    this.children.on('error', (err) => this.emit('error', err));
     session.on('disconnected', this.onDisconnected);
   }
 
   /** Loads the instances (resolves after the first load). */
   async start(): Promise<void> {
-    await this.refresh();
+    await this.children.start();
   }
 
   /** Known instances (enabled ones only). */
@@ -47,97 +43,41 @@ export class ServiceCache extends EventEmitter implements AsyncDisposable {
     return [...this.known.values()].filter((i) => i.enabled);
   }
 
-  /** Re-reads the children and any instance not seen before; coalesces concurrent calls. */
+  /** Reads every instance again now; resolves when done. */
   refresh(): Promise<void> {
-    if (this.refreshing) {
-      this.again = true;
-      return this.refreshing;
-    }
-    this.refreshing = (async () => {
-      do {
-        this.again = false;
-        await this.load().catch((err) => {
-          if (!isDisconnection(err)) this.emit('error', err);
-        });
-      } while (this.again && !this.closed);
-    })().finally(() => {
-      this.refreshing = undefined;
-    });
-    return this.refreshing;
+    return this.children.rebuild();
   }
 
-  private async load(): Promise<void> {
-    if (this.closed) return;
-    const client = this.session.client;
-    let children: string[];
-    try {
-      children = (await client.getChildren(this.servicePath, { watch: this.onChildren })).children;
-    } catch (err) {
-      if (!(err instanceof ZooError && err.code === ZooErrorCode.NONODE)) throw err;
-      // not there yet: be told when it is
-      await client.exists(this.servicePath, { watch: this.onChildren });
-      children = [];
-    }
-    this.stale = false;
-    const present = new Set(children);
-    for (const [id, instance] of [...this.known]) {
-      if (!present.has(id)) {
-        this.known.delete(id);
-        this.emit('removed', instance);
-        this.emit('changed');
-      }
-    }
-    await Promise.all(children.filter((id) => !this.known.has(id) || this.unread.has(id)).map((id) => this.reload(`${this.servicePath}/${id}`)));
-  }
-
-  /**
-   * Re-reads an instance its data watch fired for. Nobody awaits this: a lost connection or
-   * session leaves the instance for the refresh that follows the reconnect (which re-reads it
-   * and sets its watch again); anything else is an `error` event.
-   */
-  private reloadOnChange(path: string): void {
-    this.reload(path).catch((err) => {
-      if (isDisconnection(err)) {
-        this.unread.add(path.slice(path.lastIndexOf('/') + 1));
-        return;
-      }
-      this.emit('error', err);
-    });
-  }
-
-  private async reload(path: string): Promise<void> {
-    if (this.closed) return;
-    const id = path.slice(path.lastIndexOf('/') + 1);
-    try {
-      const { data } = await this.session.client.getData(path, { watch: this.onData });
-      this.unread.delete(id);
-      const instance = fromCuratorJson(data, path);
-      const before = this.known.get(id);
-      this.known.set(id, instance);
-      this.emit(before ? 'updated' : 'added', instance, before);
+  private onChild(e: TreeCacheEvent): void {
+    if (e.type === 'initialized') return;
+    const id = e.path.slice(e.path.lastIndexOf('/') + 1);
+    if (e.type === 'removed') {
+      const gone = this.known.get(id);
+      if (!gone) return;
+      this.known.delete(id);
+      this.emit('removed', gone);
       this.emit('changed');
+      return;
+    }
+    let instance: ServiceInstance;
+    try {
+      instance = fromCuratorJson(e.node.data, e.path);
     } catch (err) {
-      if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) {
-        this.unread.delete(id);
-        const gone = this.known.get(id);
-        if (gone) {
-          this.known.delete(id);
-          this.emit('removed', gone);
-          this.emit('changed');
-        }
-        return;
-      }
-      if (err instanceof ZooError) throw err;
       // one unreadable instance must not hide the others
       this.emit('error', err);
+      return;
     }
+    const before = this.known.get(id);
+    this.known.set(id, instance);
+    this.emit(before ? 'updated' : 'added', instance, before);
+    this.emit('changed');
   }
 
   close(): void {
+    if (this.closed) return;
     this.closed = true;
-    this.session.off('session', this.onSession);
-    this.session.off('reconnected', this.onSession);
     this.session.off('disconnected', this.onDisconnected);
+    void this.children.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

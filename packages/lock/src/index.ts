@@ -1,4 +1,4 @@
-export { Mutex, withLock, type AcquireOptions } from './mutex.js';
+export { Mutex, withLock, type AcquireOptions, type MutexAcquireOptions } from './mutex.js';
 export { Lease } from './lease.js';
 export { ReadWriteLock } from './read-write-lock.js';
 export { Semaphore } from './semaphore.js';
@@ -6,4 +6,6 @@ export { LeaderLatch } from './leader-latch.js';
 export { LeaderSelector, runAsLeader } from './leader-selector.js';
 export { runWithLock, runAsElected, type RunOptions } from './run-locked.js';
 export { LockInternals, standardPredicate, type LockPredicate, type AcquiredNode } from './lock-internals.js';
-export { sortBySequence, sequenceOf } from './sequence.js';
+export { sortBySequence, sequenceOf, protectedName, PROTECTED_PREFIX } from './sequence.js';
+export { guaranteedDelete } from './guaranteed-delete.js';
+export { createProtected, findProtected, createParentContainers, type ProtectedCreateOptions, type CreatedNode } from './protected-create.js';

@@ -1,7 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { CreateMode, ZooError, ZooErrorCode } from '@zoo/core';
 import { retry, RetryUntilElapsed, type ZooClient, type ZooSession } from '@zoo/client';
-import { protectedName, sortBySequence } from './sequence.js';
+import { guaranteedDelete } from './guaranteed-delete.js';
+import { createProtected, type CreatedNode } from './protected-create.js';
+import { sortBySequence } from './sequence.js';
+
+/** How many times an attempt whose node vanished is started again (Curator: as the retry policy allows). */
+const MAX_VANISHED_RETRIES = 5;
+
+/** Our node went (with the session, or deleted by hand) before we held: the attempt starts over. */
+class NodeVanished extends Error {
+  constructor(
+    readonly client: ZooClient,
+    override readonly cause: ZooError,
+  ) {
+    super(cause.message);
+  }
+}
 
 /** Decides, from the sorted children, whether our node holds, and if not which node to wait for. */
 export type LockPredicate = (sorted: readonly string[], ours: string) => { acquired: true } | { acquired: false; watch: string };
@@ -40,16 +55,36 @@ export class LockInternals {
 
   async acquire(options: { signal?: AbortSignal; timeoutMs?: number; data?: Buffer } = {}): Promise<AcquiredNode | null> {
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.attempt(deadline, options);
+      } catch (err) {
+        // Our node vanished before we held (the session expired between create and check, or
+        // someone deleted it): Curator tries the whole attempt again, on the new session if need be.
+        if (!(err instanceof NodeVanished) || attempt >= MAX_VANISHED_RETRIES) throw err instanceof NodeVanished ? err.cause : err;
+        await this.nextSession(err.client, deadline, options.signal);
+      }
+    }
+  }
+
+  private async attempt(deadline: number, options: { signal?: AbortSignal; data?: Buffer }): Promise<AcquiredNode | null> {
+    options.signal?.throwIfAborted();
     const client = this.session.client;
-    const uuid = randomUUID();
-    const node = await this.createNode(client, uuid, options.data);
+    let node: CreatedNode;
+    try {
+      node = await createProtected(client, this.basePath, this.lockName, randomUUID(), { data: options.data, mode: CreateMode.EPHEMERAL_SEQUENTIAL });
+    } catch (err) {
+      if (err instanceof ZooError && err.code === ZooErrorCode.SESSIONEXPIRED) throw new NodeVanished(client, err);
+      throw err;
+    }
     try {
       for (;;) {
         options.signal?.throwIfAborted();
         const { children } = await this.persist(client, () => client.getChildren(this.basePath));
         const sorted = sortBySequence(children, this.sortNames);
+        if (!sorted.includes(node.name)) throw new NodeVanished(client, new ZooError(ZooErrorCode.NONODE, `lock node ${node.path} disappeared`, { path: node.path, op: 'lock' }));
         const verdict = this.predicate(sorted, node.name);
-        if (verdict.acquired) return { ...node, client };
+        if (verdict.acquired) return { path: node.path, name: node.name, czxid: node.stat.czxid, client };
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
           await this.deleteQuietly(client, node.path);
@@ -59,65 +94,29 @@ export class LockInternals {
       }
     } catch (err) {
       await this.deleteQuietly(client, node.path);
+      if (err instanceof ZooError && err.code === ZooErrorCode.SESSIONEXPIRED) throw new NodeVanished(client, err);
       throw err;
     }
   }
 
-  private async createNode(client: ZooClient, uuid: string, data?: Buffer): Promise<{ path: string; name: string; czxid: bigint }> {
-    const prefix = `${this.basePath}/${protectedName(uuid, this.lockName)}`;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const { path, stat } = await client.create(prefix, data ?? null, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
-        return { path, name: path.slice(this.basePath.length + 1), czxid: stat.czxid };
-      } catch (err) {
-        if (!(err instanceof ZooError)) throw err;
-        if (err.code === ZooErrorCode.NONODE && attempt < 3) {
-          await this.createParents(client);
-          continue;
-        }
-        if (err.code === ZooErrorCode.CONNECTIONLOSS && attempt < 10) {
-          // the create may have happened: find our node by its uuid instead of leaving an orphan
-          const found = await this.findOurs(client, uuid);
-          if (found) return found;
-          await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
-          continue;
-        }
-        throw err;
-      }
-    }
-  }
-
-  private async findOurs(client: ZooClient, uuid: string): Promise<{ path: string; name: string; czxid: bigint } | null> {
-    for (let i = 0; i < 20; i++) {
-      try {
-        const { children } = await client.getChildren(this.basePath);
-        const name = children.find((c) => c.includes(uuid));
-        if (!name) return null;
-        const path = `${this.basePath}/${name}`;
-        const stat = await client.exists(path);
-        return stat ? { path, name, czxid: stat.czxid } : null;
-      } catch (err) {
-        if (err instanceof ZooError && err.code === ZooErrorCode.CONNECTIONLOSS) {
-          await new Promise((r) => setTimeout(r, 100));
-          continue;
-        }
-        if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) return null;
-        throw err;
-      }
-    }
-    return null;
-  }
-
-  /** Curator makes lock parents containers, so unused lock paths clean themselves up. */
-  private async createParents(client: ZooClient): Promise<void> {
-    const parts = this.basePath.split('/').filter(Boolean);
-    for (let i = 1; i <= parts.length; i++) {
-      try {
-        await client.create(`/${parts.slice(0, i).join('/')}`, null, { mode: 'container' });
-      } catch (err) {
-        if (!(err instanceof ZooError && err.code === ZooErrorCode.NODEEXISTS)) throw err;
-      }
-    }
+  /** After an expiry, waits for the session's next client (bounded by the deadline and the signal). */
+  private async nextSession(old: ZooClient, deadline: number, signal?: AbortSignal): Promise<void> {
+    if (this.session.client !== old || (old.state !== 'expired' && old.state !== 'closed')) return;
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown) => {
+        this.session.off('session', onSession);
+        signal?.removeEventListener('abort', onAbort);
+        clearTimeout(timer);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onSession = () => done();
+      const onAbort = () => done(signal!.reason);
+      const remaining = deadline - Date.now();
+      const timer = setTimeout(() => done(new ZooError(ZooErrorCode.SESSIONEXPIRED, `SESSIONEXPIRED: no new session for lock ${this.basePath} before the deadline`)), Math.min(Math.max(remaining, 0), 2 ** 31 - 1));
+      this.session.on('session', onSession);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** Resolves when `path` is deleted (or already gone), after `ms`, or on abort. */
@@ -150,12 +149,15 @@ export class LockInternals {
     });
   }
 
-  /** Deletes our node, riding out connection loss, so it never outlives the attempt. */
+  /**
+   * Deletes our node, retrying through connection loss until the session ends (Curator's
+   * guaranteed delete), so it never outlives the attempt or the lease.
+   */
   async deleteQuietly(client: ZooClient, path: string): Promise<void> {
     try {
-      await this.persist(client, () => client.delete(path));
+      await guaranteedDelete(client, path);
     } catch {
-      // gone already, or the session is: either way the node will not outlive us
+      // NOAUTH and the like: nothing a retry can fix
     }
   }
 

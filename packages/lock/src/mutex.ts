@@ -9,6 +9,15 @@ export interface AcquireOptions {
   timeoutMs?: number;
 }
 
+export interface MutexAcquireOptions extends AcquireOptions {
+  /**
+   * Re-enter with a lease this Mutex already granted: resolves at once with the same lease,
+   * which then needs one more release() before the lock is let go. The lease is the holder's
+   * token — Curator re-enters per thread; async code has no threads, so the holder says so.
+   */
+  reenter?: Lease;
+}
+
 /**
  * A distributed mutex with Apache Curator's InterProcessMutex protocol, so Java services
  * using Curator and Node services using Zoo can share one lock:
@@ -16,11 +25,16 @@ export interface AcquireOptions {
  *   <path>/_c_<uuid>-lock-<seq>   ephemeral-sequential, parents created as containers
  *
  * Nodes are ordered by the sequence after `lock-`; the lowest holds; each waiter watches only
- * its predecessor (no herd effect). Re-entrant per Mutex object.
+ * its predecessor (no herd effect).
+ *
+ * Re-entrancy is per holder, never per object: two async tasks sharing one Mutex each get
+ * their own node and take turns. A holder re-enters only by presenting its lease
+ * (`acquire({ reenter: lease })`).
  */
 export class Mutex {
   private readonly internals: LockInternals;
-  private held?: { lease: Lease; count: number };
+  /** Leases this object granted that are still held, with their re-entry depth. */
+  private readonly depth = new Map<Lease, number>();
 
   constructor(
     private readonly session: ZooSession,
@@ -31,23 +45,22 @@ export class Mutex {
     this.internals = new LockInternals(session, path, lockName, [lockName], standardPredicate(1));
   }
 
+  /** True while some holder of this object holds the lock. */
   get isHeld(): boolean {
-    return !!this.held?.lease.isHeld;
+    for (const lease of this.depth.keys()) if (lease.isHeld) return true;
+    return false;
   }
 
   /** Waits for the lock; rejects with OPERATIONTIMEOUT after `timeoutMs`, or the abort reason. */
-  async acquire(options: AcquireOptions = {}): Promise<Lease> {
+  async acquire(options: MutexAcquireOptions = {}): Promise<Lease> {
     const lease = await this.tryAcquire(options);
     if (!lease) throw new ZooError(ZooErrorCode.OPERATIONTIMEOUT, `OPERATIONTIMEOUT: lock ${this.path} not acquired within ${options.timeoutMs} ms`, { path: this.path, op: 'acquire' });
     return lease;
   }
 
   /** Like acquire, but resolves null on timeout. */
-  async tryAcquire(options: AcquireOptions = {}): Promise<Lease | null> {
-    if (this.held?.lease.isHeld) {
-      this.held.count++;
-      return this.held.lease;
-    }
+  async tryAcquire(options: MutexAcquireOptions = {}): Promise<Lease | null> {
+    if (options.reenter) return this.reenter(options.reenter);
     if (!this.session.started) await this.session.start();
     const node = await this.internals.acquire(options);
     if (!node) return null;
@@ -57,16 +70,30 @@ export class Mutex {
     // release() on a re-entered lease only drops one level
     const release = lease.release.bind(lease);
     lease.release = async () => {
-      if (this.held?.lease === lease && --this.held.count > 0) return;
-      this.held = undefined;
+      const level = this.depth.get(lease) ?? 0;
+      if (level > 1) {
+        this.depth.set(lease, level - 1);
+        return;
+      }
+      this.depth.delete(lease);
       await release();
     };
-    this.held = { lease, count: 1 };
+    lease.once('lost', () => this.depth.delete(lease));
+    this.depth.set(lease, 1);
+    return lease;
+  }
+
+  private reenter(lease: Lease): Lease {
+    const level = this.depth.get(lease);
+    if (level === undefined || !lease.isHeld) {
+      throw new ZooError(ZooErrorCode.BADARGUMENTS, `BADARGUMENTS: cannot re-enter lock ${this.path} with a lease this Mutex does not hold`, { path: this.path, op: 'acquire' });
+    }
+    this.depth.set(lease, level + 1);
     return lease;
   }
 
   /** Runs `fn` while holding the lock; releases afterwards, whatever happens. */
-  async withLock<T>(fn: (lease: Lease) => Promise<T> | T, options: AcquireOptions = {}): Promise<T> {
+  async withLock<T>(fn: (lease: Lease) => Promise<T> | T, options: MutexAcquireOptions = {}): Promise<T> {
     const lease = await this.acquire(options);
     try {
       return await fn(lease);

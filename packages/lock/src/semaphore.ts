@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { CreateMode, ZooError, ZooErrorCode, validatePath } from '@zoo/core';
 import type { ZooSession } from '@zoo/client';
+import { guaranteedDelete } from './guaranteed-delete.js';
 import { Lease } from './lease.js';
 import { Mutex, type AcquireOptions } from './mutex.js';
-import { protectedName } from './sequence.js';
+import { createProtected } from './protected-create.js';
+
+const VANISHED = Symbol('vanished');
+const MAX_VANISHED_RETRIES = 5;
 
 /**
  * A counting semaphore with Curator's InterProcessSemaphoreV2 protocol:
@@ -38,35 +42,50 @@ export class Semaphore {
 
   async tryAcquire(options: AcquireOptions = {}): Promise<Lease | null> {
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    const lock = await this.mutex.tryAcquire({ signal: options.signal, timeoutMs: options.timeoutMs });
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.attempt(deadline, options);
+      if (result !== VANISHED) return result;
+      // our lease node went before we held (session expiry, or deleted by hand): Curator tries
+      // the whole acquisition again, the locks/ mutex included
+      if (attempt >= MAX_VANISHED_RETRIES) throw new ZooError(ZooErrorCode.NONODE, `NONODE: lease node under ${this.leasesPath} kept vanishing`, { path: this.leasesPath, op: 'acquire' });
+    }
+  }
+
+  private async attempt(deadline: number, options: AcquireOptions): Promise<Lease | null | typeof VANISHED> {
+    const remainingForLock = deadline - Date.now();
+    const lock = await this.mutex.tryAcquire({ signal: options.signal, timeoutMs: Number.isFinite(remainingForLock) ? Math.max(remainingForLock, 0) : undefined });
     if (!lock) return null;
     const client = this.session.client;
     let leasePath: string | undefined;
     try {
       await client.mkdirp(this.leasesPath);
-      const created = await client.create(`${this.leasesPath}/${protectedName(randomUUID(), 'lease-')}`, null, { mode: CreateMode.EPHEMERAL_SEQUENTIAL });
+      const created = await createProtected(client, this.leasesPath, 'lease-', randomUUID(), { mode: CreateMode.EPHEMERAL_SEQUENTIAL, createParents: false });
       leasePath = created.path;
-      const ours = leasePath.slice(this.leasesPath.length + 1);
+      const ours = created.name;
       for (;;) {
         options.signal?.throwIfAborted();
         let changed!: () => void;
         const change = new Promise<void>((r) => (changed = r));
         const { children } = await client.getChildren(this.leasesPath, { watch: () => changed() });
-        if (!children.includes(ours)) throw new ZooError(ZooErrorCode.NONODE, `lease node ${leasePath} vanished`, { path: leasePath });
+        if (!children.includes(ours)) {
+          leasePath = undefined;
+          return VANISHED;
+        }
         if (children.length <= this.maxLeases) {
-          return new Lease({ path: leasePath, name: ours, czxid: created.stat.czxid, client }, async () => {
-            await client.delete(created.path).catch(() => {});
+          return new Lease({ path: created.path, name: ours, czxid: created.stat.czxid, client }, async () => {
+            await guaranteedDelete(client, created.path).catch(() => {});
           });
         }
         const remaining = deadline - Date.now();
         if (remaining <= 0) {
-          await client.delete(leasePath).catch(() => {});
+          await guaranteedDelete(client, leasePath).catch(() => {});
           return null;
         }
         await Promise.race([change, new Promise((r) => setTimeout(r, Math.min(remaining, 2 ** 31 - 1)))]);
       }
     } catch (err) {
-      if (leasePath) await client.delete(leasePath).catch(() => {});
+      if (leasePath) await guaranteedDelete(client, leasePath).catch(() => {});
+      if (err instanceof ZooError && err.code === ZooErrorCode.SESSIONEXPIRED) return VANISHED;
       throw err;
     } finally {
       await lock.release();

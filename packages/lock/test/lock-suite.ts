@@ -37,13 +37,13 @@ export function lockSuite(name: string, target: Target, enabled = true): void {
     };
     const lockPath = () => `/locks-${process.pid}-${n++}`;
 
-    it('mutex: Curator node names, one holder at a time, fencing tokens grow, re-entrant', async () => {
+    it('mutex: Curator node names, one holder at a time, fencing tokens grow, re-entrant with the lease', async () => {
       const path = lockPath();
       const a = new Mutex(await session(), path);
       const b = new Mutex(await session(), path);
       const first = await a.acquire();
       expect(first.path).toMatch(new RegExp(`^${path}/_c_[0-9a-f-]{36}-lock-\\d{10}$`));
-      const again = await a.acquire(); // re-entrant
+      const again = await a.acquire({ reenter: first }); // re-entrant: the holder presents its lease
       expect(again).toBe(first);
       let bHolds = false;
       const waiting = b.acquire().then((l) => {
@@ -60,6 +60,93 @@ export function lockSuite(name: string, target: Target, enabled = true): void {
       expect(second.fencingToken).toBeGreaterThan(first.fencingToken);
       await second.release();
     });
+
+    it('mutex: two async tasks sharing one Mutex never both enter; re-entry needs a held lease', async () => {
+      const path = lockPath();
+      const shared = new Mutex(await session(), path);
+      const intervals: Array<[number, number]> = [];
+      await Promise.all(
+        [0, 1, 2].map(async () => {
+          for (let i = 0; i < 3; i++) {
+            await shared.withLock(async () => {
+              const enter = performance.now();
+              await sleep(10);
+              intervals.push([enter, performance.now()]);
+            });
+          }
+        }),
+      );
+      expect(intervals).toHaveLength(9);
+      expectNoOverlap(intervals);
+      const lease = await shared.acquire();
+      await lease.release();
+      await expect(shared.acquire({ reenter: lease })).rejects.toMatchObject({ code: -8 });
+      expect(shared.isHeld).toBe(false);
+    });
+
+    it('mutex: a waiter whose own node vanishes starts over instead of failing with NONODE', async () => {
+      const path = lockPath();
+      const s = await session();
+      const holder = await new Mutex(s, path).acquire();
+      const waiter = new Mutex(await session(), path).acquire();
+      await until(async () => (await s.client.getChildren(path)).children.length === 2, 5000, 'the waiter node');
+      const ours = (await s.client.getChildren(path)).children.find((c) => !holder.path.endsWith(c))!;
+      await s.client.delete(`${path}/${ours}`); // e.g. an operator, or a session that expired
+      await holder.release();
+      const lease = await waiter;
+      expect(lease.path).not.toBe(`${path}/${ours}`);
+      expect(lease.isHeld).toBe(true);
+      await lease.release();
+    });
+
+    it('mutex: a waiter whose session expires before it holds tries again on its new session', async () => {
+      const path = lockPath();
+      const holder = await new Mutex(await session(), path).acquire();
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        const waiterSession = await session(`127.0.0.1:${proxy.port}`, 3000);
+        const firstClient = waiterSession.client;
+        const waiting = new Mutex(waiterSession, path).acquire();
+        await sleep(200);
+        const renewed = new Promise((r) => waiterSession.once('session', r));
+        proxy.blackhole();
+        await sleep(5000);
+        proxy.heal();
+        await renewed;
+        await holder.release();
+        const lease = await waiting;
+        expect(waiterSession.client).not.toBe(firstClient);
+        expect(lease.isHeld).toBe(true);
+        await lease.release();
+      } finally {
+        await proxy.close();
+      }
+    }, 60_000);
+
+    it('release is a guaranteed delete: riding out a lost connection, the node goes once it is back', async () => {
+      const path = lockPath();
+      const proxy = await TcpProxy.start(server.port);
+      try {
+        const holderSession = await session(`127.0.0.1:${proxy.port}`, 6000);
+        const lease = await new Mutex(holderSession, path).acquire();
+        const sessionId = holderSession.client.sessionId;
+        const observer = await session();
+        proxy.blackhole(); // refuse reconnects
+        proxy.drop(); // and cut the live connection
+        await until(() => holderSession.client.state === 'disconnected', 5000, 'the holder to notice');
+        let released = false;
+        const releasing = lease.release().then(() => (released = true));
+        await sleep(1000); // the delete failed with CONNECTIONLOSS and waits for the connection
+        expect(released).toBe(false);
+        expect(await observer.client.exists(lease.path)).not.toBeNull();
+        proxy.heal();
+        await releasing;
+        expect(holderSession.client.sessionId).toBe(sessionId); // same session: the delete, not expiry, removed it
+        expect(await observer.client.exists(lease.path)).toBeNull();
+      } finally {
+        await proxy.close();
+      }
+    }, 30_000);
 
     it('mutex: a timeout or an abort leaves no node behind', async () => {
       const path = lockPath();
@@ -162,6 +249,20 @@ export function lockSuite(name: string, target: Target, enabled = true): void {
       const s = clients[0];
       expect((await s.client.getChildren(`${path}/leases`)).children).toEqual([]);
     }, 60_000);
+
+    it('semaphore: a waiter whose lease node vanishes starts over instead of failing with NONODE', async () => {
+      const path = lockPath();
+      const s = await session();
+      const holder = await new Semaphore(s, path, 1).acquire();
+      const waiting = new Semaphore(await session(), path, 1).acquire();
+      await until(async () => (await s.client.getChildren(`${path}/leases`)).children.length === 2, 5000, 'the waiting lease node');
+      const theirs = (await s.client.getChildren(`${path}/leases`)).children.find((c) => !holder.path.endsWith(c))!;
+      await s.client.delete(`${path}/leases/${theirs}`);
+      await holder.release();
+      const lease = await waiting;
+      expect(lease.path).not.toBe(`${path}/leases/${theirs}`);
+      await lease.release();
+    });
 
     it('leader latch: exactly one leader; the next takes over when it leaves', async () => {
       const path = lockPath();

@@ -25,6 +25,7 @@ const suites = {
   client: ['client.mjs', [], []],
   discovery: ['discovery.mjs', [], []],
   lock: ['lock.mjs', [], []],
+  cache: ['cache.mjs', ['--expose-gc'], []],
   fanout: ['fanout.mjs', [], ['1000']],
   startup: ['startup.mjs', [], []],
   // ZooServer and ZooKeeper with 1M znodes: memory, restart from snapshot, 1M-txn log recovery

@@ -1,0 +1,108 @@
+#!/usr/bin/env node
+// Cache benchmark (issue #14): Zoo's TreeCache and Curator's CuratorCache over the same tree on
+// Apache ZooKeeper 3.8 (and Zoo's also on ZooServer, in its own process): full load time, heap per
+// cached node (heap with the cache minus heap after close()), and
+// change → event latency (a second client's setData until the cache emits `changed`).
+//   npm run build && node --expose-gc tools/bench/src/cache.mjs [--nodes 10000] [--rounds 300]
+import { fileURLToPath } from 'node:url';
+import { ZooClient, ZooSession } from '@zoo/client';
+import { TreeCache } from '@zoo/recipes';
+import { compileJava, curatorAvailable, runJavaToEnd, startZooKeeper } from '@zoo/zookeeper';
+import { cliArgs, percentile, spawnServer } from './bench-kit.mjs';
+
+const args = cliArgs();
+const nodes = Number(args.get('--nodes') ?? 10_000);
+const rounds = Number(args.get('--rounds') ?? 300);
+const ROOT = '/bench-cache';
+const pathOf = (i) => `${ROOT}/p${i % 10}/n${i % (nodes / 10)}`;
+
+async function buildTree(connectionString) {
+  const client = await ZooClient.connect(connectionString);
+  await client.deleteRecursive(ROOT);
+  await client.mkdirp(ROOT);
+  const data = Buffer.alloc(64);
+  for (let p = 0; p < 10; p++) await client.create(`${ROOT}/p${p}`);
+  for (let start = 0; start < nodes; start += 500) {
+    const tx = client.transaction();
+    for (let i = start; i < Math.min(nodes, start + 500); i++) tx.create(`${ROOT}/p${Math.floor(i / (nodes / 10))}/n${i % (nodes / 10)}`, data);
+    await tx.commit();
+  }
+  await client.close();
+}
+
+const heap = () => {
+  for (let i = 0; i < 3; i++) globalThis.gc?.();
+  return process.memoryUsage().heapUsed;
+};
+
+async function zoo(connectionString) {
+  const reader = new ZooSession(connectionString);
+  await reader.start();
+  const writer = await ZooClient.connect(connectionString);
+  const cache = new TreeCache(reader, ROOT);
+  const t0 = performance.now();
+  await cache.start();
+  const loadMs = performance.now() - t0;
+  const loaded = heap();
+  const latencies = [];
+  const data = Buffer.alloc(64);
+  for (let i = 0; i < rounds; i++) {
+    const path = pathOf(i);
+    const seen = new Promise((resolve) => {
+      const on = (e) => {
+        if (e.path !== path) return;
+        cache.off('changed', on);
+        resolve();
+      };
+      cache.on('changed', on);
+    });
+    const t = performance.now();
+    await writer.setData(path, data);
+    await seen;
+    latencies.push(performance.now() - t);
+  }
+  const size = cache.size;
+  await cache.close();
+  const row = { loadMs, bytesPerNode: (loaded - heap()) / size, p50: percentile(latencies, 50), p99: percentile(latencies, 99), size };
+  await writer.close();
+  await reader.close();
+  return row;
+}
+
+async function curator(classes, connectionString) {
+  const out = await runJavaToEnd(classes, 'CuratorCacheBench', [connectionString, ROOT, String(nodes), String(rounds)]);
+  return JSON.parse(out.trim().split('\n').at(-1));
+}
+
+const fmt = (r) => `load ${r.loadMs.toFixed(1)} ms, ${r.bytesPerNode.toFixed(0)} B/node, change→event p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms (${r.size} nodes)`;
+const results = {};
+const server = await spawnServer('zoo-server-process.mjs'); // its own process: the cache does not share its event loop
+try {
+  await buildTree(server.connectionString);
+  await zoo(server.connectionString); // warm-up (both processes' JIT)
+  results.zooOnZooServer = await zoo(server.connectionString);
+  console.error(`Zoo TreeCache on ZooServer: ${fmt(results.zooOnZooServer)}`);
+} finally {
+  await server.stop();
+}
+const zk = await startZooKeeper();
+try {
+  await buildTree(zk.connectionString);
+  await zoo(zk.connectionString); // warm-up
+  results.zoo = await zoo(zk.connectionString);
+  console.error(`Zoo TreeCache on ZooKeeper: ${fmt(results.zoo)}`);
+  if (curatorAvailable()) {
+    const classes = compileJava([fileURLToPath(new URL('../fixtures/CuratorCacheBench.java', import.meta.url))]);
+    await curator(classes, zk.connectionString); // warm-up (a JVM's first run is slower)
+    results.curator = await curator(classes, zk.connectionString);
+    console.error(`Curator CuratorCache on ZooKeeper: ${fmt(results.curator)}`);
+  } else console.error('Curator jars missing: Curator side skipped');
+} finally {
+  await zk.stop();
+}
+console.log('| cache | server | full load ms | heap B/node | change→event p50 / p99 ms |\n|---|---|---|---|---|');
+const line = (name, srv, r) => r && console.log(`| ${name} | ${srv} | ${r.loadMs.toFixed(1)} | ${r.bytesPerNode.toFixed(0)} | ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} |`);
+line('Zoo TreeCache', 'ZooServer', results.zooOnZooServer);
+line('Zoo TreeCache', 'ZooKeeper 3.8', results.zoo);
+line('Curator CuratorCache', 'ZooKeeper 3.8', results.curator);
+console.log(JSON.stringify({ nodes, rounds, ...results }));
