@@ -146,3 +146,64 @@ describe('snapshots', () => {
     expect(() => freshEngine().restoreSnapshot(bytes)).toThrow(/bad magic/);
   });
 });
+
+describe('rollback of txns the log never made durable', () => {
+  it('takes back any run of live writes, exactly, and later writes match a replay of the kept log', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 50 }), fc.array(stepArb, { minLength: 1, maxLength: 50 }), fc.array(stepArb, { maxLength: 20 }), (durable, lost, after) => {
+        const { kit, txns, step } = driver();
+        kit.engine.keepUndo();
+        durable.forEach(step);
+        const zxid = kit.engine.lastZxid;
+        kit.engine.durableThrough(zxid);
+        const before = dump(kit.engine);
+        const kept = txns.length;
+        lost.forEach(step);
+        kit.engine.rollback(zxid);
+        expect(kit.engine.lastZxid).toBe(zxid);
+        expect(dump(kit.engine)).toBe(before);
+        // the rolled-back txns are gone from the log too: what follows reuses their zxids
+        txns.splice(kept);
+        after.forEach(step);
+        const replica = freshEngine();
+        for (const txn of txns) replica.applyTxn(decodeTxn(encodeTxn(txn)));
+        expect(dump(replica)).toBe(dump(kit.engine));
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('keeps nothing for txns declared durable, and refuses to roll back without keepUndo()', () => {
+    const { engine, connect, create } = engineKit();
+    expect(() => engine.rollback(0n)).toThrow(/keepUndo/);
+    engine.keepUndo();
+    const ctx = connect();
+    create(ctx, '/a');
+    engine.durableThrough(engine.lastZxid);
+    expect(engine.rollback(0n)).toBe(0);
+    expect(engine.tree.get('/a')).toBeDefined();
+  });
+
+  it('refuses writes, sync and new sessions with NOTREADONLY while the log cannot be written; reads go on', () => {
+    const { engine, connect, create, run, stat } = engineKit();
+    const ctx = connect();
+    create(ctx, '/a', 'x');
+    const zxid = engine.lastZxid;
+    engine.refuseWrites('ENOSPC');
+    expect(engine.writesRefused).toBe('ENOSPC');
+    const r = create(ctx, '/b');
+    expect(r.err).toBe(-119);
+    expect(r.txn).toBeUndefined();
+    expect(run(ctx, { op: OpCode.sync, path: '/' }).err).toBe(-119);
+    expect(run(ctx, { op: OpCode.setData, path: '/a', data: null, version: -1 }).err).toBe(-119);
+    expect(stat(ctx, '/a')?.dataLength).toBe(1);
+    expect(engine.connect({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10_000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }).refuse).toBe(true);
+    const close = run(ctx, { op: OpCode.closeSession });
+    expect(close).toMatchObject({ err: 0, close: true });
+    expect(close.txn).toBeUndefined();
+    expect(engine.expireSessions()).toEqual([]);
+    expect(engine.lastZxid).toBe(zxid);
+    engine.refuseWrites(undefined);
+    expect(create(ctx, '/b').err).toBe(0);
+  });
+});
