@@ -10,6 +10,11 @@ export interface TxnStore {
   append(txn: Txn): void;
   /** Resolves once everything appended before the call is on disk; appends made meanwhile share one fsync. */
   sync(): Promise<void>;
+  /**
+   * After sync() failed: makes the log writable again (cuts off what the failed write left,
+   * checks for room). Rejects while it cannot. Absent: the store cannot fail.
+   */
+  repair?(): Promise<void>;
   /** Called after txns were applied: takes a snapshot in the background every snapCount txns. */
   maybeSnapshot(engine: ZooEngine): void;
   close(): Promise<void>;
