@@ -253,7 +253,7 @@ describe('faults: acknowledged writes survive dropped connections and a restart'
     expect(proxy.cuts).toBeGreaterThan(10);
     expect(acked.reconnects).toBeGreaterThan(5);
     // every session was closed by its worker; nothing leaks on the server side
-    await until(() => server!.engine.stats().sessionCount === 0, 10_000, 'sessions closed');
+    await until(() => server!.state.stats().sessionCount === 0, 10_000, 'sessions closed');
 
     const before = await verify(server.port, acked);
 

@@ -213,8 +213,9 @@ class FileTxnStore implements TxnStore {
   // ---- appending ---------------------------------------------------------------------------------
 
   append(txn: Txn): void {
-    // after a failure the server refuses writes until repair(); nothing may slip in meanwhile
-    if (this.broken) throw new Error(`the transaction log is not writable: ${this.broken.message}`);
+    // Broken (a failed write, until repair()): the server rolls back every txn past the durable
+    // zxid once its next sync() reports the failure, this one included, so it is not kept.
+    if (this.broken) return;
     const payload = encodeTxn(txn);
     this.pending.push(recordHeader(payload), payload);
     if (this.pending.length === 2) this.firstPendingZxid = txn.zxid;
