@@ -170,7 +170,7 @@ export class CommitPipeline {
     if (this.failure) return;
     this.failure = err;
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = `the transaction log cannot be written (${code ? `${code}: ` : ''}${err.message})`;
+    const reason = `the transaction log cannot be written (${code && !err.message.startsWith(code) ? `${code}: ` : ''}${err.message})`;
     this.engine.refuseWrites(reason);
     // Frames up to the durable zxid go out; a connection left holding any beyond it is closed.
     // Every connection is flushed, not only the waiting ones: some may have frames queued this
