@@ -258,6 +258,9 @@ class FileTxnStore implements TxnStore {
       this.failures++;
       this.pending = [];
       this.logger.error({ err, zxid: `0x${firstZxid.toString(16)}` }, 'transaction log write failed');
+      // Cut what reached the file at once (best effort; repair() does it for sure), so a crash
+      // from now on does not bring back txns nobody was told about.
+      await this.log?.truncate(this.durableSize).catch(() => {});
       throw this.broken;
     }
     this.options.onFsync?.(performance.now() - started);
