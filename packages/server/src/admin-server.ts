@@ -188,7 +188,7 @@ export class AdminServer {
         last_processed_zxid: Number(this.server.state.lastZxid),
         data_dir_size: info.snapshotBytes,
         log_dir_size: info.logBytes,
-        server_state: 'standalone',
+        server_state: this.server.state.readOnlyReason ? 'read-only' : 'standalone',
         uptime: Date.now() - s.startedAt,
         num_alive_client_connections: this.server.connectionCount,
         fsync_threshold_exceed_count: 0,

@@ -130,7 +130,7 @@ export class FourLetterWords {
       `Connections: ${this.server.connectionCount}`,
       `Outstanding: ${this.outstanding()}`,
       `Zxid: ${hex(this.server.state.lastZxid)}`,
-      'Mode: standalone',
+      `Mode: ${this.server.state.readOnlyReason ? 'read-only' : 'standalone'}`,
       `Node count: ${this.server.state.stats().nodeCount}`,
     );
     return lines.join('\n') + '\n';
@@ -148,7 +148,8 @@ export class FourLetterWords {
     const e = this.server.state.stats();
     const m = new Map<string, string | number>();
     m.set('version', VERSION);
-    m.set('server_state', 'standalone');
+    // ZooKeeper's read-only server reports "read-only": so does a server whose log cannot be written
+    m.set('server_state', this.server.state.readOnlyReason ? 'read-only' : 'standalone');
     m.set('avg_latency', Number(s.avgLatency.toFixed(4)));
     m.set('max_latency', Math.round(s.maxLatency));
     m.set('min_latency', s.latencyCount ? Math.round(s.minLatency) : 0);

@@ -54,6 +54,7 @@ export class ServerMetrics {
     );
     gauge('zoo_approximate_data_size_bytes', 'Sum of path and data lengths', () => server.state.stats().approximateDataSize);
     gauge('zoo_last_zxid', 'Last durable zxid', () => Number(server.state.lastZxid));
+    gauge('zoo_read_only', '1 while writes are refused because the transaction log cannot be written', () => (server.state.readOnlyReason ? 1 : 0));
     // counters mirrored from the server's own tallies when scraped (typed counter for rate())
     const counter = (name: string, help: string, read: () => number) =>
       new Counter({

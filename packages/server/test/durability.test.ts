@@ -26,7 +26,7 @@ async function tempDir() {
 async function faultyServer(dir: string) {
   const fs = new FaultyFs();
   const store = await openTxnStore({ dataDir: dir, fs });
-  const server = await ZooServer.start({ port: 0, store, logRetryIntervalMs: 20, fourLetterWordWhitelist: ['isro'] });
+  const server = await ZooServer.start({ port: 0, store, logRetryIntervalMs: 20, fourLetterWordWhitelist: ['isro', 'srvr'] });
   cleanups.push(() => server.close());
   return { fs, server };
 }
@@ -110,6 +110,7 @@ describe('a server whose transaction log fails', () => {
       // up and read-only: reads over the wire and in process see exactly the durable state
       expect(server.state.readOnlyReason).toMatch(/ENOSPC|EIO/);
       expect(await fourLetter(server.port, 'isro')).toBe('ro');
+      expect(await fourLetter(server.port, 'srvr')).toContain('Mode: read-only');
       const survivor = await client(server.port).catch(() => undefined);
       expect(survivor, 'a new session needs a txn: refused while read-only').toBeUndefined();
       expect((await server.getData('/watched')).data?.toString()).toBe('v0');
@@ -121,6 +122,7 @@ describe('a server whose transaction log fails', () => {
       await until(() => fs.calls.truncate >= 3, 5000, 'the log to be probed');
       // then it works: writes resume, and sequence numbers go on from the acknowledged ones
       await until(() => server.state.readOnlyReason === undefined, 5000, 'writes to resume');
+      expect(await fourLetter(server.port, 'isro')).toBe('rw');
       const again = await client(server.port);
       const next = await again.send(seq('/q/n-'));
       expect(next.header.err).toBe(0);
