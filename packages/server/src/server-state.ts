@@ -1,4 +1,5 @@
-import type { EngineStats, Watcher } from '@zoo/core';
+import type { EngineStats, Watcher, ZooEngine } from '@zoo/core';
+import type { CommitPipeline } from './commit-pipeline.js';
 
 /**
  * What observers (four-letter words, admin HTTP, metrics, dashboards, benchmarks) may read of a
@@ -18,4 +19,23 @@ export interface ServerState {
   watchesByWatcher(which?: 'data' | 'all'): Map<Watcher, string[]>;
   /** Connections per watched path (ZooKeeper's wchp); `all` adds child watches. */
   watchesByPath(which?: 'data' | 'all'): Map<string, Watcher[]>;
+}
+
+/** The view of an engine whose writes go through `pipeline`: zxids as far as they are durable. */
+export function serverState(engine: ZooEngine, pipeline: CommitPipeline): ServerState {
+  return {
+    get lastZxid() {
+      return pipeline.durableZxid;
+    },
+    tickTime: engine.tickTime,
+    minSessionTimeout: engine.minSessionTimeout,
+    maxSessionTimeout: engine.maxSessionTimeout,
+    get readOnlyReason() {
+      return pipeline.readOnlyReason;
+    },
+    stats: () => engine.stats(),
+    sessionsInfo: () => engine.sessionsInfo(),
+    watchesByWatcher: (which) => engine.watchesByWatcher(which),
+    watchesByPath: (which) => engine.watchesByPath(which),
+  };
 }

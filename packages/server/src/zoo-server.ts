@@ -27,7 +27,7 @@ import { openTxnStore } from './persistence/file-store.js';
 import { ServerStats } from './server-stats.js';
 import { AdminServer } from './admin-server.js';
 import { ServerMetrics } from './metrics.js';
-import type { ServerState } from './server-state.js';
+import { serverState, type ServerState } from './server-state.js';
 
 export interface ZooServerOptions {
   /** Address of the client port; default 127.0.0.1. */
@@ -132,23 +132,7 @@ export class ZooServer implements AsyncDisposable {
       connections: () => this.connections,
       probeIntervalMs: options.logRetryIntervalMs,
     });
-    const engine = this.engine;
-    const pipeline = this.pipeline;
-    this.state = {
-      get lastZxid() {
-        return pipeline.durableZxid;
-      },
-      tickTime: engine.tickTime,
-      minSessionTimeout: engine.minSessionTimeout,
-      maxSessionTimeout: engine.maxSessionTimeout,
-      get readOnlyReason() {
-        return pipeline.readOnlyReason;
-      },
-      stats: () => engine.stats(),
-      sessionsInfo: () => engine.sessionsInfo(),
-      watchesByWatcher: (which) => engine.watchesByWatcher(which),
-      watchesByPath: (which) => engine.watchesByPath(which),
-    };
+    this.state = serverState(this.engine, this.pipeline);
     this.fourLetter = new FourLetterWords(this, options.fourLetterWordWhitelist ?? ['srvr']);
     this.metrics = new ServerMetrics(this);
     this.host = {
