@@ -31,8 +31,8 @@ async function faultyServer(dir: string) {
   return { fs, server };
 }
 
-async function client(port: number) {
-  const c = await RawClient.open(port);
+async function client(port: number, options: Parameters<typeof RawClient.open>[1] = {}) {
+  const c = await RawClient.open(port, options);
   cleanups.push(() => c.close());
   return c;
 }
@@ -113,6 +113,12 @@ describe('a server whose transaction log fails', () => {
       expect(await fourLetter(server.port, 'srvr')).toContain('Mode: read-only');
       const survivor = await client(server.port).catch(() => undefined);
       expect(survivor, 'a new session needs a txn: refused while read-only').toBeUndefined();
+      // a session whose connection was closed comes back (no txn needed) and reads
+      const back = await client(server.port, { sessionId: writer.session!.sessionId, passwd: writer.session!.passwd });
+      expect(back.session!.sessionId).toBe(writer.session!.sessionId);
+      const got = await back.send({ op: OpCode.getChildren, path: '/q', watch: false });
+      expect(new Set((got.response as { children: string[] }).children)).toEqual(new Set(acked.map((p) => p.slice(3))));
+      expect((await back.send(seq('/q/n-'))).header.err).toBe(ZooErrorCode.NOTREADONLY);
       expect((await server.getData('/watched')).data?.toString()).toBe('v0');
       expect(new Set(await server.getChildren('/q'))).toEqual(new Set(acked.map((p) => p.slice(3))));
       await expect(server.setData('/watched', 'no')).rejects.toThrow(/NOTREADONLY: the server is read-only: the transaction log cannot be written/);
