@@ -147,6 +147,20 @@ describe('a server whose transaction log fails', () => {
     });
   }
 
+  it('a log whose writes keep coming up short: every acknowledged write is there after a restart', async () => {
+    const dir = await tempDir();
+    const { fs, server } = await faultyServer(dir);
+    await server.create('/q');
+    fs.fail('write', { kind: 'short', bytes: 1000 }, Number.POSITIVE_INFINITY, 'log.');
+    const writer = await client(server.port);
+    const replies = await Promise.all(Array.from({ length: 200 }, () => writer.send(seq('/q/n-'))));
+    const acked = replies.map((r) => (expect(r.header.err).toBe(0), (r.response as { path: string }).path));
+    expect(fs.calls.write).toBeGreaterThan(400); // 200 × 2 KiB in pieces of 1000 bytes
+    expect(server.state.readOnlyReason).toBeUndefined();
+    const { children } = await recoveredPaths(dir);
+    expect(children).toEqual(new Set(acked.map((p) => p.slice(3))));
+  });
+
   it('an fsync that never completes: nothing that depends on it is answered, over the wire or in process; the acknowledged writes survive a crash', async () => {
     const dir = await tempDir();
     const { fs, server } = await faultyServer(dir);
