@@ -172,6 +172,10 @@ export class CommitPipeline {
     const code = (err as NodeJS.ErrnoException).code;
     const reason = `the transaction log cannot be written (${code && !err.message.startsWith(code) ? `${code}: ` : ''}${err.message})`;
     this.engine.refuseWrites(reason);
+    // The store may have made more durable than our own syncs said (a snapshot syncs too):
+    // those txns are on disk, so they are kept and acknowledged, not rolled back.
+    const onDisk = this.store.durableZxid?.() ?? this.durable;
+    if (onDisk > this.durable) this.advance(onDisk < this.appended ? onDisk : this.appended);
     // Frames up to the durable zxid go out; a connection left holding any beyond it is closed.
     // Every connection is flushed, not only the waiting ones: some may have frames queued this
     // turn that they have not tried to send yet.

@@ -47,7 +47,7 @@ class FileTxnStore implements TxnStore {
   /** Bytes of the open log known to be on disk (written and fdatasynced). */
   private durableSize = 0;
   /** The highest zxid written and fdatasynced. */
-  private durableZxid = 0n;
+  private syncedZxid = 0n;
   /** Why the log cannot be written (until repair() succeeds). */
   private broken?: Error;
   /** Failed writes so far: a snapshot begun before one is abandoned. */
@@ -172,7 +172,7 @@ class FileTxnStore implements TxnStore {
         replayed++;
       }
     }
-    this.durableZxid = engine.lastZxid;
+    this.syncedZxid = engine.lastZxid;
     return { snapshotZxid, replayed, truncatedBytes };
   }
 
@@ -250,7 +250,7 @@ class FileTxnStore implements TxnStore {
       await writeFully(this.log!, buffers);
       await this.log!.datasync();
       this.durableSize += bytes;
-      this.durableZxid = lastZxid;
+      this.syncedZxid = lastZxid;
     } catch (err) {
       // Nothing of this write counts: the server takes these txns back and answers no one.
       // Bytes that did reach the file are cut off by repair() before anything else is written.
@@ -264,6 +264,10 @@ class FileTxnStore implements TxnStore {
       throw this.broken;
     }
     this.options.onFsync?.(performance.now() - started);
+  }
+
+  durableZxid(): bigint {
+    return this.syncedZxid;
   }
 
   /**
@@ -280,10 +284,10 @@ class FileTxnStore implements TxnStore {
       const free = await this.fs.freeBytes(this.logDir);
       const want = this.options.resumeFreeBytes ?? 1024 * 1024;
       if (free < want) throw Object.assign(new Error(`only ${free} bytes free in ${this.logDir} (want ${want} before writing again)`), { code: 'ENOSPC' });
-      this.logger.info({ zxid: `0x${this.durableZxid.toString(16)}`, file: this.logPath }, 'transaction log writable again');
+      this.logger.info({ zxid: `0x${this.syncedZxid.toString(16)}`, file: this.logPath }, 'transaction log writable again');
       this.broken = undefined;
       this.pending = [];
-      this.pendingZxid = this.durableZxid;
+      this.pendingZxid = this.syncedZxid;
     });
     this.chain = attempt.catch(() => {});
     return attempt;
@@ -332,7 +336,7 @@ class FileTxnStore implements TxnStore {
           await fh.datasync();
           await this.sync();
         }
-        if (this.failures !== failures || this.durableZxid < endZxid) throw new Error('snapshot abandoned: the transaction log failed while it was written');
+        if (this.failures !== failures || this.syncedZxid < endZxid) throw new Error('snapshot abandoned: the transaction log failed while it was written');
       } finally {
         await fh.close();
       }
@@ -399,7 +403,9 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export async function openTxnStore(options: FileStoreOptions): Promise<TxnStore & { writeSnapshot(engine: ZooEngine): Promise<bigint>; purge(): Promise<void>; repair(): Promise<void> }> {
+export async function openTxnStore(
+  options: FileStoreOptions,
+): Promise<TxnStore & { writeSnapshot(engine: ZooEngine): Promise<bigint>; purge(): Promise<void>; repair(): Promise<void>; durableZxid(): bigint }> {
   const store = new FileTxnStore(options);
   await store.init();
   return store;

@@ -15,6 +15,11 @@ export interface TxnStore {
    * checks for room). Rejects while it cannot. Absent: the store cannot fail.
    */
   repair?(): Promise<void>;
+  /**
+   * The highest zxid on disk. A store may sync more than the server asked (a snapshot waits for
+   * the log to reach it), so after a failure the server keeps what this says is durable.
+   */
+  durableZxid?(): bigint;
   /** Called after txns were applied: takes a snapshot in the background every snapCount txns. */
   maybeSnapshot(engine: ZooEngine): void;
   close(): Promise<void>;
