@@ -134,6 +134,19 @@ describe('file store under faults', () => {
     expect((await readdir(dir)).filter((n) => n.startsWith('snapshot.'))).toEqual([]);
   });
 
+  it('a snapshot of a state this store never logged (an import) is written and recovered whole', async () => {
+    const dir = await tempDir();
+    const engine = new ZooEngine({ clock: new FakeClock() });
+    const ctx = { watcher: { id: 1 }, sessionId: 0n, authInfo: [{ scheme: 'super', id: '' }] };
+    for (let i = 0; i < 5; i++) engine.process(ctx, 1, { op: OpCode.create, path: `/i${i}`, data: null, acl: [...OPEN_ACL_UNSAFE], flags: 0 });
+    const store = await openTxnStore({ dataDir: dir });
+    expect(await store.writeSnapshot(engine)).toBe(5n);
+    await store.close();
+    const r = await recovered(dir);
+    expect(r.report).toMatchObject({ snapshotZxid: 5n, replayed: 0 });
+    expect(r.paths).toEqual(sorted(names('i', 5)));
+  });
+
   it('reports a hole in the zxids with the file and the offset', async () => {
     const dir = await tempDir();
     const records: Buffer[] = [logHeader()];
