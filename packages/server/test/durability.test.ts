@@ -86,7 +86,9 @@ describe('a server whose transaction log fails', () => {
         expect(r.header.err).toBe(0);
         acked.push((r.response as { path: string }).path);
       }
-      // then the log fails under a pipelined burst, a setData with a watch on it, and an in-process write
+      // then the log fails under a pipelined burst, a setData with a watch on it, and an in-process
+      // write; and the disk stays full (probes fail) until the test frees it
+      fs.free = 0;
       fs.fail(op, fault, 1, 'log.');
       const burst = Array.from({ length: 50 }, () => replyOrClose(writer, seq('/q/n-')));
       const watchedWrite = replyOrClose(reader, { op: OpCode.setData, path: '/watched', data: Buffer.from('lost'), version: -1 });
@@ -123,9 +125,11 @@ describe('a server whose transaction log fails', () => {
       expect(new Set(await server.getChildren('/q'))).toEqual(new Set(acked.map((p) => p.slice(3))));
       await expect(server.setData('/watched', 'no')).rejects.toThrow(/NOTREADONLY: the server is read-only: the transaction log cannot be written/);
 
-      // the store keeps failing for a while: probes fail, the server stays read-only
+      // room again, but the log cannot be cut back for a few more probes: still read-only
+      const truncates = fs.calls.truncate;
       fs.fail('truncate', { kind: 'eio' }, 3, 'log.');
-      await until(() => fs.calls.truncate >= 3, 5000, 'the log to be probed');
+      fs.free = Number.POSITIVE_INFINITY;
+      await until(() => fs.calls.truncate >= truncates + 3, 5000, 'the log to be probed');
       // then it works: writes resume, and sequence numbers go on from the acknowledged ones
       await until(() => server.state.readOnlyReason === undefined, 5000, 'writes to resume');
       expect(await fourLetter(server.port, 'isro')).toBe('rw');
