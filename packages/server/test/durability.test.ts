@@ -125,13 +125,15 @@ describe('a server whose transaction log fails', () => {
       expect(new Set(await server.getChildren('/q'))).toEqual(new Set(acked.map((p) => p.slice(3))));
       await expect(server.setData('/watched', 'no')).rejects.toThrow(/NOTREADONLY: the server is read-only: the transaction log cannot be written/);
 
-      // room again, but the log cannot be cut back for a few more probes: still read-only
+      // the log cannot even be cut back for a few probes: the server stays read-only and keeps trying
       const truncates = fs.calls.truncate;
       fs.fail('truncate', { kind: 'eio' }, 3, 'log.');
+      await until(() => fs.calls.truncate >= truncates + 3, 10_000, 'the log to be probed');
+      expect(server.state.readOnlyReason).toBeDefined();
+      // room again
       fs.free = Number.POSITIVE_INFINITY;
-      await until(() => fs.calls.truncate >= truncates + 3, 5000, 'the log to be probed');
       // then it works: writes resume, and sequence numbers go on from the acknowledged ones
-      await until(() => server.state.readOnlyReason === undefined, 5000, 'writes to resume');
+      await until(() => server.state.readOnlyReason === undefined, 10_000, 'writes to resume');
       expect(await fourLetter(server.port, 'isro')).toBe('rw');
       const again = await client(server.port);
       const next = await again.send(seq('/q/n-'));

@@ -112,10 +112,21 @@ interface Acked {
   reconnects: number;
 }
 
+/** A new session through the proxy: the chaos may cut the first handshakes too (a loaded machine is slow). */
+async function openThroughChaos(port: number): Promise<RawClient> {
+  for (;;) {
+    try {
+      return await RawClient.open(port, { timeOut: 20_000 });
+    } catch {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+}
+
 /** One writer: resumes its session on every cut, keeps IN_FLIGHT writes pipelined. */
 async function worker(id: number, port: number, stopAt: number, acked: Acked): Promise<void> {
   const own = `/faults/w${id}`;
-  let client = await RawClient.open(port, { timeOut: 20_000 });
+  let client = await openThroughChaos(port);
   const { sessionId, passwd } = client.session!;
   let lastZxid = 0n;
   let counter = 0;
