@@ -59,14 +59,14 @@ export async function startDashboard(options: DashboardOptions): Promise<{ url: 
           return json(res, 200, await Promise.all(names.map(async (name) => ({ name, instances: await discovery.instances(name) }))));
         }
         case '/api/sessions': {
-          const engine = options.server?.engine;
-          if (!engine) return json(res, 200, []);
+          const state = options.server?.state;
+          if (!state) return json(res, 200, []);
           const watches = new Map<bigint, string[]>();
-          for (const [watcher, paths] of engine.watchesByWatcher('all')) {
+          for (const [watcher, paths] of state.watchesByWatcher('all')) {
             const sid = (watcher as { sessionId?: bigint }).sessionId ?? 0n;
             watches.set(sid, [...(watches.get(sid) ?? []), ...paths]);
           }
-          return json(res, 200, engine.sessionsInfo().map((s) => ({ id: `0x${s.sessionId.toString(16)}`, timeout: s.timeout, ephemerals: s.ephemerals, watches: watches.get(s.sessionId) ?? [] })));
+          return json(res, 200, state.sessionsInfo().map((s) => ({ id: `0x${s.sessionId.toString(16)}`, timeout: s.timeout, ephemerals: s.ephemerals, watches: watches.get(s.sessionId) ?? [] })));
         }
         case '/api/events':
           res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });

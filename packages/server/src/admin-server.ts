@@ -104,7 +104,7 @@ export class AdminServer {
   }
 
   private fields(name: string, word: string): Record<string, unknown> {
-    const engine = this.server.engine;
+    const engine = this.server.state;
     const sid = (w: unknown) => String((w as { sessionId?: bigint }).sessionId ?? 0n);
     switch (name) {
       case 'ruok':
@@ -185,17 +185,17 @@ export class AdminServer {
         min_latency: s.latencyCount ? Math.round(s.minLatency) : 0,
         avg_latency: Number(s.avgLatency.toFixed(4)),
         outstanding_requests: outstanding,
-        last_processed_zxid: Number(this.server.engine.lastZxid),
+        last_processed_zxid: Number(this.server.state.lastZxid),
         data_dir_size: info.snapshotBytes,
         log_dir_size: info.logBytes,
-        server_state: 'standalone',
+        server_state: this.server.state.readOnlyReason ? 'read-only' : 'standalone',
         uptime: Date.now() - s.startedAt,
         num_alive_client_connections: this.server.connectionCount,
         fsync_threshold_exceed_count: 0,
         auth_failed_count: 0,
       },
       client_response: { last_buffer_size: -1, min_buffer_size: -1, max_buffer_size: -1 },
-      node_count: this.server.engine.stats().nodeCount,
+      node_count: this.server.state.stats().nodeCount,
     };
   }
 }

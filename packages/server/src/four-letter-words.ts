@@ -71,7 +71,8 @@ export class FourLetterWords {
       case 'ruok':
         return 'imok';
       case 'isro':
-        return 'rw';
+        // read-only while the transaction log cannot be written
+        return this.server.state.readOnlyReason ? 'ro' : 'rw';
       case 'srvr':
         return this.srvr(false);
       case 'stat':
@@ -107,7 +108,7 @@ export class FourLetterWords {
         // no tracing in Zoo: the mask is ZooKeeper's default and setting it changes nothing
         return String(TRACE_MASK);
       case 'hash':
-        return `${hex(this.server.engine.lastZxid)}\n`;
+        return `${hex(this.server.state.lastZxid)}\n`;
       default:
         return '';
     }
@@ -128,9 +129,9 @@ export class FourLetterWords {
       `Sent: ${s.packetsSent}`,
       `Connections: ${this.server.connectionCount}`,
       `Outstanding: ${this.outstanding()}`,
-      `Zxid: ${hex(this.server.engine.lastZxid)}`,
-      'Mode: standalone',
-      `Node count: ${this.server.engine.stats().nodeCount}`,
+      `Zxid: ${hex(this.server.state.lastZxid)}`,
+      `Mode: ${this.server.state.readOnlyReason ? 'read-only' : 'standalone'}`,
+      `Node count: ${this.server.state.stats().nodeCount}`,
     );
     return lines.join('\n') + '\n';
   }
@@ -144,10 +145,11 @@ export class FourLetterWords {
   /** The mntr keys (also the admin `monitor` command). */
   monitor(): Map<string, string | number> {
     const s = this.server.stats;
-    const e = this.server.engine.stats();
+    const e = this.server.state.stats();
     const m = new Map<string, string | number>();
     m.set('version', VERSION);
-    m.set('server_state', 'standalone');
+    // ZooKeeper's read-only server reports "read-only": so does a server whose log cannot be written
+    m.set('server_state', this.server.state.readOnlyReason ? 'read-only' : 'standalone');
     m.set('avg_latency', Number(s.avgLatency.toFixed(4)));
     m.set('max_latency', Math.round(s.maxLatency));
     m.set('min_latency', s.latencyCount ? Math.round(s.minLatency) : 0);
@@ -173,7 +175,7 @@ export class FourLetterWords {
     m.set('max_fsynctime', Math.round(s.fsyncMax));
     m.set('cnt_fsynctime', s.fsyncCount);
     m.set('sum_fsynctime', Math.round(s.fsyncTotal));
-    m.set('last_zxid', hex(this.server.engine.lastZxid));
+    m.set('last_zxid', hex(this.server.state.lastZxid));
     return m;
   }
 
@@ -191,14 +193,14 @@ export class FourLetterWords {
   }
 
   private wchs(): string {
-    const byWatcher = this.server.engine.watchesByWatcher();
-    const e = this.server.engine.stats();
+    const byWatcher = this.server.state.watchesByWatcher();
+    const e = this.server.state.stats();
     return `${byWatcher.size} connections watching ${e.dataWatchedPaths} paths\nTotal watches:${e.dataWatchCount}\n`;
   }
 
   private wchc(): string {
     let out = '';
-    for (const [watcher, paths] of this.server.engine.watchesByWatcher()) {
+    for (const [watcher, paths] of this.server.state.watchesByWatcher()) {
       const sid = (watcher as { sessionId?: bigint }).sessionId ?? 0n;
       out += `${hex(sid)}\n${paths.map((p) => `\t${p}\n`).join('')}`;
     }
@@ -207,14 +209,14 @@ export class FourLetterWords {
 
   private wchp(): string {
     let out = '';
-    for (const [path, watchers] of this.server.engine.watchesByPath()) {
+    for (const [path, watchers] of this.server.state.watchesByPath()) {
       out += `${path}\n${watchers.map((w) => `\t${hex((w as { sessionId?: bigint }).sessionId ?? 0n)}\n`).join('')}`;
     }
     return out + '\n';
   }
 
   private dump(): string {
-    const sessions = this.server.engine.sessionsInfo();
+    const sessions = this.server.state.sessionsInfo();
     const byExpiry = new Map<number, bigint[]>();
     for (const s of sessions) byExpiry.set(s.expiresAt, [...(byExpiry.get(s.expiresAt) ?? []), s.sessionId]);
     let out = `SessionTracker dump:\nSession Sets (${byExpiry.size})/(${sessions.length}):\n`;
@@ -281,10 +283,10 @@ export class FourLetterWords {
     m.set('dataDirSize', info.snapshotBytes);
     m.set('dataLogDir', info.dataLogDir ?? '');
     m.set('dataLogSize', info.logBytes);
-    m.set('tickTime', this.server.engine.tickTime);
+    m.set('tickTime', this.server.state.tickTime);
     m.set('maxClientCnxns', o.maxClientCnxns ?? 60);
-    m.set('minSessionTimeout', this.server.engine.minSessionTimeout);
-    m.set('maxSessionTimeout', this.server.engine.maxSessionTimeout);
+    m.set('minSessionTimeout', this.server.state.minSessionTimeout);
+    m.set('maxSessionTimeout', this.server.state.maxSessionTimeout);
     m.set('clientPortListenBacklog', -1);
     m.set('serverId', 0);
     return m;

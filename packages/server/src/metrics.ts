@@ -48,16 +48,17 @@ export class ServerMetrics {
     });
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({ name, help, registers: r, collect() { this.set(read()); } });
-    gauge('zoo_znodes', 'Number of znodes', () => server.engine.stats().nodeCount);
-    gauge('zoo_watches', 'Number of watches (path, connection) pairs', () => server.engine.stats().watchCount);
-    gauge('zoo_sessions', 'Number of live sessions', () => server.engine.stats().sessionCount);
-    gauge('zoo_ephemerals', 'Number of ephemeral znodes', () => server.engine.stats().ephemeralsCount);
+    gauge('zoo_znodes', 'Number of znodes', () => server.state.stats().nodeCount);
+    gauge('zoo_watches', 'Number of watches (path, connection) pairs', () => server.state.stats().watchCount);
+    gauge('zoo_sessions', 'Number of live sessions', () => server.state.stats().sessionCount);
+    gauge('zoo_ephemerals', 'Number of ephemeral znodes', () => server.state.stats().ephemeralsCount);
     gauge('zoo_connections', 'Number of client connections', () => server.connectionCount);
     gauge('zoo_outstanding_requests', 'Requests received whose replies have not been sent', () =>
       server.allConnections().reduce((n, c) => n + c.outstanding, 0),
     );
-    gauge('zoo_approximate_data_size_bytes', 'Sum of path and data lengths', () => server.engine.stats().approximateDataSize);
-    gauge('zoo_last_zxid', 'Last applied zxid', () => Number(server.engine.lastZxid));
+    gauge('zoo_approximate_data_size_bytes', 'Sum of path and data lengths', () => server.state.stats().approximateDataSize);
+    gauge('zoo_last_zxid', 'Last durable zxid', () => Number(server.state.lastZxid));
+    gauge('zoo_read_only', '1 while writes are refused because the transaction log cannot be written', () => (server.state.readOnlyReason ? 1 : 0));
     // counters mirrored from the server's own tallies when scraped (typed counter for rate())
     const counter = (name: string, help: string, read: () => number) =>
       new Counter({

@@ -15,9 +15,9 @@ import {
   type ProcessResult,
   type Request,
   type Stat,
-  type Txn,
   type WatchNotification,
 } from '@zoo/core';
+import { CommitPipeline } from './commit-pipeline.js';
 import { Connection } from './connection.js';
 import type { ConnectionHost } from './connection-host.js';
 import { FourLetterWords } from './four-letter-words.js';
@@ -27,6 +27,7 @@ import { openTxnStore } from './persistence/file-store.js';
 import { ServerStats } from './server-stats.js';
 import { AdminServer } from './admin-server.js';
 import { ServerMetrics } from './metrics.js';
+import { serverState, type ServerState } from './server-state.js';
 
 export interface ZooServerOptions {
   /** Address of the client port; default 127.0.0.1. */
@@ -68,6 +69,8 @@ export interface ZooServerOptions {
   handshakeTimeoutMs?: number;
   /** Where txns go, instead of the one dataDir would open (an embedding's own store, or a test's). */
   store?: TxnStore;
+  /** After the transaction log fails, how often it is tried again (writes resume once it works); default 1000 ms. */
+  logRetryIntervalMs?: number;
   /** pino logger; default silent. */
   logger?: Logger;
   clock?: Clock;
@@ -78,10 +81,14 @@ type Listener = Server | TlsServer;
 /**
  * A ZooKeeper wire-compatible server. Embeddable (`await ZooServer.start({ port: 0 })`) or
  * run as `zoo-server`. Durable when given a dataDir: replies go out only after their txn is
- * fsynced (group commit); in-memory otherwise.
+ * fsynced (group commit, see CommitPipeline); in-memory otherwise. If the log cannot be
+ * written, the server turns read-only until it can.
  */
 export class ZooServer implements AsyncDisposable {
-  readonly engine: ZooEngine;
+  /** Read-only view of the state, for observers; writes go through the commit pipeline only. */
+  readonly state: ServerState;
+  private readonly engine: ZooEngine;
+  private readonly pipeline: CommitPipeline;
   readonly logger: Logger;
   readonly stats = new ServerStats();
   readonly maxBuffer: number;
@@ -92,22 +99,14 @@ export class ZooServer implements AsyncDisposable {
   private readonly connections = new Set<Connection>();
   private readonly bySession = new Map<bigint, Connection>();
   private readonly perIp = new Map<string, number>();
-  private readonly waiting = new Set<Connection>();
   /** Connections with notifications queued this turn: flushed once, in a microtask. */
   private readonly dirty = new Set<Connection>();
   private flushScheduled = false;
-  /** In-process API calls waiting for their txn to be durable. */
-  private durableWaiters: Array<{ zxid: bigint; resolve: () => void; reject: (err: Error) => void }> = [];
   private readonly listeners: Listener[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly fourLetter: FourLetterWords;
   private admin?: AdminServer;
-  private durable = 0n;
-  private appended = 0n;
-  private syncing = false;
-  private syncAgain = false;
   private closing?: Promise<void>;
-  private storeClosed = false;
   private internal?: ConnectionContext;
   /** What a connection may call back into; kept off ZooServer's public surface. */
   private readonly host: ConnectionHost;
@@ -126,6 +125,14 @@ export class ZooServer implements AsyncDisposable {
       superDigest: options.superDigest,
       extendedTypesEnabled: options.extendedTypesEnabled ?? true,
     });
+    this.pipeline = new CommitPipeline({
+      store,
+      engine: this.engine,
+      logger: this.logger,
+      connections: () => this.connections,
+      probeIntervalMs: options.logRetryIntervalMs,
+    });
+    this.state = serverState(this.engine, this.pipeline);
     this.fourLetter = new FourLetterWords(this, options.fourLetterWordWhitelist ?? ['srvr']);
     this.metrics = new ServerMetrics(this, () => this.fourLetter.monitor());
     this.host = {
@@ -134,10 +141,10 @@ export class ZooServer implements AsyncDisposable {
       handshakeTimeoutMs: this.handshakeTimeoutMs,
       logger: this.logger,
       stats: this.stats,
-      commit: (txn) => this.commit(txn),
-      durableZxid: () => this.durableZxid(),
+      commit: (txn) => this.pipeline.commit(txn),
+      durableZxid: () => this.pipeline.durableZxid,
       dispatch: (notifications, zxid) => this.dispatch(notifications, zxid),
-      waitForDurable: (conn) => this.waiting.add(conn),
+      waitForDurable: (conn) => this.pipeline.waitForDurable(conn),
       sessionOpened: (conn) => this.sessionOpened(conn),
       connectionClosed: (conn) => this.connectionClosed(conn),
       fourLetterWord: (word) => this.fourLetterWord(word),
@@ -171,7 +178,7 @@ export class ZooServer implements AsyncDisposable {
     };
     try {
       const report = await store.recover(server.engine);
-      server.durable = server.appended = server.engine.lastZxid;
+      server.pipeline.start();
       if (options.dataDir)
         server.logger.info({ dataDir: options.dataDir, zxid: `0x${server.engine.lastZxid.toString(16)}`, ...report, snapshotZxid: `0x${report.snapshotZxid.toString(16)}` }, 'recovered');
       await server.listen();
@@ -255,63 +262,6 @@ export class ZooServer implements AsyncDisposable {
     this.connections.add(conn);
   }
 
-  private commit(txn: Txn): void {
-    if (!this.store.durable) {
-      this.durable = this.appended = txn.zxid;
-      return;
-    }
-    this.store.append(txn);
-    this.appended = txn.zxid;
-    this.scheduleSync();
-  }
-
-  private durableZxid(): bigint {
-    return this.store.durable ? this.durable : this.engine.lastZxid;
-  }
-
-  /** Group commit: one sync at a time; appends made meanwhile go in the next one. */
-  private scheduleSync(): void {
-    if (this.syncing) {
-      this.syncAgain = true;
-      return;
-    }
-    this.syncing = true;
-    // let the rest of this event-loop turn append too
-    setImmediate(() => this.runSync());
-  }
-
-  private runSync(): void {
-    // close() makes its own last sync
-    if (this.storeClosed) return;
-    const upTo = this.appended;
-    this.store.sync().then(
-      () => {
-        this.durable = upTo;
-        this.syncing = false;
-        this.releaseWaiting();
-        this.resolveDurableWaiters();
-        this.store.maybeSnapshot(this.engine);
-        if (this.syncAgain || this.appended > this.durable) {
-          this.syncAgain = false;
-          this.scheduleSync();
-        }
-      },
-      (err) => {
-        this.syncing = false;
-        if (this.closing) return;
-        // Without a durable log the server must not acknowledge anything more.
-        this.logger.fatal({ err }, 'transaction log write failed: stopping');
-        void this.close();
-      },
-    );
-  }
-
-  private releaseWaiting(): void {
-    const conns = [...this.waiting];
-    this.waiting.clear();
-    for (const conn of conns) conn.flush();
-  }
-
   private dispatch(notifications: WatchNotification[], zxid: bigint): void {
     for (const n of notifications) {
       const conn = n.watcher instanceof Connection ? n.watcher : undefined;
@@ -346,7 +296,7 @@ export class ZooServer implements AsyncDisposable {
   private connectionClosed(conn: Connection): void {
     if (!this.connections.delete(conn)) return;
     this.engine.removeWatcher(conn);
-    this.waiting.delete(conn);
+    this.pipeline.forget(conn);
     this.dirty.delete(conn);
     if (this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
     const n = (this.perIp.get(conn.remoteAddress) ?? 1) - 1;
@@ -389,7 +339,7 @@ export class ZooServer implements AsyncDisposable {
 
   /** A txn the server made on its own (expiry, reaper): log it and deliver its notifications. */
   private applyInternal(result: ProcessResult): void {
-    if (result.txn) this.commit(result.txn);
+    if (result.txn) this.pipeline.commit(result.txn);
     if (result.notifications.length) this.dispatch(result.notifications, result.txn?.zxid ?? this.engine.lastZxid);
   }
 
@@ -399,33 +349,42 @@ export class ZooServer implements AsyncDisposable {
     return (this.internal ??= { watcher: { id: 0 }, sessionId: 0n, authInfo: [{ scheme: 'super', id: '' }] });
   }
 
-  /** Runs a request as the server itself (super user, no session); resolves once durable. */
+  /** Runs a write as the server itself (super user, no session); resolves once durable. */
   private async run(request: Request, path: string): Promise<ProcessResult> {
     this.assertOpen(request.op, path);
     const result = this.engine.process(this.internalContext(), 0, request);
     this.applyInternal(result);
-    if (result.txn && this.store.durable) await this.untilDurable(result.txn.zxid);
+    if (result.txn) await this.pipeline.untilDurable(result.txn.zxid);
+    if (result.err === ZooErrorCode.NOTREADONLY && this.pipeline.readOnlyReason)
+      throw new ZooError(result.err, `NOTREADONLY: the server is read-only: ${this.pipeline.readOnlyReason}; writes resume once it can be written (${OpCode[request.op]} ${path})`, { path, op: OpCode[request.op] });
     if (result.err !== 0) throw new ZooError(result.err, undefined, { path, op: OpCode[request.op] });
     return result;
   }
 
+  /**
+   * Runs a read as the server itself. Its answer may reflect txns not yet durable, so it is
+   * returned only once the log holds them, as a client's reply would be; if the log fails
+   * first, those txns are rolled back and the read runs again on what is durable.
+   */
+  private async read(request: Request, path: string): Promise<ProcessResult> {
+    this.assertOpen(request.op, path);
+    let result = this.engine.process(this.internalContext(), 0, request);
+    try {
+      await this.pipeline.untilDurable(this.engine.lastZxid);
+    } catch (err) {
+      if (!(err instanceof ZooError && err.code === ZooErrorCode.NOTREADONLY)) throw err;
+      result = this.engine.process(this.internalContext(), 0, request);
+    }
+    return result;
+  }
+
+  private readResult<R>(result: ProcessResult, op: OpCode, path: string): R {
+    if (result.err !== 0) throw new ZooError(result.err, undefined, { path, op: OpCode[op] });
+    return result.response as R;
+  }
+
   private assertOpen(op: OpCode, path: string): void {
     if (this.closing) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, 'the server is closed', { path, op: OpCode[op] });
-  }
-
-  private untilDurable(zxid: bigint): Promise<void> {
-    if (this.durable >= zxid) return Promise.resolve();
-    return new Promise((resolve, reject) => this.durableWaiters.push({ zxid, resolve, reject }));
-  }
-
-  private resolveDurableWaiters(): void {
-    if (this.durableWaiters.length === 0) return;
-    const still: typeof this.durableWaiters = [];
-    for (const w of this.durableWaiters) {
-      if (this.durable >= w.zxid) w.resolve();
-      else still.push(w);
-    }
-    this.durableWaiters = still;
   }
 
   /** Creates a persistent node (in-process API). Returns the created path. */
@@ -442,8 +401,8 @@ export class ZooServer implements AsyncDisposable {
   }
 
   async getData(path: string): Promise<{ data: Buffer | null; stat: Stat }> {
-    const result = await this.run({ op: OpCode.getData, path, watch: false }, path);
-    const { data, stat } = result.response as { data: Buffer | null; stat: Stat };
+    const result = await this.read({ op: OpCode.getData, path, watch: false }, path);
+    const { data, stat } = this.readResult<{ data: Buffer | null; stat: Stat }>(result, OpCode.getData, path);
     return { data, stat };
   }
 
@@ -453,15 +412,14 @@ export class ZooServer implements AsyncDisposable {
   }
 
   async exists(path: string): Promise<Stat | null> {
-    this.assertOpen(OpCode.exists, path);
-    const result = this.engine.process(this.internalContext(), 0, { op: OpCode.exists, path, watch: false });
-    if (result.err === -101) return null;
-    if (result.err !== 0) throw new ZooError(result.err, undefined, { path, op: 'exists' });
-    return (result.response as { stat: Stat }).stat;
+    const result = await this.read({ op: OpCode.exists, path, watch: false }, path);
+    if (result.err === ZooErrorCode.NONODE) return null;
+    return this.readResult<{ stat: Stat }>(result, OpCode.exists, path).stat;
   }
 
   async getChildren(path: string): Promise<string[]> {
-    return ((await this.run({ op: OpCode.getChildren, path, watch: false }, path)).response as { children: string[] }).children;
+    const result = await this.read({ op: OpCode.getChildren, path, watch: false }, path);
+    return this.readResult<{ children: string[] }>(result, OpCode.getChildren, path).children;
   }
 
   async delete(path: string, version = -1): Promise<void> {
@@ -480,24 +438,11 @@ export class ZooServer implements AsyncDisposable {
       // net.Server#close calls back only once every connection is gone
       const listenersClosed = Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
       for (const conn of this.connections) conn.stopReading();
-      if (this.store.durable) {
-        const upTo = this.appended;
-        try {
-          await this.store.sync();
-          this.durable = upTo;
-        } catch (err) {
-          this.logger.error({ err }, 'transaction log flush failed while stopping');
-        }
-      }
-      this.resolveDurableWaiters();
+      await this.pipeline.close();
       for (const conn of [...this.connections]) conn.shutdown();
       await this.admin?.close();
       await listenersClosed;
-      this.storeClosed = true;
       await this.store.close();
-      const left = this.durableWaiters;
-      this.durableWaiters = [];
-      for (const w of left) w.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'the server stopped before the write was durable'));
       this.logger.info('stopped');
     })();
     return this.closing;

@@ -75,7 +75,7 @@ describe('crash recovery (SIGKILL under load)', () => {
       const missing = [];
       for (const path of acked) if (!(await server.exists(path))) missing.push(path);
       expect(missing).toEqual([]);
-      expect(server.engine.lastZxid).toBeGreaterThanOrEqual(lastZxid);
+      expect(server.state.lastZxid).toBeGreaterThanOrEqual(lastZxid);
       await server.create('/after');
       expect((await server.exists('/after'))!.czxid).toBeGreaterThan(lastZxid);
     } finally {

@@ -30,7 +30,7 @@ if (process.argv[2] === '--zoo-server') {
     globalThis.gc();
     globalThis.gc();
     const u = process.memoryUsage();
-    process.send({ heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers, rss: u.rss, nodes: server.engine.stats().nodeCount });
+    process.send({ heapUsed: u.heapUsed, external: u.external, arrayBuffers: u.arrayBuffers, rss: u.rss, nodes: server.state.stats().nodeCount });
   });
   await new Promise(() => {});
 }

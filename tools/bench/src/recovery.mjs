@@ -26,7 +26,7 @@ if (args.has('--serve')) {
   gc();
   gc();
   const m = process.memoryUsage();
-  process.send({ ms, heap: m.heapUsed - before, data: m.arrayBuffers, nodes: server.engine.stats().nodeCount });
+  process.send({ ms, heap: m.heapUsed - before, data: m.arrayBuffers, nodes: server.state.stats().nodeCount });
   await server.close();
   process.exit(0);
 }

@@ -38,11 +38,11 @@ async function serverMain(dataDir) {
       await sleep(50);
     }
     const m = process.memoryUsage();
-    return { heapUsed: m.heapUsed, rss: m.rss, external: m.external, arrayBuffers: m.arrayBuffers, stats: server.engine.stats(), connections: server.connectionCount };
+    return { heapUsed: m.heapUsed, rss: m.rss, external: m.external, arrayBuffers: m.arrayBuffers, stats: server.state.stats(), connections: server.connectionCount };
   };
   process.on('message', async (msg) => {
     if (msg.cmd === 'measure') process.send({ id: msg.id, result: await measure() });
-    else if (msg.cmd === 'stats') process.send({ id: msg.id, result: { stats: server.engine.stats(), connections: server.connectionCount } });
+    else if (msg.cmd === 'stats') process.send({ id: msg.id, result: { stats: server.state.stats(), connections: server.connectionCount } });
     else if (msg.cmd === 'setConfig') {
       await server.setData('/soak/config', msg.value);
       process.send({ id: msg.id, result: true });

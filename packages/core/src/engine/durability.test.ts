@@ -114,6 +114,30 @@ describe('snapshots', () => {
     );
   });
 
+  it('a parent deleted before the snapshot reached it: replaying the create and delete of its child restores the state', () => {
+    // a container with a child; while the snapshot is written, the child comes and goes and the
+    // reaper deletes the container before the snapshot gets to it
+    const { kit, txns, step } = driver();
+    const steps = (xs: Array<[number, number]>) => xs.forEach(([kind, target]) => step({ session: 0, kind, target, name: 'a' }));
+    steps([[0, 0], [0, 1], [2, 2]]); // /a, /a/a, container /a/a/a
+    const snap = kit.engine.snapshot(64);
+    const chunks: Buffer[] = [];
+    const iterator = snap.chunks[Symbol.iterator]();
+    chunks.push(iterator.next().value!);
+    chunks.push(iterator.next().value!);
+    const child = kit.create(kit.connect(), '/a/a/a/a');
+    expect(child.err).toBe(0);
+    kit.run(kit.connect(), { op: OpCode.delete, path: '/a/a/a/a', version: -1 });
+    kit.clock.advance(400);
+    kit.reap();
+    expect(kit.engine.tree.get('/a/a/a')).toBeUndefined();
+    for (let next = iterator.next(); !next.done; next = iterator.next()) chunks.push(next.value);
+    const restored = freshEngine();
+    restored.restoreSnapshot(Buffer.concat(chunks));
+    for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+    expect(dump(restored)).toBe(dump(kit.engine));
+  });
+
   it('an old version-2 snapshot (data inline) restores the same state', () => {
     fc.assert(
       fc.property(fc.array(stepArb, { minLength: 5, maxLength: 60 }), (steps) => {
@@ -144,5 +168,66 @@ describe('snapshots', () => {
     expect(() => freshEngine().restoreSnapshot(bytes.subarray(0, bytes.length - 2))).toThrow();
     bytes.writeInt32BE(0x12345678, 0);
     expect(() => freshEngine().restoreSnapshot(bytes)).toThrow(/bad magic/);
+  });
+});
+
+describe('rollback of txns the log never made durable', () => {
+  it('takes back any run of live writes, exactly, and later writes match a replay of the kept log', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 50 }), fc.array(stepArb, { minLength: 1, maxLength: 50 }), fc.array(stepArb, { maxLength: 20 }), (durable, lost, after) => {
+        const { kit, txns, step } = driver();
+        kit.engine.keepUndo();
+        durable.forEach(step);
+        const zxid = kit.engine.lastZxid;
+        kit.engine.durableThrough(zxid);
+        const before = dump(kit.engine);
+        const kept = txns.length;
+        lost.forEach(step);
+        kit.engine.rollback(zxid);
+        expect(kit.engine.lastZxid).toBe(zxid);
+        expect(dump(kit.engine)).toBe(before);
+        // the rolled-back txns are gone from the log too: what follows reuses their zxids
+        txns.splice(kept);
+        after.forEach(step);
+        const replica = freshEngine();
+        for (const txn of txns) replica.applyTxn(decodeTxn(encodeTxn(txn)));
+        expect(dump(replica)).toBe(dump(kit.engine));
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('keeps nothing for txns declared durable, and refuses to roll back without keepUndo()', () => {
+    const { engine, connect, create } = engineKit();
+    expect(() => engine.rollback(0n)).toThrow(/keepUndo/);
+    engine.keepUndo();
+    const ctx = connect();
+    create(ctx, '/a');
+    engine.durableThrough(engine.lastZxid);
+    expect(engine.rollback(0n)).toBe(0);
+    expect(engine.tree.get('/a')).toBeDefined();
+  });
+
+  it('refuses writes, sync and new sessions with NOTREADONLY while the log cannot be written; reads go on', () => {
+    const { engine, connect, create, run, stat } = engineKit();
+    const ctx = connect();
+    create(ctx, '/a', 'x');
+    const zxid = engine.lastZxid;
+    engine.refuseWrites('ENOSPC');
+    expect(engine.writesRefused).toBe('ENOSPC');
+    const r = create(ctx, '/b');
+    expect(r.err).toBe(-119);
+    expect(r.txn).toBeUndefined();
+    expect(run(ctx, { op: OpCode.sync, path: '/' }).err).toBe(-119);
+    expect(run(ctx, { op: OpCode.setData, path: '/a', data: null, version: -1 }).err).toBe(-119);
+    expect(stat(ctx, '/a')?.dataLength).toBe(1);
+    expect(engine.connect({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 10_000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false }).refuse).toBe(true);
+    const close = run(ctx, { op: OpCode.closeSession });
+    expect(close).toMatchObject({ err: 0, close: true });
+    expect(close.txn).toBeUndefined();
+    expect(engine.expireSessions()).toEqual([]);
+    expect(engine.lastZxid).toBe(zxid);
+    engine.refuseWrites(undefined);
+    expect(create(ctx, '/b').err).toBe(0);
   });
 });

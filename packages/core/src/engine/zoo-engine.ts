@@ -19,6 +19,7 @@ import { SessionTracker } from '../session/session-tracker.js';
 import { DataTree, type TreeEvent } from '../tree/data-tree.js';
 import { isContainerOwner, isTtlOwner, ttlOf } from '../tree/node-type.js';
 import type { ZNode } from '../tree/znode.js';
+import { parentPath } from '../path/validate-path.js';
 import { WatchManager } from '../watch/watch-manager.js';
 import type { Watcher } from '../watch/watcher.js';
 import { PendingView } from './pending-view.js';
@@ -103,6 +104,11 @@ export interface EngineStats {
 }
 
 const NO_NOTIFICATIONS: WatchNotification[] = [];
+/** What a read-only server refuses (ZooKeeper's ReadOnlyRequestProcessor): every write, and sync. */
+const WRITE_OPS: ReadonlySet<number> = new Set([
+  OpCode.create, OpCode.create2, OpCode.createContainer, OpCode.createTTL, OpCode.delete, OpCode.deleteContainer,
+  OpCode.setData, OpCode.setACL, OpCode.multi, OpCode.reconfig, OpCode.closeSession, OpCode.sync, OpCode.check,
+]);
 const ZERO_PASSWORD = Buffer.alloc(16);
 
 /**
@@ -122,6 +128,14 @@ export class ZooEngine {
   readonly extendedTypesEnabled: boolean;
   private readonly superDigest?: string;
   private zxid = 0n;
+  /**
+   * Undo steps of the live txns applied but not yet known durable, oldest first (null: not
+   * kept). The server applies a write at once and holds every reply until the log has it; if
+   * the log then fails, rollback() takes those txns back so memory matches the disk again.
+   */
+  private journal: Array<{ zxid: bigint; undo: Array<() => void> }> | null = null;
+  /** Why writes are refused (the log cannot be written), or undefined. */
+  private refusal: string | undefined;
   /** Identities of watchers, for the READ check before a notification is delivered. */
   private readonly watcherContexts = new Map<Watcher, ConnectionContext>();
 
@@ -141,6 +155,54 @@ export class ZooEngine {
     return this.zxid;
   }
 
+  // ---- durability ---------------------------------------------------------------------------
+
+  /** From now on, keep what is needed to roll back live txns until durableThrough() drops it. */
+  keepUndo(): void {
+    this.journal ??= [];
+  }
+
+  /** The log holds every txn up to `zxid`: their undo steps are no longer needed. */
+  durableThrough(zxid: bigint): void {
+    const j = this.journal;
+    if (!j || j.length === 0) return;
+    let n = 0;
+    while (n < j.length && j[n].zxid <= zxid) n++;
+    if (n === j.length) j.length = 0;
+    else if (n > 0) j.splice(0, n);
+  }
+
+  /**
+   * Takes back every live txn after `zxid`, newest first: the log failed before they became
+   * durable. Watches they fired are not re-armed (the server drops the connections that were
+   * to be told), and the sequence counters go back too (nobody was told those numbers).
+   */
+  rollback(zxid: bigint): number {
+    const j = this.journal;
+    if (!j) throw new Error('rollback needs keepUndo()');
+    let undone = 0;
+    while (j.length > 0 && j[j.length - 1].zxid > zxid) {
+      const { undo } = j.pop()!;
+      for (let i = undo.length - 1; i >= 0; i--) undo[i]();
+      undone++;
+    }
+    if (this.zxid > zxid) this.zxid = zxid;
+    return undone;
+  }
+
+  /**
+   * Refuse every write (NOTREADONLY), new sessions and the txns of expiry and the reaper while
+   * `reason` is set: the log cannot be written. Reads and existing sessions go on.
+   */
+  refuseWrites(reason: string | undefined): void {
+    this.refusal = reason;
+  }
+
+  /** Why writes are refused, if they are. */
+  get writesRefused(): string | undefined {
+    return this.refusal;
+  }
+
   // ---- sessions ---------------------------------------------------------------------------
 
   connect(req: ConnectRequest): ConnectResult {
@@ -150,6 +212,9 @@ export class ZooEngine {
       return { response: invalidResponse(readOnly), valid: false, refuse: true };
     }
     const timeout = Math.min(Math.max(req.timeOut, this.minSessionTimeout), this.maxSessionTimeout);
+    // A new session is a txn: a server that cannot log closes the connection without a reply,
+    // as a read-only ZooKeeper does to a client that did not ask for read-only.
+    if (req.sessionId === 0n && this.refusal !== undefined) return { response: invalidResponse(readOnly), valid: false, refuse: true };
     if (req.sessionId === 0n) {
       const sessionId = this.sessions.allocateId();
       const txn = this.makeTxn(sessionId, { type: OpCode.createSession, timeout });
@@ -172,6 +237,8 @@ export class ZooEngine {
   /** Closes every session whose deadline passed: one closeSession result each. */
   expireSessions(): ProcessResult[] {
     const results: ProcessResult[] = [];
+    // expiry is a txn: sessions stay until it can be logged
+    if (this.refusal !== undefined) return results;
     for (const session of this.sessions.expired()) {
       results.push(this.closeSession(session.id));
     }
@@ -188,6 +255,7 @@ export class ZooEngine {
 
   /** Deletes empty containers that once had a child, and TTL nodes idle past their TTL. */
   reapContainers(): ProcessResult[] {
+    if (this.refusal !== undefined) return [];
     const now = this.clock.now();
     const doomed: string[] = [];
     for (const path of this.tree.containers) {
@@ -218,6 +286,11 @@ export class ZooEngine {
     if (ctx.sessionId !== 0n) {
       const session = this.sessions.get(ctx.sessionId);
       if (!session || session.closing) return { err: ZooErrorCode.SESSIONEXPIRED, zxid: this.zxid, notifications: NO_NOTIFICATIONS, close: true };
+    }
+    if (this.refusal !== undefined && WRITE_OPS.has(request.op)) {
+      // ZooKeeper's read-only answer; a closeSession just closes (the session expires later)
+      if (request.op === OpCode.closeSession) return { err: 0, zxid: this.zxid, notifications: NO_NOTIFICATIONS, close: true };
+      return this.error(ZooErrorCode.NOTREADONLY);
     }
     switch (request.op) {
       case OpCode.ping:
@@ -371,8 +444,9 @@ export class ZooEngine {
     const txn = this.makeTxn(ctx.sessionId, { type: OpCode.multi, ops: txnOps });
     // Each result shows the state right after its own op, as ZooKeeper's do.
     const events: TreeEvent[] = [];
+    const undo = this.undoFor(txn);
     const results: MultiResult[] = txnOps.map((op, i) => {
-      this.applyBody(txn, op, events);
+      this.applyBody(txn, op, events, undo);
       return this.multiResult(ops[i], op);
     });
     this.zxid = txn.zxid;
@@ -567,46 +641,106 @@ export class ZooEngine {
   /** Applies a live txn (advancing lastZxid) and returns the tree events it caused. */
   private apply(txn: Txn): TreeEvent[] {
     const events: TreeEvent[] = [];
-    this.applyBody(txn, txn.body, events);
+    this.applyBody(txn, txn.body, events, this.undoFor(txn));
     if (txn.zxid > this.zxid) this.zxid = txn.zxid;
     return events;
   }
 
   /** Recovery: applies a logged txn. Txns a fuzzy snapshot already holds change nothing. */
   applyTxn(txn: Txn): void {
-    this.applyBody(txn, txn.body, undefined);
+    this.applyBody(txn, txn.body, undefined, undefined);
     if (txn.zxid > this.zxid) this.zxid = txn.zxid;
   }
 
-  private applyBody(txn: Txn, body: TxnBody, events: TreeEvent[] | undefined): void {
+  /** A journal entry for a live txn, when undo is kept. */
+  private undoFor(txn: Txn): Array<() => void> | undefined {
+    if (!this.journal) return undefined;
+    const undo: Array<() => void> = [];
+    this.journal.push({ zxid: txn.zxid, undo });
+    return undo;
+  }
+
+  private applyBody(txn: Txn, body: TxnBody, events: TreeEvent[] | undefined, undo: Array<() => void> | undefined): void {
     const tree = this.tree;
     switch (body.type) {
-      case OpCode.create:
+      case OpCode.create: {
+        if (undo) {
+          const parent = tree.get(parentPath(body.path));
+          const path = body.path;
+          if (parent) {
+            const { childCreates, pzxid } = parent;
+            undo.push(() => {
+              parent.childCreates = childCreates;
+              parent.pzxid = pzxid;
+            });
+          }
+          if (!tree.get(path)) undo.push(() => tree.delete(path, 0n));
+        }
         tree.create(body.path, body.data, body.acl, body.owner, txn.zxid, txn.time, body.parentCreates, events);
         break;
+      }
       case OpCode.delete:
+        if (undo) this.undoDelete(body.path, undo);
         tree.delete(body.path, txn.zxid, events);
         break;
-      case OpCode.setData:
+      case OpCode.setData: {
+        const node = undo && tree.get(body.path);
+        if (undo && node) {
+          const { data, version, mzxid, mtime } = node;
+          const path = body.path;
+          undo.push(() => tree.setData(path, data, version, mzxid, mtime));
+        }
         tree.setData(body.path, body.data, body.version, txn.zxid, txn.time, events);
         break;
-      case OpCode.setACL:
+      }
+      case OpCode.setACL: {
+        const node = undo && tree.get(body.path);
+        if (undo && node) {
+          const { acl, aversion } = node;
+          const path = body.path;
+          undo.push(() => tree.setACL(path, acl, aversion));
+        }
         tree.setACL(body.path, body.acl, body.version);
         break;
+      }
       case OpCode.multi:
-        for (const op of body.ops) this.applyBody(txn, op, events);
+        for (const op of body.ops) this.applyBody(txn, op, events, undo);
         break;
       case OpCode.createSession:
+        if (undo && !this.sessions.get(txn.sessionId)) undo.push(() => this.sessions.remove(txn.sessionId));
         this.sessions.add(txn.sessionId, body.timeout);
         break;
-      case OpCode.closeSession:
-        for (const path of body.paths) tree.delete(path, txn.zxid, events);
+      case OpCode.closeSession: {
+        const session = undo && this.sessions.get(txn.sessionId);
+        if (undo && session) {
+          const timeout = session.timeout;
+          undo.push(() => this.sessions.add(txn.sessionId, timeout));
+        }
+        for (const path of body.paths) {
+          if (undo) this.undoDelete(path, undo);
+          tree.delete(path, txn.zxid, events);
+        }
         this.sessions.remove(txn.sessionId);
         break;
+      }
       case OpCode.check:
       case OpCode.error:
         break;
     }
+  }
+
+  /** Before a delete: how to put the node (same object) and its parent's pzxid back. */
+  private undoDelete(path: string, undo: Array<() => void>): void {
+    const tree = this.tree;
+    const node = tree.get(path);
+    const parent = tree.get(parentPath(path));
+    if (parent) {
+      const pzxid = parent.pzxid;
+      undo.push(() => {
+        parent.pzxid = pzxid;
+      });
+    }
+    if (node) undo.push(() => tree.load(path, node));
   }
 
   /** Tree events → one notification per watcher per event, filtered by the watcher's READ permission. */

@@ -1,11 +1,12 @@
 import { readdirSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, truncate, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import pino, { type Logger } from 'pino';
-import { decodeTxn, encodeTxn, type Txn, type ZooEngine } from '@zoo/core';
-import { fileName, fileZxid, logHeader, readSnapshotFile, recordHeader, scanLog, snapshotTrailer, type LogRecord } from './log-format.js';
+import { decodeTxn, encodeTxn, ZooError, ZooErrorCode, type Txn, type ZooEngine } from '@zoo/core';
+import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotFile, recordHeader, scanLog, snapshotTrailer, type LogRecord } from './log-format.js';
 import type { RecoveryReport, StoreInfo, TxnStore } from './txn-store.js';
+import { nodeStoreFs, writeFully, type StoreFile, type StoreFs } from './store-fs.js';
 
 export interface FileStoreOptions {
   dataDir: string;
@@ -19,6 +20,10 @@ export interface FileStoreOptions {
   purgeIntervalHours?: number;
   logger?: Logger;
   onFsync?: (ms: number) => void;
+  /** After a failed write, resume only once the log's filesystem has this many bytes free; default 1 MiB. */
+  resumeFreeBytes?: number;
+  /** The file operations (tests inject faults here); default node:fs/promises. */
+  fs?: StoreFs;
 }
 
 /**
@@ -33,10 +38,20 @@ class FileTxnStore implements TxnStore {
   private readonly logger: Logger;
   private readonly snapCount: number;
   private readonly retain: number;
+  private readonly fs: StoreFs;
   private pending: Buffer[] = [];
   private pendingZxid = 0n;
   private firstPendingZxid = -1n;
-  private log?: FileHandle;
+  private log?: StoreFile;
+  private logPath?: string;
+  /** Bytes of the open log known to be on disk (written and fdatasynced). */
+  private durableSize = 0;
+  /** The highest zxid written and fdatasynced. */
+  private syncedZxid = 0n;
+  /** Why the log cannot be written (until repair() succeeds). */
+  private broken?: Error;
+  /** Failed writes so far: a snapshot begun before one is abandoned. */
+  private failures = 0;
   private chain: Promise<void> = Promise.resolve();
   private sinceSnapshot = 0;
   private nextSnapshotAt: number;
@@ -52,6 +67,7 @@ class FileTxnStore implements TxnStore {
     this.snapCount = Math.max(2, options.snapCount ?? 100_000);
     this.retain = Math.max(3, options.snapRetainCount ?? 3);
     this.nextSnapshotAt = this.rollSnapCount();
+    this.fs = options.fs ?? nodeStoreFs;
     const hours = options.purgeIntervalHours ?? 0;
     if (hours > 0) this.purgeTimer = setInterval(() => void this.purge().catch((err) => this.logger.warn({ err }, 'purge failed')), hours * 3_600_000).unref();
   }
@@ -122,6 +138,8 @@ class FileTxnStore implements TxnStore {
         continue;
       }
       const groups = await logsAfter(snap.zxid);
+      // Every txn the fuzzy snapshot may hold past its own zxid must be in the log. (One whose
+      // end is its own zxid is whole by itself: an imported state, or one taken while idle.)
       if (parsed.endZxid > snap.zxid && parsed.endZxid > lastZxidOf(groups)) {
         this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
         continue;
@@ -134,13 +152,27 @@ class FileTxnStore implements TxnStore {
     needed ??= await logsAfter(-1n);
 
     let replayed = 0;
-    for (const records of needed) {
-      for (const record of records) {
+    // Every txn has a zxid one above the last: a hole means lost acknowledged writes (or a log
+    // from elsewhere), so say exactly where instead of serving a state that never existed.
+    let expected = snapshotZxid + 1n;
+    const firstLog = logs.length - needed.length;
+    for (let g = 0; g < needed.length; g++) {
+      for (const record of needed[g]) {
         if (record.zxid <= snapshotZxid) continue;
+        if (record.zxid !== expected) {
+          const file = join(this.logDir, logs[firstLog + g].name);
+          throw new ZooError(
+            ZooErrorCode.SYSTEMERROR,
+            `transaction log ${file} has a zxid gap at offset ${record.offset}: expected 0x${expected.toString(16)}, found 0x${record.zxid.toString(16)}. Acknowledged transactions may be missing, so Zoo will not start; restore the missing log or remove the later ones knowingly.`,
+            { path: file },
+          );
+        }
         engine.applyTxn(decodeTxn(record.payload));
+        expected = record.zxid + 1n;
         replayed++;
       }
     }
+    this.syncedZxid = engine.lastZxid;
     return { snapshotZxid, replayed, truncatedBytes };
   }
 
@@ -155,20 +187,35 @@ class FileTxnStore implements TxnStore {
   }
 
   private async openLog(firstZxid: bigint): Promise<void> {
-    await this.log?.close();
+    const old = this.log;
+    this.log = this.logPath = undefined;
+    await old?.close();
     const path = join(this.logDir, fileName('log', firstZxid));
-    this.log = await open(path, 'a');
-    const { size } = await this.log.stat();
-    if (size === 0) {
-      await this.log.write(logHeader());
-      await this.log.datasync();
-      await syncDir(this.logDir);
+    const log = await this.fs.open(path, 'a');
+    try {
+      const { size } = await log.stat();
+      if (size === 0) {
+        await writeFully(log, [logHeader()]);
+        await log.datasync();
+        await syncDir(this.logDir);
+      }
+      this.durableSize = Math.max(size, LOG_HEADER_BYTES);
+    } catch (err) {
+      // a log without its whole header would read as corrupt: it holds no txn, so remove it
+      await log.close().catch(() => {});
+      await this.fs.unlink(path).catch(() => {});
+      throw err;
     }
+    this.log = log;
+    this.logPath = path;
   }
 
   // ---- appending ---------------------------------------------------------------------------------
 
   append(txn: Txn): void {
+    // Broken (a failed write, until repair()): the server rolls back every txn past the durable
+    // zxid once its next sync() reports the failure, this one included, so it is not kept.
+    if (this.broken) return;
     const payload = encodeTxn(txn);
     this.pending.push(recordHeader(payload), payload);
     if (this.pending.length === 2) this.firstPendingZxid = txn.zxid;
@@ -177,25 +224,73 @@ class FileTxnStore implements TxnStore {
   }
 
   sync(): Promise<void> {
-    this.chain = this.chain.then(() => this.writePending());
-    return this.chain;
+    // each sync gets its own outcome; a failed one does not poison the ones after repair()
+    const next = this.chain.then(() => this.writePending());
+    this.chain = next.catch(() => {});
+    return next;
   }
 
   private async writePending(): Promise<void> {
+    if (this.broken) throw this.broken;
     if (this.pending.length === 0) return;
     const buffers = this.pending;
     const firstZxid = this.firstPendingZxid;
+    const lastZxid = this.pendingZxid;
     this.pending = [];
     const started = performance.now();
-    // A log file is created by its first write (named after its first txn), so restarts and
-    // snapshots do not leave empty files behind.
-    if (!this.log || this.rollRequested) {
-      this.rollRequested = false;
-      await this.openLog(firstZxid);
+    try {
+      // A log file is created by its first write (named after its first txn), so restarts and
+      // snapshots do not leave empty files behind.
+      if (!this.log || this.rollRequested) {
+        await this.openLog(firstZxid);
+        this.rollRequested = false;
+      }
+      let bytes = 0;
+      for (const b of buffers) bytes += b.length;
+      await writeFully(this.log!, buffers);
+      await this.log!.datasync();
+      this.durableSize += bytes;
+      this.syncedZxid = lastZxid;
+    } catch (err) {
+      // Nothing of this write counts: the server takes these txns back and answers no one.
+      // Bytes that did reach the file are cut off by repair() before anything else is written.
+      this.broken = err instanceof Error ? err : new Error(String(err));
+      this.failures++;
+      this.pending = [];
+      this.logger.error({ err, zxid: `0x${firstZxid.toString(16)}` }, 'transaction log write failed');
+      // Cut what reached the file at once (best effort; repair() does it for sure), so a crash
+      // from now on does not bring back txns nobody was told about.
+      await this.log?.truncate(this.durableSize).catch(() => {});
+      throw this.broken;
     }
-    await this.log!.writev(buffers);
-    await this.log!.datasync();
     this.options.onFsync?.(performance.now() - started);
+  }
+
+  durableZxid(): bigint {
+    return this.syncedZxid;
+  }
+
+  /**
+   * After a failed write: cuts the log back to what was durable, syncs it, and checks there is
+   * room again. Resolves once txns may be appended again; rejects (and stays broken) if not.
+   */
+  repair(): Promise<void> {
+    const attempt = this.chain.then(async () => {
+      if (!this.broken) return;
+      if (this.log) {
+        await this.log.truncate(this.durableSize);
+        await this.log.datasync();
+      }
+      const free = await this.fs.freeBytes(this.logDir);
+      const want = this.options.resumeFreeBytes ?? 1024 * 1024;
+      if (free < want) throw Object.assign(new Error(`only ${free} bytes free in ${this.logDir} (want ${want} before writing again)`), { code: 'ENOSPC' });
+      this.logger.info({ zxid: `0x${this.syncedZxid.toString(16)}`, file: this.logPath }, 'transaction log writable again');
+      this.broken = undefined;
+      this.pending = [];
+      this.pendingZxid = this.syncedZxid;
+    });
+    this.chain = attempt.catch(() => {});
+    return attempt;
   }
 
   maybeSnapshot(engine: ZooEngine): void {
@@ -212,24 +307,42 @@ class FileTxnStore implements TxnStore {
       });
   }
 
-  /** Writes a fuzzy snapshot, yielding to the event loop between chunks. */
+  /**
+   * Writes a fuzzy snapshot, yielding to the event loop between chunks. It gets its final name
+   * only once the log is durable up to the last txn it may hold, so a snapshot never holds a
+   * txn the log does not (one that a failure then takes back); if the log fails meanwhile, the
+   * snapshot is dropped.
+   */
   async writeSnapshot(engine: ZooEngine): Promise<bigint> {
+    if (this.broken) throw new Error(`no snapshot while the transaction log is not writable: ${this.broken.message}`);
+    const failures = this.failures;
     // txns after this snapshot start a new log file, so recovery from it never reads the old one
     this.rollRequested = true;
     const { zxid, chunks } = engine.snapshot();
     const final = join(this.dataDir, fileName('snapshot', zxid));
     const temp = `${final}.tmp`;
-    const fh = await open(temp, 'w');
+    const fh = await this.fs.open(temp, 'w');
     let crc = 0;
     try {
-      for (const chunk of chunks) {
-        crc = crc32(chunk, crc);
-        await fh.write(chunk);
+      try {
+        for (const chunk of chunks) {
+          if (this.failures !== failures) break;
+          crc = crc32(chunk, crc);
+          await writeFully(fh, [chunk]);
+        }
+        if (this.failures === failures) {
+          await writeFully(fh, [snapshotTrailer(crc, engine.lastZxid)]);
+          await fh.datasync();
+          await this.sync();
+        }
+        // (every txn the engine applied was appended first, so that sync covered endZxid)
+        if (this.failures !== failures) throw new Error('snapshot abandoned: the transaction log failed while it was written');
+      } finally {
+        await fh.close();
       }
-      await fh.write(snapshotTrailer(crc, engine.lastZxid));
-      await fh.datasync();
-    } finally {
-      await fh.close();
+    } catch (err) {
+      await this.fs.unlink(temp).catch(() => {});
+      throw err;
     }
     await rename(temp, final);
     await syncDir(this.dataDir);
@@ -244,12 +357,12 @@ class FileTxnStore implements TxnStore {
     if (snaps.length <= this.retain) return;
     const keep = snaps.slice(-this.retain);
     const oldestKept = keep[0].zxid;
-    for (const s of snaps.slice(0, -this.retain)) await unlink(join(this.dataDir, s.name)).catch(() => {});
+    for (const s of snaps.slice(0, -this.retain)) await this.fs.unlink(join(this.dataDir, s.name)).catch(() => {});
     const logs = await this.files(this.logDir, 'log');
     // the newest log that starts at or before the oldest kept snapshot is still needed
     let needed = 0;
     for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= oldestKept + 1n) needed = i;
-    for (const l of logs.slice(0, needed)) await unlink(join(this.logDir, l.name)).catch(() => {});
+    for (const l of logs.slice(0, needed)) await this.fs.unlink(join(this.logDir, l.name)).catch(() => {});
   }
 
   async close(): Promise<void> {
@@ -257,6 +370,8 @@ class FileTxnStore implements TxnStore {
     this.closed = true;
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.sync().catch(() => {});
+    // what a failed write left past the durable end was never acknowledged: do not leave it to replay
+    if (this.broken) await this.log?.truncate(this.durableSize).catch(() => {});
     await this.log?.close();
     this.log = undefined;
   }
@@ -288,7 +403,9 @@ async function syncDir(dir: string): Promise<void> {
   }
 }
 
-export async function openTxnStore(options: FileStoreOptions): Promise<TxnStore & { writeSnapshot(engine: ZooEngine): Promise<bigint>; purge(): Promise<void> }> {
+export async function openTxnStore(
+  options: FileStoreOptions,
+): Promise<TxnStore & { writeSnapshot(engine: ZooEngine): Promise<bigint>; purge(): Promise<void>; repair(): Promise<void>; durableZxid(): bigint }> {
   const store = new FileTxnStore(options);
   await store.init();
   return store;

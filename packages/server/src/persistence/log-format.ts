@@ -45,7 +45,8 @@ export type LogScan =
 export function scanLog(file: Buffer): LogScan {
   const records: LogRecord[] = [];
   if (file.length < LOG_HEADER_BYTES || file.readInt32BE(0) !== LOG_MAGIC) {
-    if (file.length < LOG_HEADER_BYTES && file.every((b) => b === 0)) return { kind: 'torn', records, validBytes: 0, why: 'empty log file' };
+    // a header cut short by a crash (or a full disk) while the file was created holds no record
+    if (file.length < LOG_HEADER_BYTES && (file.every((b) => b === 0) || logHeader().subarray(0, file.length).equals(file))) return { kind: 'torn', records, validBytes: 0, why: 'empty log file' };
     return { kind: 'corrupt', records, offset: 0, why: 'not a Zoo transaction log (bad magic)' };
   }
   let offset = LOG_HEADER_BYTES;

@@ -10,6 +10,16 @@ export interface TxnStore {
   append(txn: Txn): void;
   /** Resolves once everything appended before the call is on disk; appends made meanwhile share one fsync. */
   sync(): Promise<void>;
+  /**
+   * After sync() failed: makes the log writable again (cuts off what the failed write left,
+   * checks for room). Rejects while it cannot. Absent: the store cannot fail.
+   */
+  repair?(): Promise<void>;
+  /**
+   * The highest zxid on disk. A store may sync more than the server asked (a snapshot waits for
+   * the log to reach it), so after a failure the server keeps what this says is durable.
+   */
+  durableZxid?(): bigint;
   /** Called after txns were applied: takes a snapshot in the background every snapCount txns. */
   maybeSnapshot(engine: ZooEngine): void;
   close(): Promise<void>;
