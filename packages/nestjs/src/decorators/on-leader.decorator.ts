@@ -1,0 +1,20 @@
+import { ZOO_LEADER_PATHS } from '../tokens.js';
+import { bindToZoo, contextOf } from './bind-to-zoo.js';
+
+/**
+ * The method runs only on the elected leader of `path` (a Curator-compatible LeaderLatch the
+ * module joins at startup); elsewhere calls return undefined. Meant for scheduled jobs.
+ */
+export function OnLeader(path: string): MethodDecorator {
+  return (target, _key, descriptor: PropertyDescriptor) => {
+    bindToZoo(target);
+    const paths: string[] = Reflect.getMetadata(ZOO_LEADER_PATHS, target.constructor) ?? [];
+    Reflect.defineMetadata(ZOO_LEADER_PATHS, [...new Set([...paths, path])], target.constructor);
+    const original = descriptor.value as (...args: unknown[]) => unknown;
+    descriptor.value = async function (this: object, ...args: unknown[]) {
+      if (!contextOf(this)?.leaders.isLeader(path)) return undefined;
+      return original.apply(this, args);
+    };
+    return descriptor;
+  };
+}
