@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { instanceUrl, ServiceDiscovery, type ProviderOptions, type ServiceProvider } from '@zoo/discovery';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
@@ -10,12 +10,21 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 @Injectable()
 export class DiscoveryClient {
   private readonly providers = new Map<string, Promise<ServiceProvider>>();
+  private readonly logger = new Logger('ZooModule');
 
   constructor(private readonly discovery: ServiceDiscovery) {}
 
   provider(service: string, options?: ProviderOptions): Promise<ServiceProvider> {
     let p = this.providers.get(service);
-    if (!p) this.providers.set(service, (p = this.discovery.provider(service, options)));
+    if (!p) {
+      p = this.discovery.provider(service, options);
+      this.providers.set(service, p);
+      // the watch behind the provider reports background read failures; log them, never crash
+      void this.discovery.cache(service).then(
+        (cache) => cache.on('error', (err: Error) => this.logger.warn(`instances of ${service}: ${err.message}`)),
+        () => this.providers.delete(service),
+      );
+    }
     return p;
   }
 

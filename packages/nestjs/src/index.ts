@@ -8,4 +8,6 @@ export { OnLeader } from './decorators/on-leader.decorator.js';
 export { ZooConfig } from './decorators/zoo-config.decorator.js';
 export { ZooLocks } from './zoo-locks.js';
 export { DiscoveryClient } from './discovery-client.js';
-export { ZooHealthIndicator } from './zoo-health.indicator.js';
+export { ZooHealthIndicator, type ZooHealthResult } from './zoo-health.indicator.js';
+export { ZooLeaders } from './zoo-leaders.js';
+export { ZooConnection } from './zoo-connection.js';
