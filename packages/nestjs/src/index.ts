@@ -5,7 +5,8 @@ export { MODULE_OPTIONS_TOKEN as ZOO_MODULE_OPTIONS, type ZooModuleOptions } fro
 export { ZOO_CLIENT, InjectZooClient } from './tokens.js';
 export { WithLock } from './decorators/with-lock.decorator.js';
 export { OnLeader } from './decorators/on-leader.decorator.js';
-export { ZooConfig } from './decorators/zoo-config.decorator.js';
+export { ZooConfig, type ZooConfigOptions } from './decorators/zoo-config.decorator.js';
+export type { ConfigValueSchema } from './config-value-schema.js';
 export { ZooLocks } from './zoo-locks.js';
 export { DiscoveryClient } from './discovery-client.js';
 export { ZooHealthIndicator, type ZooHealthResult } from './zoo-health.indicator.js';

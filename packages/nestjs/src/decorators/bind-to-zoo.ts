@@ -58,4 +58,5 @@ function bindConfigProperty(instance: object, context: ZooDecoratorContext, bind
       fallback = value;
     },
   });
+  context.read(binding, fallback); // a typed value is validated (and a bad one reported) from the start
 }
