@@ -12,3 +12,4 @@ export { DiscoveryClient } from './discovery-client.js';
 export { ZooHealthIndicator, type ZooHealthResult } from './zoo-health.indicator.js';
 export { ZooLeaders } from './zoo-leaders.js';
 export { ZooConnection } from './zoo-connection.js';
+export { zooConfigLoader, type ZooConfigLoaderOptions } from './zoo-config-loader.js';

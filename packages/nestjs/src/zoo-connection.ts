@@ -4,6 +4,8 @@ import type { ZooModuleOptions } from './zoo-options.js';
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
+export type ZooConnectionOptions = Pick<ZooModuleOptions, 'connectionString' | 'clientOptions' | 'connectTimeoutMs' | 'startup'>;
+
 /**
  * Owns the module's ZooSession and the startup policy: fail-fast (wait for the first connection
  * or fail naming the connection string) or lazy (connect in the background, retrying). The
@@ -17,7 +19,7 @@ export class ZooConnection {
   private connecting?: Promise<void>;
   private readonly logger = new Logger('ZooModule');
 
-  constructor(private readonly options: ZooModuleOptions) {
+  constructor(private readonly options: ZooConnectionOptions) {
     if (!options || typeof options.connectionString !== 'string' || options.connectionString.trim() === '') {
       throw new TypeError('ZooModule: connectionString is required (e.g. "127.0.0.1:2181")');
     }
