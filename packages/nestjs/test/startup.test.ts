@@ -8,7 +8,7 @@ import { ConfigWriter } from '@zoo/config';
 import { ServiceDiscovery } from '@zoo/discovery';
 import { ZooServer } from '@zoo/server';
 import { freePort } from '@zoo/zookeeper';
-import { OnLeader, ZooConfig, ZooHealthIndicator, ZooModule } from '../src/index.js';
+import { DiscoveryClient, OnLeader, ZooConfig, ZooHealthIndicator, ZooModule } from '../src/index.js';
 
 @Injectable()
 class Jobs {
@@ -25,7 +25,13 @@ class LazyController {
   constructor(
     private readonly health: ZooHealthIndicator,
     private readonly jobs: Jobs,
+    private readonly discovery: DiscoveryClient,
   ) {}
+
+  @Get('peer')
+  async peer() {
+    return this.discovery.getJson('lazy', '/state').catch((err: Error) => ({ error: err.message }));
+  }
 
   @Get('state')
   async state() {
@@ -65,6 +71,7 @@ describe('startup against an unreachable coordination service', () => {
     const url = await app.getUrl();
     const state = async () => (await (await fetch(`${url}/state`)).json()) as { greeting: string; health: { status: string; state: string }; job: string };
     expect(await state()).toEqual({ greeting: 'default', health: { status: 'down', state: 'connecting', registered: [] }, job: 'skipped' });
+    expect(await (await fetch(`${url}/peer`)).json()).toEqual({ error: 'CONNECTIONLOSS: cannot look up lazy: not connected to the coordination service yet' });
 
     const zoo = await ZooServer.start({ port });
     cleanup.push(() => zoo.close());
@@ -78,6 +85,8 @@ describe('startup against an unreachable coordination service', () => {
     const discovery = new ServiceDiscovery(session);
     cleanup.push(() => discovery.close());
     expect((await discovery.instances('lazy')).map((i) => i.port)).toEqual([Number(new URL(url).port)]);
+    // a lookup that failed before the connection does not stick: through the registry to itself
+    expect(await (await fetch(`${url}/peer`)).json()).toMatchObject({ greeting: 'hello', job: 'ran' });
     await app.close();
     expect(await discovery.instances('lazy')).toEqual([]);
   }, 40_000);
