@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { ZooSession } from '@zoo/client';
 import { ConfigWriter } from '@zoo/config';
+import { ServiceDiscovery } from '@zoo/discovery';
 import { ZooServer } from '@zoo/server';
 import * as zooNest from '../src/index.js';
 import { compileFixture, startFixture, transpileFixtureModule } from './cli-app-fixture.js';
@@ -98,6 +99,10 @@ describe('@ZooConfig whatever the class-field semantics', () => {
           expect(await app.stop()).toEqual({ code: null, signal: 'SIGTERM' });
           rmSync(outDir, { recursive: true, force: true });
         }
+        // it unregistered on the way out (not left to the session timeout)
+        const discovery = new ServiceDiscovery(session);
+        expect(await discovery.instances('fixture')).toEqual([]);
+        await discovery.close();
       }, 60_000);
     });
   }
