@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Body, Controller, Get, HttpException, Module, Post } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
+import type { ZooClientOptions } from '@zoo/client';
 import { DiscoveryClient, WithLock, ZooConfig, ZooModule } from '@zoo/nestjs';
 
 interface Product {
@@ -48,12 +49,13 @@ export interface OrdersOptions {
   connectionString: string;
   port?: number;
   host?: string;
+  clientOptions?: ZooClientOptions;
 }
 
 /** demo-orders: a NestJS service registered as `orders`, configured from /config/demo-orders. */
 export async function startOrders(options: OrdersOptions): Promise<{ url: string; app: INestApplication; stop(): Promise<void> }> {
   @Module({
-    imports: [ZooModule.forRoot({ connectionString: options.connectionString, service: { name: 'orders', address: options.host ?? '127.0.0.1' }, config: { app: 'demo-orders' } })],
+    imports: [ZooModule.forRoot({ connectionString: options.connectionString, clientOptions: options.clientOptions, service: { name: 'orders', address: options.host ?? '127.0.0.1' }, config: { app: 'demo-orders' } })],
     controllers: [OrdersController],
   })
   class OrdersModule {}
