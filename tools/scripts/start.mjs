@@ -1,55 +1,90 @@
 #!/usr/bin/env node
-// `npm start`: the whole demo on loopback — an embedded, durable Zoo server (data in ./data),
-// two catalog instances (Express), orders (NestJS), the gateway and the dashboard — then a
-// live log of registrations, failovers and config changes. Ctrl-C stops everything cleanly.
-// Ports: ZOO_PORT (2181), GATEWAY_PORT (8080), DASHBOARD_PORT (8088), ZOO_ADMIN_PORT (8081).
+// `npm start`: the demo on loopback, one Node process per service from the built dist/ — a
+// durable Zoo server (data in ./data), two catalog instances (Express), orders (NestJS), the
+// gateway and the dashboard — supervised by this script: it prints each pid next to its URL,
+// reports a process that dies and restarts nothing (kill -9 a catalog and watch the gateway
+// fail over), and Ctrl-C stops everything, services first so they unregister.
+// Environment: ZOO_PORT (2181), GATEWAY_PORT (8080), DASHBOARD_PORT (8088), ZOO_ADMIN_PORT
+// (8081), ZOO_DATA_DIR (./data), ZOO_SESSION_TIMEOUT (6000 ms), ZOO_CONNECT (an existing
+// ZooKeeper/Zoo ensemble instead of the embedded server).
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { startStack } from '../../apps/demo-stack/dist/index.js';
+import { startDemo } from '../../apps/demo-stack/dist/index.js';
 
-const env = (name, fallback) => Number(process.env[name] ?? fallback);
-const dataDir = resolve(process.env.ZOO_DATA_DIR ?? 'data');
-mkdirSync(dataDir, { recursive: true });
+const env = (name, fallback) => {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) {
+    console.error(`${name}="${v}" is not a port or a number of ms`);
+    process.exit(2);
+  }
+  return n;
+};
 
-const stack = await startStack({
-  zooPort: env('ZOO_PORT', 2181),
-  gatewayPort: env('GATEWAY_PORT', 8080),
-  dashboardPort: env('DASHBOARD_PORT', 8088),
-  adminPort: env('ZOO_ADMIN_PORT', 8081),
-  dataDir,
-});
-const { urls } = stack;
+const connect = process.env.ZOO_CONNECT || undefined;
+const dataDir = connect ? undefined : resolve(process.env.ZOO_DATA_DIR ?? 'data');
+if (dataDir) mkdirSync(dataDir, { recursive: true });
+const sessionTimeout = env('ZOO_SESSION_TIMEOUT', 6000);
+
+console.log(connect ? `Starting the demo on ${connect}...` : 'Starting the demo...');
+let demo;
+try {
+  demo = await startDemo({
+    connect,
+    zooPort: env('ZOO_PORT', 2181),
+    adminPort: env('ZOO_ADMIN_PORT', 8081),
+    gatewayPort: env('GATEWAY_PORT', 8080),
+    dashboardPort: env('DASHBOARD_PORT', 8088),
+    dataDir,
+    sessionTimeout,
+  });
+} catch (err) {
+  console.error(`npm start: the demo did not start: ${err.message}`);
+  process.exit(1);
+}
+
+const urls = demo.urls;
+const zooAddress = urls.zoo;
+const rows = demo.all.map((p) => [p.role === 'zoo' ? 'Zoo server' : p.name, p.url + (p.admin ? `  (admin ${p.admin}/commands)` : ''), p.pid]);
+if (connect) rows.unshift(['ensemble', connect, '-']);
+const width = Math.max(...rows.map(([name]) => name.length));
+const urlWidth = Math.max(...rows.map(([, url]) => url.length));
 const time = () => new Date().toLocaleTimeString();
+const catalogPid = demo.processes.find((p) => p.role === 'catalog')?.pid;
 console.log(`
-Zoo is running (data in ${dataDir})
+Zoo demo is running, one process per service (session timeout ${sessionTimeout / 1000} s${dataDir ? `, data in ${dataDir}` : ''})
 
-  Zoo server      ${urls.zoo}          (a real ZooKeeper client works: zkCli.sh -server ${urls.zoo})
-  admin           ${urls.admin}/commands   and /metrics
-  gateway         ${urls.gateway}
-  dashboard       ${urls.dashboard}
-  orders          ${urls.orders}
-  catalog         ${urls.catalogs.join('  ')}
+${rows.map(([name, url, pid]) => `  ${name.padEnd(width)}  ${url.padEnd(urlWidth)}  pid ${pid}`).join('\n')}
 
-Try:
+Try (from the repository root, in another terminal):
   curl ${urls.gateway}/catalog/products
   curl -X POST -H 'content-type: application/json' -d '{"productId":"p1","quantity":2}' ${urls.gateway}/orders
   curl ${urls.gateway}/orders/settings
-  npx zoo --server ${urls.zoo} config set demo-orders greeting 'Hi from ZooKeeper'   # then the settings again
-  npx zoo --server ${urls.zoo} services ls
-  npx zoo --server ${urls.zoo} tree /services
-  echo srvr | nc 127.0.0.1 ${urls.zoo.split(':')[1]}
+  npx zoo --server ${zooAddress} config set demo-orders greeting 'Hi from ZooKeeper'   # then the settings again
+  npx zoo --server ${zooAddress} services ls
+  npx zoo --server ${zooAddress} tree /services
+  kill -9 ${catalogPid}      # a catalog dies: the gateway fails over at once; it leaves the registry within ~${sessionTimeout / 1000} s
+  ${zooAddress === '127.0.0.1:2181' ? '' : `ZOO_CONNECT=${zooAddress} `}npm run demo:catalog   # one more catalog on a free port; it joins the load balancing at once${urls.admin ? `\n  curl ${urls.admin}/commands/server_stats      # or, with netcat installed: echo srvr | nc 127.0.0.1 ${zooAddress.split(':')[1]}` : ''}
+  open ${urls.dashboard} in a browser for the tree, services and sessions, live
 
-Watching registrations, failovers and config changes (Ctrl-C to stop):`);
-stack.on('registered', (i) => console.log(`${time()}  + ${i.name} instance ${i.id} at ${i.address}:${i.port}`));
-stack.on('unregistered', (i) => console.log(`${time()}  - ${i.name} instance ${i.id} left the registry`));
-stack.on('config', (path) => console.log(`${time()}  ~ config changed: ${path}`));
+Watching registrations, failovers and config changes (Ctrl-C stops everything):`);
+demo.on('registered', (i) => console.log(`${time()}  + ${i.name} instance ${i.id} at ${i.address}:${i.port}`));
+demo.on('unregistered', (i) => console.log(`${time()}  - ${i.name} instance ${i.id} left the registry`));
+demo.on('config', (path) => console.log(`${time()}  ~ config changed: ${path}`));
+demo.on('exit', (p, code, signal) => {
+  const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+  const after = p.role === 'catalog' || p.role === 'orders' ? `; not restarted — it leaves the registry when its session expires (${sessionTimeout / 1000} s)` : '; not restarted';
+  console.log(`${time()}  ! ${p.name} (pid ${p.pid}) ${how}${after}`);
+});
 
 let stopping = false;
 const stop = async (signal) => {
   if (stopping) return;
   stopping = true;
   console.log(`\n${signal}: unregistering and stopping...`);
-  await stack.stop();
+  await demo.stop();
+  console.log('stopped');
   process.exit(0);
 };
 process.once('SIGINT', () => void stop('SIGINT'));
