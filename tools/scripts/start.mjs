@@ -6,7 +6,8 @@
 // fail over), and Ctrl-C stops everything, services first so they unregister.
 // Environment: ZOO_PORT (2181), GATEWAY_PORT (8080), DASHBOARD_PORT (8088), ZOO_ADMIN_PORT
 // (8081), ZOO_DATA_DIR (./data), ZOO_SESSION_TIMEOUT (6000 ms), ZOO_CONNECT (an existing
-// ZooKeeper/Zoo ensemble instead of the embedded server).
+// ZooKeeper/Zoo ensemble, host:port,..., instead of the embedded server).
+// `npm start -- --ensemble`: the demo on a local 3-node Apache ZooKeeper (Debian's `zookeeper`).
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { startDemo } from '../../apps/demo-stack/dist/index.js';
@@ -22,7 +23,35 @@ const env = (name, fallback) => {
   return n;
 };
 
-const connect = process.env.ZOO_CONNECT || undefined;
+const args = process.argv.slice(2);
+for (const a of args) {
+  if (a !== '--ensemble') {
+    console.error(`npm start: unknown option "${a}" (the only one is --ensemble: the demo on a local 3-node Apache ZooKeeper)`);
+    process.exit(2);
+  }
+}
+let ensemble;
+if (args.includes('--ensemble')) {
+  if (process.env.ZOO_CONNECT) {
+    console.error('npm start: --ensemble starts its own ZooKeeper; leave ZOO_CONNECT unset with it');
+    process.exit(2);
+  }
+  const { startZooKeeper, zooKeeperAvailability } = await import('../zookeeper/dist/index.js');
+  const { available, reason } = zooKeeperAvailability();
+  if (!available) {
+    console.error(`npm start -- --ensemble needs Apache ZooKeeper and Java: ${reason}.\nOn Debian/Ubuntu: sudo apt-get install zookeeper   (or run the demo on an ensemble you have: ZOO_CONNECT=host:port,host:port,... npm start)`);
+    process.exit(1);
+  }
+  console.log('Starting a 3-node Apache ZooKeeper ensemble on loopback (throwaway data)...');
+  try {
+    ensemble = await startZooKeeper({ nodes: 3, ownProcessGroup: true, startTimeoutMs: 60_000 });
+  } catch (err) {
+    console.error(`npm start: the ZooKeeper ensemble did not start: ${err.message}`);
+    process.exit(1);
+  }
+}
+
+const connect = ensemble?.connectionString ?? (process.env.ZOO_CONNECT || undefined);
 const dataDir = connect ? undefined : resolve(process.env.ZOO_DATA_DIR ?? 'data');
 if (dataDir) mkdirSync(dataDir, { recursive: true });
 const sessionTimeout = env('ZOO_SESSION_TIMEOUT', 6000);
@@ -41,13 +70,18 @@ try {
   });
 } catch (err) {
   console.error(`npm start: the demo did not start: ${err.message}`);
+  await ensemble?.stop();
   process.exit(1);
 }
 
 const urls = demo.urls;
+// an ensemble's whole connection string: the CLI fails over between its members as well
 const zooAddress = urls.zoo;
 const rows = demo.all.map((p) => [p.role === 'zoo' ? 'Zoo server' : p.name, p.url + (p.admin ? `  (admin ${p.admin}/commands)` : ''), p.pid]);
-if (connect) rows.unshift(['ensemble', connect, '-']);
+if (ensemble) {
+  const modes = await Promise.all(ensemble.nodes.map((n) => n.mode()));
+  rows.unshift(...ensemble.nodes.map((n, i) => [`zookeeper-${n.id}`, `127.0.0.1:${n.clientPort}  (${modes[i]})`, n.pid]));
+} else if (connect) rows.unshift(['ensemble', connect, '-']);
 const width = Math.max(...rows.map(([name]) => name.length));
 const urlWidth = Math.max(...rows.map(([, url]) => url.length));
 const time = () => new Date().toLocaleTimeString();
@@ -64,7 +98,7 @@ Try (from the repository root, in another terminal):
   npx zoo --server ${zooAddress} config set demo-orders greeting 'Hi from ZooKeeper'   # then the settings again
   npx zoo --server ${zooAddress} services ls
   npx zoo --server ${zooAddress} tree /services
-  kill -9 ${catalogPid}      # a catalog dies: the gateway fails over at once; it leaves the registry within ~${sessionTimeout / 1000} s
+${ensemble ? `  kill -9 ${(await ensemble.leader()).pid}      # the ZooKeeper leader dies: the ensemble elects another, sessions and registrations survive\n` : ''}  kill -9 ${catalogPid}      # a catalog dies: the gateway fails over at once; it leaves the registry within ~${sessionTimeout / 1000} s
   ${zooAddress === '127.0.0.1:2181' ? '' : `ZOO_CONNECT=${zooAddress} `}npm run demo:catalog   # one more catalog on a free port; it joins the load balancing at once${urls.admin ? `\n  curl ${urls.admin}/commands/server_stats      # or, with netcat installed: echo srvr | nc 127.0.0.1 ${zooAddress.split(':')[1]}` : ''}
   open ${urls.dashboard} in a browser for the tree, services and sessions, live
 
@@ -84,6 +118,7 @@ const stop = async (signal) => {
   stopping = true;
   console.log(`\n${signal}: unregistering and stopping...`);
   await demo.stop();
+  if (ensemble) await ensemble.stop();
   console.log('stopped');
   process.exit(0);
 };
