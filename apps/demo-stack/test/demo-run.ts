@@ -3,7 +3,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 /** A row of the table `npm start` prints: a service, where it serves, its pid. */
 export interface Row {
   url: string;
-  pid: number;
+  /** None for an ensemble the demo did not start. */
+  pid?: number;
 }
 
 export interface Exit {
@@ -93,18 +94,19 @@ export class DemoRun {
   table(): Map<string, Row> {
     const head = this.output.slice(0, this.output.indexOf('Try ('));
     const rows = new Map<string, Row>();
-    for (const m of head.matchAll(/^ {2}(Zoo server|\S+)\s+(\S+)\s.*pid (\d+)$/gm)) rows.set(m[1], { url: m[2], pid: Number(m[3]) });
+    for (const m of head.matchAll(/^ {2}(Zoo server|\S+)\s+(\S+)\s.*pid (\d+|-)$/gm)) rows.set(m[1], { url: m[2], pid: m[3] === '-' ? undefined : Number(m[3]) });
     return rows;
   }
 
-  /** The one printed command matching `pattern`, without its trailing `# comment`. */
+  /** The one printed command matching `pattern` (with or without its `# comment`), without the comment. */
   printed(pattern: RegExp): string {
     const tail = this.output.slice(this.output.indexOf('Try ('));
     const lines = tail
       .split('\n')
       .slice(1)
-      .map((l) => l.trim().replace(/\s+#\s.*$/, ''))
-      .filter((l) => pattern.test(l));
+      .map((l) => l.trim())
+      .filter((l) => pattern.test(l) || pattern.test(l.replace(/\s+#\s.*$/, '')))
+      .map((l) => l.replace(/\s+#\s.*$/, ''));
     if (lines.length !== 1) throw new Error(`expected one printed command matching ${pattern}, found ${lines.length} in:\n${tail}`);
     return lines[0];
   }

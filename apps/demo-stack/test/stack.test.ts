@@ -58,7 +58,7 @@ describe('demo stack in separate processes, end to end', () => {
 
   it('prints every service with its pid, each a separate live process', () => {
     expect([...rows.keys()].sort()).toEqual(['Zoo server', 'catalog-1', 'catalog-2', 'dashboard', 'gateway', 'orders']);
-    const pids = [...rows.values()].map((r) => r.pid);
+    const pids = [...rows.values()].map((r) => r.pid!);
     expect(new Set([...pids, demo.pid]).size).toBe(pids.length + 1);
     for (const pid of pids) expect(isAlive(pid)).toBe(true);
     expect(demo.output).toContain('session timeout 6 s');
@@ -135,7 +135,7 @@ describe('demo stack in separate processes, end to end', () => {
     const loops = [loop(), loop(), loop()];
     await expect.poll(() => statuses.length, { timeout: 10_000 }).toBeGreaterThan(20);
 
-    const victim = rows.get('catalog-1')!.pid;
+    const victim = rows.get('catalog-1')!.pid!;
     const kill = await runPrinted(demo.printed(/^kill -9 \d+/), ROOT);
     expect(kill.code, kill.stderr).toBe(0);
     expect(demo.printed(/^kill -9 \d+/)).toContain(String(victim));
@@ -151,7 +151,7 @@ describe('demo stack in separate processes, end to end', () => {
 
     expect(statuses.filter((s) => s !== 200)).toEqual([]);
     expect(servedBy.slice(afterExpiry)).toEqual(servedBy.slice(afterExpiry).map(() => 'catalog-2'));
-    expect(isAlive(rows.get('catalog-2')!.pid)).toBe(true);
+    expect(isAlive(rows.get('catalog-2')!.pid!)).toBe(true);
   }, 90_000);
 
   it('`npm run demo:catalog` as printed starts one more catalog that joins the load balancing', async () => {
@@ -173,6 +173,6 @@ describe('demo stack in separate processes, end to end', () => {
     const stopping = demo.output.slice(demo.output.indexOf('SIGINT: unregistering'));
     expect(stopping).toContain('- catalog instance catalog-2 left the registry');
     expect(stopping).toMatch(/- orders instance \S+ left the registry/);
-    for (const { pid } of rows.values()) await expect.poll(() => isAlive(pid), { timeout: 10_000 }).toBe(false);
+    for (const { pid } of rows.values()) await expect.poll(() => isAlive(pid!), { timeout: 10_000 }).toBe(false);
   }, 60_000);
 });
