@@ -30,6 +30,16 @@ for (const a of args) {
     process.exit(2);
   }
 }
+// Ctrl-C while starting: stop what has started (a second one exits at once)
+const starting = new AbortController();
+const abortStart = (signal) => {
+  if (starting.signal.aborted) process.exit(130);
+  console.log(`\n${signal} while starting: stopping what has started...`);
+  starting.abort(new Error(`${signal} while starting`));
+};
+process.on('SIGINT', abortStart);
+process.on('SIGTERM', abortStart);
+
 let ensemble;
 if (args.includes('--ensemble')) {
   if (process.env.ZOO_CONNECT) {
@@ -49,6 +59,11 @@ if (args.includes('--ensemble')) {
     console.error(`npm start: the ZooKeeper ensemble did not start: ${err.message}`);
     process.exit(1);
   }
+  if (starting.signal.aborted) {
+    await ensemble.stop();
+    console.log('stopped');
+    process.exit(0);
+  }
 }
 
 const connect = ensemble?.connectionString ?? (process.env.ZOO_CONNECT || undefined);
@@ -60,6 +75,7 @@ console.log(connect ? `Starting the demo on ${connect}...` : 'Starting the demo.
 let demo;
 try {
   demo = await startDemo({
+    signal: starting.signal,
     connect,
     zooPort: env('ZOO_PORT', 2181),
     adminPort: env('ZOO_ADMIN_PORT', 8081),
@@ -69,10 +85,16 @@ try {
     sessionTimeout,
   });
 } catch (err) {
-  console.error(`npm start: the demo did not start: ${err.message}`);
   await ensemble?.stop();
+  if (starting.signal.aborted) {
+    console.log('stopped');
+    process.exit(0);
+  }
+  console.error(`npm start: the demo did not start: ${err.message}`);
   process.exit(1);
 }
+process.off('SIGINT', abortStart);
+process.off('SIGTERM', abortStart);
 
 const urls = demo.urls;
 // an ensemble's whole connection string: the CLI fails over between its members as well
@@ -100,7 +122,8 @@ Try (from the repository root, in another terminal):
   npx zoo --server ${zooAddress} tree /services
 ${ensemble ? `  kill -9 ${(await ensemble.leader()).pid}      # the ZooKeeper leader dies: the ensemble elects another, sessions and registrations survive\n` : ''}  kill -9 ${catalogPid}      # a catalog dies: the gateway fails over at once; it leaves the registry within ~${sessionTimeout / 1000} s
   ${zooAddress === '127.0.0.1:2181' ? '' : `ZOO_CONNECT=${zooAddress} `}npm run demo:catalog   # one more catalog on a free port; it joins the load balancing at once${urls.admin ? `\n  curl ${urls.admin}/commands/server_stats      # or, with netcat installed: echo srvr | nc 127.0.0.1 ${zooAddress.split(':')[1]}` : ''}
-  open ${urls.dashboard} in a browser for the tree, services and sessions, live
+
+The dashboard, in a browser: ${urls.dashboard} (tree, services, sessions, live events)
 
 Watching registrations, failovers and config changes (Ctrl-C stops everything):`);
 demo.on('registered', (i) => console.log(`${time()}  + ${i.name} instance ${i.id} at ${i.address}:${i.port}`));

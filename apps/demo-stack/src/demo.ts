@@ -23,6 +23,8 @@ export interface DemoOptions {
   sessionTimeout?: number;
   /** Catalog instances to start (default 2). */
   catalogs?: number;
+  /** Aborting it (Ctrl-C while starting) stops what has started and rejects the start. */
+  signal?: AbortSignal;
 }
 
 export interface DemoUrls {
@@ -71,6 +73,8 @@ export class Demo extends EventEmitter {
   }
 
   static async start(options: DemoOptions = {}): Promise<Demo> {
+    const aborted = () => options.signal?.throwIfAborted();
+    aborted();
     let zoo: DemoProcess | undefined;
     if (!options.connect) {
       const args = ['--port', String(options.zooPort ?? 0)];
@@ -81,12 +85,20 @@ export class Demo extends EventEmitter {
     const demo = new Demo(options.connect ?? zoo!.url, options, zoo);
     if (zoo) demo.watch(zoo);
     try {
+      aborted();
       await demo.observe();
       const catalogs = options.catalogs ?? 2;
-      for (let i = 1; i <= catalogs; i++) await demo.spawn('catalog', ['--name', `catalog-${i}`]);
+      for (let i = 1; i <= catalogs; i++) {
+        aborted();
+        await demo.spawn('catalog', ['--name', `catalog-${i}`]);
+      }
+      aborted();
       await demo.spawn('orders', []);
+      aborted();
       await demo.spawn('gateway', ['--port', String(options.gatewayPort ?? 0)]);
+      aborted();
       await demo.spawn('dashboard', ['--port', String(options.dashboardPort ?? 0), ...(zoo?.admin ? ['--admin-url', zoo.admin] : [])]);
+      aborted();
       return demo;
     } catch (err) {
       await demo.stop();
