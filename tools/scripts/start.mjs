@@ -113,7 +113,7 @@ Zoo demo is running, one process per service (session timeout ${sessionTimeout /
 
 ${rows.map(([name, url, pid]) => `  ${name.padEnd(width)}  ${url.padEnd(urlWidth)}  pid ${pid}`).join('\n')}
 
-Try (from the repository root, in another terminal):
+Try (from the repository root, in another terminal; the curl lines need curl, the GET ones also open in a browser):
   curl ${urls.gateway}/catalog/products
   curl -X POST -H 'content-type: application/json' -d '{"productId":"p1","quantity":2}' ${urls.gateway}/orders
   curl ${urls.gateway}/orders/settings
