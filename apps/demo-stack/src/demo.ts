@@ -106,11 +106,6 @@ export class Demo extends EventEmitter {
     }
   }
 
-  /** One more catalog instance (the next free catalog-N); it joins the load balancing at once. */
-  startCatalog(): Promise<DemoProcess> {
-    return this.spawn('catalog', []);
-  }
-
   /** Stops every service (each unregisters), then the Zoo server. */
   stop(): Promise<void> {
     this.stopping ??= (async () => {
