@@ -96,17 +96,40 @@ try {
 process.off('SIGINT', abortStart);
 process.off('SIGTERM', abortStart);
 
+let stopping = false;
+const stop = async (signal) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: unregistering and stopping...`);
+  await demo.stop();
+  if (ensemble) await ensemble.stop();
+  console.log('stopped');
+  process.exit(0);
+};
+process.once('SIGINT', () => void stop('SIGINT'));
+process.once('SIGTERM', () => void stop('SIGTERM'));
+
+const time = () => new Date().toLocaleTimeString();
+demo.on('registered', (i) => console.log(`${time()}  + ${i.name} instance ${i.id} at ${i.address}:${i.port}`));
+demo.on('unregistered', (i) => console.log(`${time()}  - ${i.name} instance ${i.id} left the registry`));
+demo.on('config', (path) => console.log(`${time()}  ~ config changed: ${path}`));
+demo.on('exit', (p, code, signal) => {
+  const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
+  const after = p.role === 'catalog' || p.role === 'orders' ? `; not restarted — it leaves the registry when its session expires (${sessionTimeout / 1000} s)` : '; not restarted';
+  console.log(`${time()}  ! ${p.name} (pid ${p.pid}) ${how}${after}`);
+});
+
 const urls = demo.urls;
 // an ensemble's whole connection string: the CLI fails over between its members as well
 const zooAddress = urls.zoo;
 const rows = demo.all.map((p) => [p.role === 'zoo' ? 'Zoo server' : p.name, p.url + (p.admin ? `  (admin ${p.admin}/commands)` : ''), p.pid]);
+const leaderPid = ensemble ? (await ensemble.leader().catch(() => undefined))?.pid : undefined;
 if (ensemble) {
   const modes = await Promise.all(ensemble.nodes.map((n) => n.mode()));
   rows.unshift(...ensemble.nodes.map((n, i) => [`zookeeper-${n.id}`, `127.0.0.1:${n.clientPort}  (${modes[i]})`, n.pid]));
 } else if (connect) rows.unshift(['ensemble', connect, '-']);
 const width = Math.max(...rows.map(([name]) => name.length));
 const urlWidth = Math.max(...rows.map(([, url]) => url.length));
-const time = () => new Date().toLocaleTimeString();
 const catalogPid = demo.processes.find((p) => p.role === 'catalog')?.pid;
 console.log(`
 Zoo demo is running, one process per service (session timeout ${sessionTimeout / 1000} s${dataDir ? `, data in ${dataDir}` : ''})
@@ -120,30 +143,9 @@ Try (from the repository root, in another terminal; the curl lines need curl, th
   npx zoo --server ${zooAddress} config set demo-orders greeting 'Hi from ZooKeeper'   # then the settings again
   npx zoo --server ${zooAddress} services ls
   npx zoo --server ${zooAddress} tree /services
-${ensemble ? `  kill -9 ${(await ensemble.leader()).pid}      # the ZooKeeper leader dies: the ensemble elects another, sessions and registrations survive\n` : ''}  kill -9 ${catalogPid}      # a catalog dies: the gateway fails over at once; it leaves the registry within ~${sessionTimeout / 1000} s
+${leaderPid ? `  kill -9 ${leaderPid}      # the ZooKeeper leader dies: the ensemble elects another, sessions and registrations survive\n` : ''}  kill -9 ${catalogPid}      # a catalog dies: the gateway fails over at once; it leaves the registry within ~${sessionTimeout / 1000} s
   ${zooAddress === '127.0.0.1:2181' ? '' : `ZOO_CONNECT=${zooAddress} `}npm run demo:catalog   # one more catalog on a free port; it joins the load balancing at once${urls.admin ? `\n  curl ${urls.admin}/commands/server_stats      # or, with netcat installed: echo srvr | nc 127.0.0.1 ${zooAddress.split(':')[1]}` : ''}
 
 The dashboard, in a browser: ${urls.dashboard} (tree, services, sessions, live events)
 
 Watching registrations, failovers and config changes (Ctrl-C stops everything):`);
-demo.on('registered', (i) => console.log(`${time()}  + ${i.name} instance ${i.id} at ${i.address}:${i.port}`));
-demo.on('unregistered', (i) => console.log(`${time()}  - ${i.name} instance ${i.id} left the registry`));
-demo.on('config', (path) => console.log(`${time()}  ~ config changed: ${path}`));
-demo.on('exit', (p, code, signal) => {
-  const how = signal ? `killed by ${signal}` : `exited with code ${code}`;
-  const after = p.role === 'catalog' || p.role === 'orders' ? `; not restarted — it leaves the registry when its session expires (${sessionTimeout / 1000} s)` : '; not restarted';
-  console.log(`${time()}  ! ${p.name} (pid ${p.pid}) ${how}${after}`);
-});
-
-let stopping = false;
-const stop = async (signal) => {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: unregistering and stopping...`);
-  await demo.stop();
-  if (ensemble) await ensemble.stop();
-  console.log('stopped');
-  process.exit(0);
-};
-process.once('SIGINT', () => void stop('SIGINT'));
-process.once('SIGTERM', () => void stop('SIGTERM'));
