@@ -28,15 +28,21 @@ class OrdersController {
     return { greeting: this.greeting ?? 'hello', currency: this.currency ?? 'EUR', maxQuantity: Number(this.maxQuantity ?? 5) };
   }
 
-  /** Places an order: looks the product up in the catalog, reserves stock under a lock. */
+  /**
+   * Places an order: looks the product up in the catalog, reserves stock under a lock shared by
+   * every orders instance. `lockHeld` is when this call was inside the section (epoch ms), so
+   * a client can see that no two instances were ever in it at once.
+   */
   @Post()
   @WithLock('/demo/locks/stock')
   async order(@Body() body: { productId?: string; quantity?: number }) {
+    const enteredAt = Date.now();
     const quantity = body.quantity ?? 1;
     if (quantity > Number(this.maxQuantity ?? 5)) throw new HttpException({ error: `at most ${this.maxQuantity ?? 5} per order` }, 400);
     const product = await this.discovery.getJson<Product>('catalog', `/products/${body.productId ?? 'p1'}`);
     reserved.set(product.id, (reserved.get(product.id) ?? 0) + quantity);
-    return { ...this.settings(), product: product.name, quantity, total: product.price * quantity, catalogInstance: product.servedBy, reserved: reserved.get(product.id) };
+    const lockHeld = { from: enteredAt, to: Date.now() };
+    return { ...this.settings(), product: product.name, quantity, total: product.price * quantity, catalogInstance: product.servedBy, reserved: reserved.get(product.id), lockHeld };
   }
 
   @Get('products')

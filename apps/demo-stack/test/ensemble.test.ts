@@ -31,6 +31,7 @@ async function registrations(client: ZooClient): Promise<Map<string, bigint>> {
 describe.runIf(requireZooKeeper('demo stack on a 3-node ensemble'))('demo stack on a 3-node Apache ZooKeeper ensemble', () => {
   let ensemble: ZooKeeperEnsemble;
   let demo: DemoRun;
+  let orders2: DemoRun;
   let rows: Map<string, Row>;
   let gateway: string;
   let client: ZooClient;
@@ -45,11 +46,16 @@ describe.runIf(requireZooKeeper('demo stack on a 3-node ensemble'))('demo stack 
     await demo.waitFor(/Ctrl-C stops everything/, 120_000);
     rows = demo.table();
     gateway = rows.get('gateway')!.url;
+    // a second orders instance, so two processes contend for the @WithLock section
+    orders2 = DemoRun.start(process.execPath, [join(ROOT, 'apps/demo-stack/dist/main.js'), 'orders', '--name', 'orders-2', '--connect', ensemble.connectionString, '--session-timeout', String(SESSION_TIMEOUT)], { cwd: ROOT, env: {} });
+    await orders2.waitFor(/orders-2 serving on http:\/\/127\.0\.0\.1:\d+ \(pid \d+\)/, 60_000);
+    await demo.waitFor(/\+ orders instance/, 10_000);
     client = await ZooClient.connect(ensemble.connectionString);
   }, 200_000);
 
   afterAll(async () => {
     await client?.close();
+    await orders2?.kill();
     await demo?.kill();
     await ensemble?.stop();
   }, 60_000);
@@ -60,21 +66,24 @@ describe.runIf(requireZooKeeper('demo stack on a 3-node ensemble'))('demo stack 
     expect(rows.get('ensemble')!.url).toBe(ensemble.connectionString);
     before = await registrations(client);
     expect([...before.keys()].filter((k) => k.startsWith('catalog/')).sort()).toEqual(['catalog/catalog-1', 'catalog/catalog-2']);
-    expect([...before.keys()].filter((k) => k.startsWith('orders/'))).toHaveLength(1);
+    expect([...before.keys()].filter((k) => k.startsWith('orders/'))).toHaveLength(2);
   });
 
-  it('the leader SIGKILLed under gateway load: no request fails, registrations survive on the same sessions', async () => {
+  it('the leader SIGKILLed under gateway load: no request fails, @WithLock sections never overlap, registrations survive on the same sessions', async () => {
     const results: string[] = [];
+    const sections: Array<{ from: number; to: number; instance: string }> = [];
     let load = true;
     const loop = async (path: string, init?: RequestInit) => {
       while (load) {
         const res = await fetch(`${gateway}${path}`, init);
         results.push(`${init?.method ?? 'GET'} ${path} ${res.status}${res.status >= 300 ? ` ${await res.text()}` : ''}`);
-        if (res.status < 300) await res.arrayBuffer();
+        if (res.status >= 300) continue;
+        const body = (await res.json()) as { lockHeld?: { from: number; to: number } };
+        if (body.lockHeld) sections.push({ ...body.lockHeld, instance: res.headers.get('x-zoo-instance') ?? '' });
       }
     };
     const order = { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ productId: 'p1', quantity: 1 }) };
-    const loops = [loop('/catalog/products'), loop('/orders/settings'), loop('/orders/products'), loop('/orders', order)];
+    const loops = [loop('/catalog/products'), loop('/orders/settings'), loop('/orders/products'), loop('/orders', order), loop('/orders', order)];
     await expect.poll(() => results.length, { timeout: 20_000 }).toBeGreaterThan(40);
 
     killed = await ensemble.leader();
@@ -90,19 +99,28 @@ describe.runIf(requireZooKeeper('demo stack on a 3-node ensemble'))('demo stack 
     await Promise.all(loops);
 
     expect(results.filter((r) => !/ 20[01]$/.test(r))).toEqual([]);
-    expect(results.filter((r) => r.startsWith('POST')).length).toBeGreaterThan(0);
+    // both orders instances took the lock, and never at the same time
+    expect(new Set(sections.map((s) => s.instance)).size).toBe(2);
+    sections.sort((a, b) => a.from - b.from);
+    const overlaps = sections.slice(1).filter((s, i) => s.from < sections[i].to);
+    expect(overlaps).toEqual([]);
     expect(await registrations(client)).toEqual(before);
     // every @WithLock section released its lock node, none is left behind by the failover
     expect((await client.getChildren('/demo/locks/stock')).children).toEqual([]);
     expect(demo.output).not.toMatch(/killed by|exited with code/);
     for (const { pid } of rows.values()) if (pid) expect(isAlive(pid)).toBe(true);
+    expect(isAlive(Number(/\(pid (\d+)\)/.exec(orders2.output)![1]))).toBe(true);
   }, 150_000);
 
   it('a config change made after the failover reaches orders', async () => {
     const set = await runPrinted(demo.printed(/^npx zoo .* config set demo-orders greeting /), ROOT);
     expect(set.code, set.stderr).toBe(0);
     await demo.waitFor(/config changed: \/config\/demo-orders\/greeting/, 10_000);
-    await expect.poll(settings, { timeout: 10_000 }).toBe('Hi from ZooKeeper');
+    // each orders instance, asked directly
+    const urls = [rows.get('orders')!.url, /orders-2 serving on (\S+)/.exec(orders2.output)![1]];
+    const greetings = async () => Promise.all(urls.map(async (u) => ((await (await fetch(`${u}/settings`)).json()) as { greeting: string }).greeting));
+    await expect.poll(greetings, { timeout: 10_000 }).toEqual(['Hi from ZooKeeper', 'Hi from ZooKeeper']);
+    expect(await settings()).toBe('Hi from ZooKeeper');
   }, 30_000);
 
   it('the killed node rejoins and serves the same registry', async () => {
