@@ -164,3 +164,19 @@ describe.runIf(requireZooKeeper('npm start -- --ensemble'))('npm start -- --ense
     for (const { pid } of rows.values()) await expect.poll(() => isAlive(pid!), { timeout: 15_000 }).toBe(false);
   }, 240_000);
 });
+
+describe('npm start -- --ensemble without ZooKeeper', () => {
+  it('names the Debian package to install, and starts nothing', async () => {
+    // no java on PATH: what a machine without the zookeeper package (and its Java) looks like
+    const run = DemoRun.start(process.execPath, [START, '--ensemble'], { cwd: ROOT, env: { ...PORTS, PATH: '/nonexistent' } });
+    expect(await run.exited).toEqual({ code: 1, signal: null });
+    expect(run.output).toMatch(/needs Apache ZooKeeper and Java: .*\nOn Debian\/Ubuntu: sudo apt-get install zookeeper/);
+    expect(run.output).not.toContain('Starting');
+  });
+
+  it('rejects an unknown option by name', async () => {
+    const run = DemoRun.start(process.execPath, [START, '--ensmble'], { cwd: ROOT, env: PORTS });
+    expect(await run.exited).toEqual({ code: 2, signal: null });
+    expect(run.output).toContain('unknown option "--ensmble"');
+  });
+});
