@@ -16,7 +16,8 @@ interface Products {
 /**
  * `npm start` as a user runs it: the built start script supervising one process per service,
  * driven over HTTP and through the commands it prints (`npx zoo ...`, `kill -9 ...`,
- * `npm run demo:catalog`), run verbatim by a shell in the repository root.
+ * `npm run demo:catalog`), run verbatim by a shell in the repository root. It runs what is built
+ * (`npm test` builds first; after changing an app alone, rebuild it before running this file).
  */
 describe('demo stack in separate processes, end to end', () => {
   let demo: DemoRun;
