@@ -1,15 +1,19 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ZooSession } from '@zoo/client';
+import { ZooSession, type ZooClientOptions } from '@zoo/client';
 import { AddWatchMode, EventType, ZooError } from '@zoo/core';
 import { ServiceDiscovery } from '@zoo/discovery';
 import type { ZooServer } from '@zoo/server';
+import { sessionsFromAdmin } from './admin-sessions.js';
 import { PAGE } from './page.js';
 
 export interface DashboardOptions {
   connectionString: string;
-  /** The embedded server, for sessions and watches (without it those come empty). */
+  /** The embedded server, for sessions and watches (without it or adminUrl those come empty). */
   server?: ZooServer;
+  /** A Zoo server's admin HTTP URL, for sessions and watches when the server runs in another process. */
+  adminUrl?: string;
+  clientOptions?: ZooClientOptions;
   port?: number;
   host?: string;
   basePath?: string;
@@ -21,7 +25,7 @@ export interface DashboardOptions {
  * page over Server-Sent Events from a persistent recursive watch on `/`.
  */
 export async function startDashboard(options: DashboardOptions): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
-  const session = new ZooSession(options.connectionString);
+  const session = new ZooSession(options.connectionString, options.clientOptions);
   await session.start();
   const discovery = new ServiceDiscovery(session, { basePath: options.basePath });
   const streams = new Set<ServerResponse>();
@@ -60,7 +64,7 @@ export async function startDashboard(options: DashboardOptions): Promise<{ url: 
         }
         case '/api/sessions': {
           const state = options.server?.state;
-          if (!state) return json(res, 200, []);
+          if (!state) return json(res, 200, options.adminUrl ? await sessionsFromAdmin(options.adminUrl) : []);
           const watches = new Map<bigint, string[]>();
           for (const [watcher, paths] of state.watchesByWatcher('all')) {
             const sid = (watcher as { sessionId?: bigint }).sessionId ?? 0n;

@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
+import type { ZooClientOptions } from '@zoo/client';
 import { zooHealth, zooRegistration, type ZooRegistration } from '@zoo/express';
 
 export interface CatalogOptions {
@@ -9,6 +10,8 @@ export interface CatalogOptions {
   name: string;
   port?: number;
   host?: string;
+  /** Options of the registration's session (the demo asks for a short sessionTimeout, so a killed instance leaves the registry soon). */
+  clientOptions?: ZooClientOptions;
 }
 
 export interface RunningService {
@@ -33,7 +36,7 @@ export async function startCatalog(options: CatalogOptions): Promise<RunningServ
     if (!product) return void res.status(404).json({ error: `no product ${req.params.id}`, servedBy: options.name });
     res.json({ ...product, servedBy: options.name });
   });
-  const registration = zooRegistration({ connectionString: options.connectionString, service: { name: 'catalog', id: options.name, address: options.host ?? '127.0.0.1' }, handleSignals: false });
+  const registration = zooRegistration({ connectionString: options.connectionString, service: { name: 'catalog', id: options.name, address: options.host ?? '127.0.0.1' }, handleSignals: false, clientOptions: options.clientOptions });
   app.get('/health', zooHealth({ session: () => registration.session }));
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve(s));

@@ -1,18 +1,19 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { ZooSession } from '@zoo/client';
+import { ZooSession, type ZooClientOptions } from '@zoo/client';
 import { discoveryProxy, zooHealth } from '@zoo/express';
 
 export interface GatewayOptions {
   connectionString: string;
   port?: number;
   host?: string;
+  clientOptions?: ZooClientOptions;
 }
 
 /** demo-gateway: `/catalog/*` and `/orders/*` go to discovered instances, with failover. */
 export async function startGateway(options: GatewayOptions): Promise<{ url: string; server: Server; stop(): Promise<void> }> {
-  const session = new ZooSession(options.connectionString);
+  const session = new ZooSession(options.connectionString, options.clientOptions);
   await session.start();
   const app = express();
   app.use('/catalog', discoveryProxy('catalog', { session }));

@@ -13,6 +13,8 @@ export interface ZooKeeperNode {
   /** standalone | leader | follower | '' (down) */
   mode(): Promise<string>;
   readonly running: boolean;
+  /** The JVM's pid while it runs. */
+  readonly pid: number | undefined;
   kill(signal?: NodeJS.Signals): Promise<void>;
   start(): Promise<void>;
 }
@@ -24,6 +26,11 @@ export interface ZooKeeperOptions {
   extraConfig?: Record<string, string>;
   /** ms to wait for the ensemble to serve; default 30 s */
   startTimeoutMs?: number;
+  /**
+   * Each JVM in its own process group, so a terminal's Ctrl-C reaches only the Node process
+   * that started them (which then stops its clients before the ensemble). Default false.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface ZooKeeperEnsemble {
@@ -71,7 +78,7 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
     }
     const cfg = join(root, `zoo${id}.cfg`);
     writeFileSync(cfg, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-    return new Node(id, p.client, dataDir, cfg, count > 1);
+    return new Node(id, p.client, dataDir, cfg, count > 1, options.ownProcessGroup ?? false);
   });
   await Promise.all(nodes.map((n) => n.start(false)));
   const ensemble: ZooKeeperEnsemble = {
@@ -108,10 +115,15 @@ class Node implements ZooKeeperNode {
     readonly dataDir: string,
     private readonly cfg: string,
     private readonly quorum: boolean,
+    private readonly ownProcessGroup: boolean,
   ) {}
 
   get running(): boolean {
     return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  get pid(): number | undefined {
+    return this.running ? this.child?.pid : undefined;
   }
 
   async mode(): Promise<string> {
@@ -126,7 +138,7 @@ class Node implements ZooKeeperNode {
     const child = spawn(
       'java',
       ['-Xmx256m', '-XX:+UseSerialGC', '-Dzookeeper.extendedTypesEnabled=true', '-Dznode.container.checkIntervalMs=1000', '-Dzookeeper.4lw.commands.whitelist=*', '-cp', zookeeperClasspath(), main, this.cfg],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+      { stdio: ['ignore', 'pipe', 'pipe'], detached: this.ownProcessGroup },
     );
     this.log = '';
     const keep = (d: Buffer) => (this.log = (this.log + d.toString()).slice(-20_000));
