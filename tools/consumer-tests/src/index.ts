@@ -1,0 +1,3 @@
+export { run, runOrThrow, type RunOptions, type RunResult } from './run.js';
+export { readmeCodeBlock } from './readme-example.js';
+export { publishablePackages, repoRoot, type WorkspacePackage } from './repo.js';
