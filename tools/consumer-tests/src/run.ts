@@ -11,6 +11,7 @@ export interface RunResult {
 
 export interface RunOptions {
   cwd: string;
+  /** the whole environment (default: this process's) */
   env?: NodeJS.ProcessEnv;
   input?: string;
   timeoutMs?: number;
@@ -24,7 +25,7 @@ export function run(command: string, args: string[], options: RunOptions): Promi
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: { ...process.env, ...options.env },
+      env: options.env ?? process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
