@@ -2,12 +2,13 @@ import { Inject } from '@nestjs/common';
 
 /** Injection token of the current ZooClient (prefer ZooSession: it outlives session expiry). */
 export const ZOO_CLIENT = Symbol('ZOO_CLIENT');
-/** Instance slots the explorer fills on providers and controllers that use Zoo's decorators. */
-export const ZOO_LOCKS_SLOT = Symbol('zoo.locks');
-export const ZOO_LEADERS_SLOT = Symbol('zoo.leaders');
-export const ZOO_CONFIG_SLOT = Symbol('zoo.config');
-/** Class metadata: which Zoo features a class uses. */
-export const ZOO_AWARE = 'zoo:aware';
+/**
+ * The property Nest injects (property injection) into every class that uses Zoo's decorators;
+ * its setter on the prototype binds the instance, right after construction and in every scope.
+ */
+export const ZOO_CONTEXT_SLOT = Symbol('zoo.context');
+/** Class metadata: the elections of a class's @OnLeader methods, its @ZooConfig properties. */
 export const ZOO_LEADER_PATHS = 'zoo:leader-paths';
+export const ZOO_CONFIG_PROPERTIES = 'zoo:config-properties';
 
 export const InjectZooClient = (): ParameterDecorator & PropertyDecorator => Inject(ZOO_CLIENT);

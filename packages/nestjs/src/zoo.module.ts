@@ -7,6 +7,7 @@ import { ServiceDiscovery, ServiceRegistry } from '@zoo/discovery';
 import { ZooRegistration } from '@zoo/express';
 import { DiscoveryClient } from './discovery-client.js';
 import { ZOO_CLIENT } from './tokens.js';
+import { ZooDecoratorContext } from './zoo-decorator-context.js';
 import { ZooExplorer } from './zoo-explorer.js';
 import { ZooHealthIndicator } from './zoo-health.indicator.js';
 import { ZooLeaders } from './zoo-leaders.js';
@@ -48,10 +49,11 @@ import { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN, type ZooModuleOptions } 
     ZooLocks,
     ZooLeaders,
     DiscoveryClient,
+    ZooDecoratorContext,
     ZooExplorer,
     ZooHealthIndicator,
   ],
-  exports: [ZooSession, ZOO_CLIENT, ServiceRegistry, ServiceDiscovery, ConfigManager, ZooLocks, DiscoveryClient, ZooHealthIndicator],
+  exports: [ZooSession, ZOO_CLIENT, ServiceRegistry, ServiceDiscovery, ConfigManager, ZooLocks, DiscoveryClient, ZooHealthIndicator, ZooDecoratorContext],
 })
 export class ZooModule extends ConfigurableModuleClass implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private registration?: ZooRegistration;
