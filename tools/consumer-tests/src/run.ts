@@ -26,13 +26,14 @@ export function run(command: string, args: string[], options: RunOptions): Promi
     const child = spawn(command, args, {
       cwd: options.cwd,
       env: options.env ?? process.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // no input: stdin is closed, as under CI (and nothing writes to a pipe the child never reads)
+      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     let killed = false;
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     const timer = setTimeout(() => {
       killed = true;
       child.kill('SIGKILL');
@@ -45,7 +46,7 @@ export function run(command: string, args: string[], options: RunOptions): Promi
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, killed });
     });
-    child.stdin.end(options.input ?? '');
+    if (options.input !== undefined) child.stdin!.end(options.input);
   });
 }
 
