@@ -64,7 +64,7 @@ describe('the packages as npm would publish them', () => {
       const files = packed.get(pkg.name)!.files.map((f) => f.path);
       expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', ...referencedFiles(m)]));
       for (const f of files) {
-        expect(f, `${pkg.name} ships ${f}`).toMatch(/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts|map))$/);
+        expect(f, `${pkg.name} ships ${f}`).toMatch(/^(package\.json|README\.md|LICENSE|CHANGELOG\.md|dist\/[\w.-]+\.(js|cjs|d\.ts|d\.cts|map)|bin\/[\w.-]+\.js)$/);
         expect(f).not.toMatch(/\.test\.|\.spec\./);
       }
       expect(readFileSync(join(pkg.dir, 'LICENSE'), 'utf8')).toBe(license);
