@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -64,6 +65,29 @@ describe('an ES module app using @zoo/server and @zoo/client', () => {
   it('gets the zoo command from the @zoo/cli tarball', async () => {
     const result = await run(join(project.dir, 'node_modules', '.bin', 'zoo'), ['--version'], { cwd: project.dir, env: cleanEnv(), timeoutMs: 30_000 });
     expect([result.code, result.stdout], result.stderr).toEqual([0, `${version('@zoo/cli')}\n`]);
+  }, 60_000);
+
+  it('runs the zoo-server bin, which zoo talks to and SIGTERM stops cleanly', async () => {
+    const bin = (name: string) => join(project.dir, 'node_modules', '.bin', name);
+    const server = spawn(bin('zoo-server'), ['--port', '0'], { cwd: project.dir, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        server.stdout.setEncoding('utf8').on('data', (d: string) => {
+          out += d;
+          const m = /"address":"([\d.]+:\d+)"/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        void exited.then((code) => reject(new Error(`zoo-server exited with ${code} before serving: ${out}`)));
+      });
+      const zoo = (...args: string[]) => run(bin('zoo'), ['--server', address, ...args], { cwd: project.dir, env: cleanEnv(), timeoutMs: 30_000 });
+      expect((await zoo('create', '/from-cli', 'hi')).stdout).toBe('Created /from-cli\n');
+      expect((await zoo('get', '/from-cli')).stdout).toBe('hi\n');
+    } finally {
+      server.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   }, 60_000);
 });
 
