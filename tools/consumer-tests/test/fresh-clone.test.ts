@@ -52,7 +52,7 @@ describe('a fresh clone', () => {
       for (const [dep, range] of Object.entries(manifest.dependencies ?? {})) if (dep.startsWith('@zoo/')) expect(range, `${manifest.name} → ${dep}`).toBe(`^${after}`);
       expect(readFileSync(join(clone, dir, 'CHANGELOG.md'), 'utf8')).toContain(`## ${after}\n`);
       expect(lock.packages[dir].version, `package-lock.json ${dir}`).toBe(after);
-      expect(lock.packages[dir].dependencies).toEqual(manifest.dependencies);
+      expect(lock.packages[dir].dependencies ?? {}).toEqual(manifest.dependencies ?? {});
     }
     expect(readFileSync(join(clone, 'packages/core/CHANGELOG.md'), 'utf8')).toContain('A change that checks the release tooling.');
     expect(read('tools/zookeeper/package.json').version).toBe(privateBefore); // private packages are not versioned
