@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,9 +24,9 @@ beforeAll(async () => {
   tarballs = await packInto(join(work, 'tarballs'), packages);
 }, 360_000);
 
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+afterAll(async () => {
+  if (work) await rm(work, { recursive: true, force: true });
+}, 300_000);
 
 /** Runs a built app with a generous limit: it must end on its own, never be killed. */
 async function runApp(dir: string, entry: string): Promise<{ result: RunResult; output: Record<string, unknown> }> {

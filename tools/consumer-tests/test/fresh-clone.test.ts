@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,7 +12,7 @@ describe('a fresh clone', () => {
   const dir = mkdtempSync(join(tmpdir(), 'zoo-clone-'));
   const clone = join(dir, 'zoo');
   const env = cleanEnv();
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => rm(dir, { recursive: true, force: true }), 300_000); // a whole node_modules: slow on a busy disk
 
   beforeAll(async () => {
     const head = (await runOrThrow('git', ['rev-parse', 'HEAD'], { cwd: repoRoot })).stdout.trim();
