@@ -12,3 +12,4 @@ export { StickyStrategy } from './strategies/sticky.js';
 export { WeightedStrategy } from './strategies/weighted.js';
 export { LeastOutstandingStrategy } from './strategies/least-outstanding.js';
 export { ZonePreferringStrategy } from './strategies/zone-preferring.js';
+export { detectAddress } from './detect-address.js';

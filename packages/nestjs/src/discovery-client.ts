@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { ZooError, ZooErrorCode } from '@zoo/client';
 import { instanceUrl, ServiceDiscovery, type ProviderOptions, type ServiceProvider } from '@zoo/discovery';
+import { ZooConnection } from './zoo-connection.js';
 
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
@@ -10,12 +12,29 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 @Injectable()
 export class DiscoveryClient {
   private readonly providers = new Map<string, Promise<ServiceProvider>>();
+  private readonly logger = new Logger('ZooModule');
 
-  constructor(private readonly discovery: ServiceDiscovery) {}
+  constructor(
+    private readonly discovery: ServiceDiscovery,
+    private readonly connection: ZooConnection,
+  ) {}
 
   provider(service: string, options?: ProviderOptions): Promise<ServiceProvider> {
     let p = this.providers.get(service);
-    if (!p) this.providers.set(service, (p = this.discovery.provider(service, options)));
+    if (!p) {
+      // startup: 'lazy' and not connected yet: fail this call only, without starting a cache
+      // that could not read anything
+      if (!this.connection.isStarted) {
+        return Promise.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: cannot look up ${service}: not connected to the coordination service yet`));
+      }
+      p = this.discovery.provider(service, options);
+      this.providers.set(service, p);
+      // the watch behind the provider reports background read failures; log them, never crash
+      void this.discovery.cache(service).then(
+        (cache) => cache.on('error', (err: Error) => this.logger.warn(`instances of ${service}: ${err.message}`)),
+        () => this.providers.delete(service),
+      );
+    }
     return p;
   }
 

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rmSync } from 'node:fs';
 import { ZooSession } from '@zoo/client';
 import { ConfigWriter } from '@zoo/config';
+import { ServiceDiscovery } from '@zoo/discovery';
 import { ZooServer } from '@zoo/server';
 import * as zooNest from '../src/index.js';
 import { compileFixture, startFixture, transpileFixtureModule } from './cli-app-fixture.js';
@@ -38,6 +39,15 @@ async function checkLiveConfig(url: string, writer: ConfigWriter, app: string): 
   await expect.poll(async () => (await getJson<Greeting>(`${url}/greeting`)).farewell, { timeout: 5000 }).toBe('goodbye');
 }
 
+/** @WithLock / @OnLeader around route decorators, registration and DiscoveryClient in the same build. */
+async function checkDecorators(url: string): Promise<void> {
+  expect(await getJson(`${url}/jobs/locked`)).toEqual({ locked: true, greeting: 'hello' });
+  await expect.poll(async () => (await fetch(`${url}/jobs/leader`)).text(), { timeout: 5000 }).toBe('{"leader":true}');
+  // through the registry: this app registered itself with the port it listens on
+  await expect.poll(async () => (await fetch(`${url}/jobs/peer`)).status, { timeout: 5000 }).toBe(200);
+  expect(await getJson(`${url}/jobs/peer`)).toEqual({ locked: true, greeting: 'hello' });
+}
+
 describe('@ZooConfig whatever the class-field semantics', () => {
   let zoo: ZooServer;
   let session: ZooSession;
@@ -67,6 +77,7 @@ describe('@ZooConfig whatever the class-field semantics', () => {
         const app: INestApplication = await NestFactory.create(AppModule.forRoot(zoo.connectionString), { logger: false });
         try {
           await app.listen(0, '127.0.0.1');
+          await checkDecorators(await app.getUrl());
           await checkLiveConfig(await app.getUrl(), writer, 'fixture');
         } finally {
           await app.close();
@@ -81,12 +92,17 @@ describe('@ZooConfig whatever the class-field semantics', () => {
           throw err;
         });
         try {
+          await checkDecorators(app.url);
           await checkLiveConfig(app.url, writer, 'fixture');
         } finally {
           // closed cleanly: Nest re-raises SIGTERM after its shutdown hooks ran
           expect(await app.stop()).toEqual({ code: null, signal: 'SIGTERM' });
           rmSync(outDir, { recursive: true, force: true });
         }
+        // it unregistered on the way out (not left to the session timeout)
+        const discovery = new ServiceDiscovery(session);
+        expect(await discovery.instances('fixture')).toEqual([]);
+        await discovery.close();
       }, 60_000);
     });
   }

@@ -1,4 +1,4 @@
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { ZOO_CONFIG_PROPERTIES, ZOO_CONTEXT_SLOT } from '../tokens.js';
 import { ZooDecoratorContext, type ConfigBinding } from '../zoo-decorator-context.js';
 
@@ -44,6 +44,9 @@ export function bindToZoo(prototype: object): void {
     },
   });
   Inject(ZooDecoratorContext)(prototype, ZOO_CONTEXT_SLOT);
+  // optional, so a class can be tested without ZooModule (initializers are read then, and
+  // @WithLock says ZooModule is missing when called)
+  Optional()(prototype, ZOO_CONTEXT_SLOT);
 }
 
 function bindConfigProperty(instance: object, context: ZooDecoratorContext, binding: ConfigBinding): void {
@@ -58,4 +61,5 @@ function bindConfigProperty(instance: object, context: ZooDecoratorContext, bind
       fallback = value;
     },
   });
+  context.read(binding, fallback); // a typed value is validated (and a bad one reported) from the start
 }
