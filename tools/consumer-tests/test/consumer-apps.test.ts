@@ -118,6 +118,7 @@ describe('a NestJS app compiled with the tsconfig nest new generates (ES2023, de
       first: { greeting: 'hello' }, // the initial value is there for the first request
       changed: { greeting: 'bonjour' }, // a change is seen by a later request
       reserved: { reserved: true },
+      refunded: { refunded: true },
       registered: 1,
       viaDiscovery: { greeting: 'bonjour' },
       leader: 'ran',
