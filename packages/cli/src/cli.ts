@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+// bundled by tsup: the version the package was built with, whatever the install layout
+import { version } from '../package.json';
 import { connect, type GlobalOptions } from './connect.js';
 import { configCommands } from './commands/config.js';
 import { lockCommands } from './commands/locks.js';
@@ -11,6 +13,7 @@ let exitCode = 0;
 
 const program = new Command('zoo')
   .description('Zoo: a ZooKeeper-compatible coordination service — tree, services, locks, config')
+  .version(version, '-V, --version', 'print the version of @zoo/cli')
   .option('--server <hosts>', 'host:port[,host:port][/chroot]', process.env.ZOO_SERVER ?? '127.0.0.1:2181')
   .option('--auth <user:password>', 'digest credentials')
   .option('--json', 'one JSON document on stdout')

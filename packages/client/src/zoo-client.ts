@@ -650,7 +650,13 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     this.closeRequested = true;
     const conn = this.current;
     if (conn?.isOpen && (this.currentState === 'connected' || this.currentState === 'connectedReadOnly')) {
-      await Promise.race([this.enqueue(conn, { op: OpCode.closeSession }, undefined).catch(() => {}), sleep(Math.min(2000, this.negotiatedTimeout || 2000))]);
+      // the wait is cut short by the reply: a pending timer would keep the process alive ~2 s
+      const replied = new AbortController();
+      await Promise.race([
+        this.enqueue(conn, { op: OpCode.closeSession }, undefined).catch(() => {}),
+        sleep(Math.min(2000, this.negotiatedTimeout || 2000), replied.signal).catch(() => {}),
+      ]);
+      replied.abort();
     }
     conn?.close();
     if (this.pingTimer) clearInterval(this.pingTimer);
