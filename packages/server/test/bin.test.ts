@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { OpCode, OPEN_ACL_UNSAFE } from '@zoo/core';
 import { RawClient } from './raw-client.js';
 
-/** The `zoo-server` bin as a user runs it: the built file, a child process (npm test builds first). */
-const bin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+/** The `zoo-server` bin as a user runs it: the package's bin file (which loads the build), a child process (npm test builds first). */
+const bin = fileURLToPath(new URL('../bin/zoo-server.js', import.meta.url));
 
 interface Running {
   child: ChildProcess;
