@@ -26,6 +26,7 @@ import type { TxnStore } from './persistence/txn-store.js';
 import { openTxnStore } from './persistence/file-store.js';
 import { ServerStats } from './server-stats.js';
 import { AdminServer } from './admin-server.js';
+import { Admission } from './admission.js';
 import { ServerMetrics } from './metrics.js';
 
 export interface ZooServerOptions {
@@ -66,6 +67,16 @@ export interface ZooServerOptions {
   tls?: TlsOptions;
   /** Close connections that send no ConnectRequest within this many ms; 0 = never; default 10,000 (ZooKeeper's sessionlessCnxnTimeout). */
   handshakeTimeoutMs?: number;
+  /** Requests read but not yet answered, over all connections, above which reading pauses; default 1000 (zoo.cfg globalOutstandingLimit). */
+  globalOutstandingLimit?: number;
+  /** Bytes of replies and notifications held for one client above which its requests are not read; default 1 MiB. */
+  clientOutputSoftLimit?: number;
+  /** Bytes held for all clients above which clients holding output are not read; default 64 MiB. */
+  globalOutputLimit?: number;
+  /** A client whose held output stays over this many bytes for clientOutputTimeoutMs is disconnected; default 16 MiB. */
+  clientOutputHardLimit?: number;
+  /** How long held output may stay over clientOutputHardLimit; default 10,000 ms. */
+  clientOutputTimeoutMs?: number;
   /** Where txns go, instead of the one dataDir would open (an embedding's own store, or a test's). */
   store?: TxnStore;
   /** pino logger; default silent. */
@@ -88,6 +99,7 @@ export class ZooServer implements AsyncDisposable {
   readonly handshakeTimeoutMs: number;
   readonly options: Readonly<ZooServerOptions>;
   readonly metrics: ServerMetrics;
+  readonly admission: Admission;
   private readonly store: TxnStore;
   private readonly connections = new Set<Connection>();
   private readonly bySession = new Map<bigint, Connection>();
@@ -118,6 +130,13 @@ export class ZooServer implements AsyncDisposable {
     this.maxBuffer = options.maxBuffer ?? 0xfffff;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
     this.store = store;
+    this.admission = new Admission({
+      globalOutstandingLimit: options.globalOutstandingLimit,
+      clientOutputSoftLimit: options.clientOutputSoftLimit,
+      globalOutputLimit: options.globalOutputLimit,
+      clientOutputHardLimit: options.clientOutputHardLimit,
+      clientOutputTimeoutMs: options.clientOutputTimeoutMs,
+    });
     this.engine = new ZooEngine({
       clock: options.clock,
       tickTime: options.tickTime ?? 3000,
@@ -134,6 +153,7 @@ export class ZooServer implements AsyncDisposable {
       handshakeTimeoutMs: this.handshakeTimeoutMs,
       logger: this.logger,
       stats: this.stats,
+      admission: this.admission,
       commit: (txn) => this.commit(txn),
       durableZxid: () => this.durableZxid(),
       dispatch: (notifications, zxid) => this.dispatch(notifications, zxid),
