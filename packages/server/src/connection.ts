@@ -259,7 +259,11 @@ export class Connection implements Watcher, AdmissionWaiter {
     // a socket that must drain says so with 'drain'
     if (!waiting || this.socket.writableNeedDrain) return;
     if (this.outputBytes >= this.host.admission.limits.clientOutputSoftLimit) this.waitingForOutput = true;
-    else this.host.admission.wait(this);
+    else {
+      this.host.admission.wait(this);
+      // the limit may have cleared already (this connection's own flush freed it)
+      this.host.admission.released();
+    }
   }
 
   /** Admission has room again (or output drained): run what waits and read on. */
@@ -274,9 +278,7 @@ export class Connection implements Watcher, AdmissionWaiter {
     if (this.state === 'closed') return;
     this.account();
     if (!this.readPaused || this.socket.writableNeedDrain) return;
-    if (this.pending === null || this.waitingForOutput) {
-      if (!this.waitingForOutput || this.outputBytes < this.host.admission.limits.clientOutputSoftLimit) this.resumeReading();
-    }
+    if (this.pending === null || this.outputBytes < this.host.admission.limits.clientOutputSoftLimit) this.resumeReading();
   }
 
   /**
