@@ -27,6 +27,7 @@ import { openTxnStore } from './persistence/file-store.js';
 import { ServerStats } from './server-stats.js';
 import { AdminServer } from './admin-server.js';
 import { Admission } from './admission.js';
+import { SessionReaper } from './session-reaper.js';
 import { ServerMetrics } from './metrics.js';
 
 export interface ZooServerOptions {
@@ -112,6 +113,7 @@ export class ZooServer implements AsyncDisposable {
   private durableWaiters: Array<{ zxid: bigint; resolve: () => void; reject: (err: Error) => void }> = [];
   private readonly listeners: Listener[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly reaper = new SessionReaper(() => this.engine.msUntilSessionExpiry(), () => this.expireSessions());
   private readonly fourLetter: FourLetterWords;
   private admin?: AdminServer;
   private durable = 0n;
@@ -213,8 +215,7 @@ export class ZooServer implements AsyncDisposable {
       await listenOn(secure, this.options.secureClientPort, host);
       this.listeners.push(secure);
     }
-    const tick = Math.max(10, Math.floor(this.engine.tickTime / 2));
-    this.timers.push(setInterval(() => this.expireSessions(), tick).unref());
+    this.reaper.start();
     this.timers.push(setInterval(() => this.reap(), this.options.containerCheckIntervalMs ?? 1000).unref());
     if (this.options.adminPort !== undefined) {
       this.admin = new AdminServer(this, this.fourLetter);
@@ -497,6 +498,7 @@ export class ZooServer implements AsyncDisposable {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
+      this.reaper.stop();
       // net.Server#close calls back only once every connection is gone
       const listenersClosed = Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
       for (const conn of this.connections) conn.stopReading();
