@@ -419,8 +419,6 @@ export class Connection implements Watcher, AdmissionWaiter {
       zxid = result.txn.zxid;
     }
     if (result.notifications.length > 0) this.host.dispatch(result.notifications, zxid);
-    // auth replies carry xid -4 back
-    const replyXid = op === OpCode.auth ? Xid.auth : xid;
     // cons shows what ZooKeeper's FinalRequestProcessor records: auth is answered before it,
     // and only ordinary xids (not -8) count as the last cxid
     if (op !== OpCode.auth && op !== OpCode.sasl) {
@@ -428,7 +426,9 @@ export class Connection implements Watcher, AdmissionWaiter {
       this.lastZxid = result.zxid;
       this.lastOp = SHORT_OP_NAMES[op] ?? 'NA';
     }
-    this.reply({ xid: replyXid, zxid: result.zxid, err: result.err }, result.response, zxid, startedAt, op);
+    // every reply carries its request's xid, auth included (ZooKeeper answers auth with the
+    // xid sent: -4 from the Java and C clients, an ordinary one from others, e.g. Go's)
+    this.reply({ xid, zxid: result.zxid, err: result.err }, result.response, zxid, startedAt, op);
     if (result.close) {
       this.state = 'closing';
       this.closeAfterFlush = true;
