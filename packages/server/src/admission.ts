@@ -56,6 +56,12 @@ export class Admission {
     this.limits = merged;
   }
 
+  /** The limits as ZooServerOptions spells them (undefined = default). */
+  static fromOptions(options: Partial<AdmissionLimits>): Admission {
+    const { globalOutstandingLimit, clientOutputSoftLimit, globalOutputLimit, clientOutputHardLimit, clientOutputTimeoutMs } = options;
+    return new Admission({ globalOutstandingLimit, clientOutputSoftLimit, globalOutputLimit, clientOutputHardLimit, clientOutputTimeoutMs });
+  }
+
   /** May a connection holding `held` output bytes read one more request? */
   admits(held: number): boolean {
     const l = this.limits;

@@ -126,19 +126,13 @@ export class ZooServer implements AsyncDisposable {
   /** What a connection may call back into; kept off ZooServer's public surface. */
   private readonly host: ConnectionHost;
 
-  private constructor(options: ZooServerOptions, store: TxnStore) {
+  private constructor(options: ZooServerOptions, store: TxnStore, admission: Admission) {
     this.options = options;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.maxBuffer = options.maxBuffer ?? 0xfffff;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
     this.store = store;
-    this.admission = new Admission({
-      globalOutstandingLimit: options.globalOutstandingLimit,
-      clientOutputSoftLimit: options.clientOutputSoftLimit,
-      globalOutputLimit: options.globalOutputLimit,
-      clientOutputHardLimit: options.clientOutputHardLimit,
-      clientOutputTimeoutMs: options.clientOutputTimeoutMs,
-    });
+    this.admission = admission;
     this.engine = new ZooEngine({
       clock: options.clock,
       tickTime: options.tickTime ?? 3000,
@@ -171,6 +165,8 @@ export class ZooServer implements AsyncDisposable {
 
   /** Starts a server: recovers from dataDir if given, then listens. */
   static async start(options: ZooServerOptions = {}): Promise<ZooServer> {
+    // bad limits fail before anything is opened
+    const admission = Admission.fromOptions(options);
     // the store exists before the server (and its metrics) do
     const fsyncSink: { observe?: (ms: number) => void } = {};
     const store = options.store
@@ -186,7 +182,7 @@ export class ZooServer implements AsyncDisposable {
           onFsync: (ms) => fsyncSink.observe?.(ms),
         })
       : memoryTxnStore();
-    const server = new ZooServer(options, store);
+    const server = new ZooServer(options, store, admission);
     fsyncSink.observe = (ms) => {
       server.metrics.fsync.observe(ms / 1000);
       server.stats.recordFsync(ms);
