@@ -19,6 +19,21 @@ export const DEFAULT_ADMISSION_LIMITS: Readonly<AdmissionLimits> = {
   clientOutputTimeoutMs: 10_000,
 };
 
+/** What admission control is doing now, for observers (a snapshot). */
+export interface AdmissionStats {
+  readonly limits: Readonly<AdmissionLimits>;
+  /** Requests read whose replies have not been handed to their socket. */
+  readonly outstanding: number;
+  /** Output held for clients, bytes. */
+  readonly outputBytes: number;
+  /** Connections waiting for a server-wide limit to clear. */
+  readonly waiting: number;
+  /** Times a connection stopped reading with requests left to run. */
+  readonly throttled: number;
+  /** Connections closed for holding output over the hard limit too long. */
+  readonly slowClientsClosed: number;
+}
+
 /** A connection that stopped reading for admission and wants to hear when to try again. */
 export interface AdmissionWaiter {
   resumeReading(): void;
@@ -101,6 +116,10 @@ export class Admission {
       }
       for (const w of waiters) w.resumeReading();
     });
+  }
+
+  stats(): AdmissionStats {
+    return { limits: this.limits, outstanding: this.outstanding, outputBytes: this.outputBytes, waiting: this.waitingCount, throttled: this.throttled, slowClientsClosed: this.slowClientsClosed };
   }
 
   get waitingCount(): number {

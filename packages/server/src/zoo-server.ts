@@ -26,7 +26,7 @@ import type { TxnStore } from './persistence/txn-store.js';
 import { openTxnStore } from './persistence/file-store.js';
 import { ServerStats } from './server-stats.js';
 import { AdminServer } from './admin-server.js';
-import { Admission } from './admission.js';
+import { Admission, type AdmissionStats } from './admission.js';
 import { SessionReaper } from './session-reaper.js';
 import { ServerMetrics } from './metrics.js';
 
@@ -100,7 +100,7 @@ export class ZooServer implements AsyncDisposable {
   readonly handshakeTimeoutMs: number;
   readonly options: Readonly<ZooServerOptions>;
   readonly metrics: ServerMetrics;
-  readonly admission: Admission;
+  private readonly admission: Admission;
   private readonly store: TxnStore;
   private readonly connections = new Set<Connection>();
   private readonly bySession = new Map<bigint, Connection>();
@@ -247,6 +247,11 @@ export class ZooServer implements AsyncDisposable {
 
   allConnections(): readonly Connection[] {
     return [...this.connections];
+  }
+
+  /** Admission control now: requests outstanding, output held for clients, throttling so far. */
+  get admissionStats(): AdmissionStats {
+    return this.admission.stats();
   }
 
   storeInfo() {

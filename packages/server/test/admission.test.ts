@@ -48,11 +48,11 @@ describe('admission control', () => {
     cleanups.push(() => other.close());
     for (let i = 0; i < 100; i++) expect((await other.send({ op: OpCode.getData, path: '/small', watch: false })).header.err).toBe(0);
 
-    const limits = s.admission.limits;
+    const limits = s.admissionStats.limits;
     // reading stopped well before the pipeline ran: the kernel holds a few replies, we hold about one
     expect(conn.packetsReceived).toBeLessThan(gets / 2);
     expect(conn.outputBytes).toBeLessThanOrEqual(limits.clientOutputSoftLimit + BIG + 1024);
-    expect(s.admission.outstanding).toBeLessThanOrEqual(limits.globalOutstandingLimit);
+    expect(s.admissionStats.outstanding).toBeLessThanOrEqual(limits.globalOutstandingLimit);
 
     // the client reads at last: every reply arrives, in order
     let received = 0;
@@ -92,8 +92,8 @@ describe('admission control', () => {
     const xids = c.frames.flatMap((f) => (f.kind === 'reply' ? [f.xid] : []));
     expect(xids).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     // the chunks held more than 50 requests each: decoding stopped and resumed
-    expect(s.admission.throttled).toBeGreaterThan(0);
-    expect(s.admission.outstanding).toBe(0);
+    expect(s.admissionStats.throttled).toBeGreaterThan(0);
+    expect(s.admissionStats.outstanding).toBe(0);
   });
 
   it('closes a client whose output stays over clientOutputHardLimit past clientOutputTimeoutMs, naming it in the log', async () => {
@@ -108,7 +108,7 @@ describe('admission control', () => {
     const reader = await RawClient.open(s.port);
     cleanups.push(() => reader.close());
     for (let i = 0; i < 20; i++) expect((await reader.send({ op: OpCode.getData, path: '/big', watch: false })).header.err).toBe(0);
-    await until(() => s.admission.slowClientsClosed === 1, 30_000, 'the deaf client to be closed');
+    await until(() => s.admissionStats.slowClientsClosed === 1, 30_000, 'the deaf client to be closed');
     deaf.resume();
     await closed;
     const line = lines.map((l) => JSON.parse(l) as { msg: string; remoteAddress?: string; sessionId?: string }).find((l) => l.msg.includes('client does not read'));
@@ -144,8 +144,8 @@ describe('admission control', () => {
     cleanups.push(() => c.close());
     hold = true;
     const writes = Array.from({ length: 200 }, (_, i) => c.send({ op: OpCode.create, path: `/w${i}`, data: null, acl, flags: 0 }));
-    await until(() => s.admission.waitingCount === 1, 5000, 'reading to pause');
-    expect(s.admission.outstanding).toBe(20);
+    await until(() => s.admissionStats.waiting === 1, 5000, 'reading to pause');
+    expect(s.admissionStats.outstanding).toBe(20);
     expect(s.engine.lastZxid).toBeLessThan(25n);
     release();
     const results = await Promise.all(writes);
