@@ -93,6 +93,7 @@ describe('admission control', () => {
     expect(xids).toEqual(Array.from({ length: n }, (_, i) => i + 1));
     // the chunks held more than 50 requests each: decoding stopped and resumed
     expect(s.admissionStats.throttled).toBeGreaterThan(0);
+    expect(await s.metrics.registry.metrics()).toMatch(/\nzoo_reads_throttled_total [1-9]\d*\n/);
     expect(s.admissionStats.outstanding).toBe(0);
   });
 
@@ -117,6 +118,7 @@ describe('admission control', () => {
     expect(line?.msg).toContain(`127.0.0.1:${localPort} session ${line?.sessionId}`);
     expect((await reader.send({ op: OpCode.exists, path: '/big', watch: false })).header.err).toBe(0);
     expect(s.connectionCount).toBe(1);
+    expect(await s.metrics.registry.metrics()).toMatch(/\nzoo_slow_clients_closed_total 1\n/);
   }, 60_000);
 
   it('refuses limits that are not positive integers, or a hard limit below the soft one', async () => {
