@@ -132,6 +132,7 @@ async function once(start) {
 
 const fmt = (xs, f) => `${f(percentile(xs, 50))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 const rows = [];
+const json = {};
 const only = args.get('--only'); // zoo | zookeeper
 for (const start of [startZoo, startZooKeeper].filter((f) => !only || (only === 'zoo') === (f === startZoo))) {
   const results = [];
@@ -140,6 +141,11 @@ for (const start of [startZoo, startZooKeeper].filter((f) => !only || (only === 
     console.error(`${start === startZoo ? 'ZooServer' : 'ZooKeeper'} run ${i + 1}: RSS +${(r.growth / MiB).toFixed(1)} MiB, ${r.ok}/${ROUND_TRIPS} round trips in ${r.roundTripMs.toFixed(0)} ms`);
     results.push(r);
   }
+  json[start === startZoo ? 'zoo' : 'zookeeper'] = {
+    rssGrowthMiB: percentile(results.map((r) => r.growth / MiB), 50),
+    roundTripsOk: Math.min(...results.map((r) => r.ok)),
+    roundTripMs: percentile(results.map((r) => r.roundTripMs), 50),
+  };
   rows.push([
     start === startZoo ? 'ZooServer (defaults)' : 'ZooKeeper 3.8 (-Xms64m -Xmx2g)',
     fmt(results.map((r) => r.growth / MiB), (x) => `${x.toFixed(1)}`),
@@ -151,3 +157,4 @@ console.log(`\n${gets.toLocaleString('en-US')} pipelined getData of a 1 MB node,
 console.log('| server | peak RSS growth, MiB | second client round trips | their wall time, ms |');
 console.log('|---|---|---|---|');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+console.log(JSON.stringify({ gets, runs, ...json }));
