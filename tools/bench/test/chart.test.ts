@@ -51,7 +51,7 @@ describe('benchmark ratio chart', () => {
     // bar 0 is get 4×64 at 3×, bar 1 set 4×64 at 1.25× (then mixed 1×1): lengths in that proportion
     expect(widths[0].width / widths[1].width).toBeCloseTo(3 / 1.25, 2);
     // set 4×64 at 1.25× misses its 2× target, set p99 at 0.5× misses parity; the rest pass
-    expect(widths.map((w) => w.cls.includes('worse'))).toEqual([false, true, false, false, true, false, false, false, false, false, false, false, false]);
+    expect(widths.map((w) => w.cls.includes('worse'))).toEqual([false, true, false, false, true, false, false, false, false, false, false, false, false, false]);
     expect(svg).toContain('3.00× (target 3×, met)');
     expect(svg).not.toContain('NaN');
   });
