@@ -44,6 +44,21 @@ znode.container.checkIntervalMs=500
     expect(warnings).toEqual([]);
   });
 
+  it('reads the admission limits: globalOutstandingLimit as ZooKeeper spells it, and Zoo\'s output limits', () => {
+    const cfg = parseZooCfg('globalOutstandingLimit=250\nclientOutputSoftLimit=65536\nclientOutputHardLimit=1048576\nclientOutputTimeoutMs=2000\nglobalOutputLimit=8388608');
+    const warnings: string[] = [];
+    expect(serverOptionsFromConfig(cfg, (w) => warnings.push(w))).toMatchObject({
+      globalOutstandingLimit: 250,
+      clientOutputSoftLimit: 65536,
+      clientOutputHardLimit: 1048576,
+      clientOutputTimeoutMs: 2000,
+      globalOutputLimit: 8388608,
+    });
+    expect(warnings).toEqual([]);
+    expect(serverOptionsFromConfig(parseZooCfg('zookeeper.globalOutstandingLimit=7')).globalOutstandingLimit).toBe(7);
+    expect(() => serverOptionsFromConfig(parseZooCfg('globalOutstandingLimit=0'))).toThrow(/globalOutstandingLimit: 0 is outside 1/);
+  });
+
   it('warns about unknown and quorum-only keys', () => {
     const warnings: string[] = [];
     serverOptionsFromConfig(parseZooCfg('initLimit=5\nserver.1=a:2888:3888\nbogus=1\n4lw.commands.whitelist=*'), (w) => warnings.push(w));

@@ -74,10 +74,18 @@ const KEYS: Record<string, Setter> = {
   extendedTypesEnabled: (o, v, k) => (o.extendedTypesEnabled = bool(v, k)),
   'zookeeper.extendedTypesEnabled': (o, v, k) => (o.extendedTypesEnabled = bool(v, k)),
   'znode.container.checkIntervalMs': (o, v, k) => (o.containerCheckIntervalMs = int(10)(v, k)),
+  // ZooKeeper passes unknown zoo.cfg keys on as zookeeper.* system properties: both spellings work
+  globalOutstandingLimit: (o, v, k) => (o.globalOutstandingLimit = int(1)(v, k)),
+  'zookeeper.globalOutstandingLimit': (o, v, k) => (o.globalOutstandingLimit = int(1)(v, k)),
+  // Zoo's own output limits (ZooKeeper has none: its replies queue without bound)
+  clientOutputSoftLimit: (o, v, k) => (o.clientOutputSoftLimit = int(1)(v, k)),
+  clientOutputHardLimit: (o, v, k) => (o.clientOutputHardLimit = int(1)(v, k)),
+  clientOutputTimeoutMs: (o, v, k) => (o.clientOutputTimeoutMs = int(1)(v, k)),
+  globalOutputLimit: (o, v, k) => (o.globalOutputLimit = int(1)(v, k)),
 };
 
 /** Quorum and JVM keys a standalone server has no use for: accepted with a warning. */
-const IGNORED = /^(server\.\d+|group\.\d+|weight\.\d+|initLimit|syncLimit|electionAlg|peerType|standaloneEnabled|reconfigEnabled|quorumListenOnAllIPs|preAllocSize|globalOutstandingLimit|syncEnabled|leaderServes|cnxTimeout|metricsProvider\..*|audit\..*|ssl\.quorum\..*|sslQuorum|serverCnxnFactory|authProvider\..*|dynamicConfigFile)$/;
+const IGNORED = /^(server\.\d+|group\.\d+|weight\.\d+|initLimit|syncLimit|electionAlg|peerType|standaloneEnabled|reconfigEnabled|quorumListenOnAllIPs|preAllocSize|syncEnabled|leaderServes|cnxTimeout|metricsProvider\..*|audit\..*|ssl\.quorum\..*|sslQuorum|serverCnxnFactory|authProvider\..*|dynamicConfigFile)$/;
 
 /** ZooKeeper's TLS keys for the secure client port, read after the others. */
 const SSL_KEYS = new Set(['ssl.keyStore.location', 'ssl.keyStore.password', 'ssl.keyStore.type', 'ssl.trustStore.location', 'ssl.trustStore.password', 'ssl.trustStore.type', 'ssl.clientAuth']);

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Id, OpCode, ProcessResult, Txn, WatchNotification, ZooEngine } from '@zoo/core';
+import type { Admission } from './admission.js';
 import type { Connection } from './connection.js';
 import type { ServerStats } from './server-stats.js';
 
@@ -11,6 +12,8 @@ export interface ConnectionHost {
   readonly handshakeTimeoutMs: number;
   readonly logger: Logger;
   readonly stats: ServerStats;
+  /** Server-wide admission control: outstanding requests and output held for clients. */
+  readonly admission: Admission;
   /** Log a txn (group commit). */
   commit(txn: Txn): void;
   /** The highest zxid on disk (everything, in in-memory mode). */

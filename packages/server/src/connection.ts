@@ -20,6 +20,7 @@ import {
   type Response,
   type Watcher,
 } from '@zoo/core';
+import type { AdmissionWaiter } from './admission.js';
 import type { ConnectionHost } from './connection-host.js';
 
 interface Outgoing {
@@ -77,7 +78,7 @@ const END_GRACE_MS = 5000;
  * engine applies a write at once; what anyone may see of it waits until its txn is durable,
  * so every outgoing frame carries the zxid the log must reach first.
  */
-export class Connection implements Watcher {
+export class Connection implements Watcher, AdmissionWaiter {
   readonly id = nextConnectionId++;
   readonly remoteAddress: string;
   readonly remotePort: number;
@@ -98,6 +99,28 @@ export class Connection implements Watcher {
 
   private readonly decoder: FrameDecoder;
   private readonly queue: Outgoing[] = [];
+  /** Bytes of the frames in `queue`. */
+  private queuedBytes = 0;
+  /**
+   * Frames received but not run yet: admission stopped partway through a chunk. They stay
+   * undecoded (views on the chunk) and the socket stays paused until they have run.
+   */
+  private pending: Buffer[] | null = null;
+  private pendingIndex = 0;
+  /** Receipt time of the chunk the pending frames came in. */
+  private pendingAt = 0;
+  /** Requests run whose replies have not been handed to the socket. */
+  private inFlight = 0;
+  /** Output bytes this connection last reported to the server-wide count. */
+  private accounted = 0;
+  /** Reading is paused by admission control (or by a socket that needs to drain). */
+  private readPaused = false;
+  /** Paused until this connection's own output falls below the soft limit. */
+  private waitingForOutput = false;
+  /** Set while output is over the hard limit: closes the connection when it fires. */
+  private hardLimitTimer?: NodeJS.Timeout;
+  /** Called when a write reached the kernel: output held falls. */
+  private readonly onWritten = (): void => this.outputDrained();
   /**
    * Replies that may go out at once, encoded back to back into one buffer during this turn
    * and written before the queue. Only used while the queue is empty, so order is kept.
@@ -121,7 +144,7 @@ export class Connection implements Watcher {
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err) => host.logger.debug({ err, conn: this.describe() }, 'connection error'));
     socket.on('close', () => this.closed());
-    socket.on('drain', () => socket.resume());
+    socket.on('drain', () => this.outputDrained());
     // ZooKeeper's sessionlessCnxnTimeout: a socket that never completes the handshake must not
     // hold a connection slot (maxClientCnxns) forever.
     if (host.handshakeTimeoutMs > 0) {
@@ -140,9 +163,12 @@ export class Connection implements Watcher {
 
   /** Requests received whose replies have not gone out yet. */
   get outstanding(): number {
-    let n = 0;
-    for (const o of this.queue) if (o.startedAt) n++;
-    return n;
+    return this.inFlight;
+  }
+
+  /** Bytes of replies and notifications held for this client (queued, batched, in the socket). */
+  get outputBytes(): number {
+    return this.queuedBytes + this.socket.writableLength + (this.batch ? this.batch.length : 0);
   }
 
   describe(): string {
@@ -166,14 +192,138 @@ export class Connection implements Watcher {
       this.answerFourLetterWord(this.decoder.fourLetterWord);
       return;
     }
-    for (const frame of frames) {
-      if (this.state !== 'handshake' && this.state !== 'open') break;
-      this.packetsReceived++;
-      this.host.stats.packetsReceived++;
-      if (this.state === 'handshake') this.handshake(frame);
-      else this.request(frame, receivedAt);
+    if (this.pending) {
+      // a chunk that was already on its way when reading paused: behind what waits
+      this.pending = this.pending.slice(this.pendingIndex).concat(frames);
+      this.pendingIndex = 0;
+    } else {
+      this.pending = frames;
+      this.pendingIndex = 0;
+      this.pendingAt = receivedAt;
+    }
+    this.pump();
+  }
+
+  /**
+   * Runs received frames for as long as admission allows, sends what may go, and pauses or
+   * resumes reading. Requests past a limit stay in `pending` until output drains.
+   */
+  private pump(): void {
+    const frames = this.pending;
+    if (frames) {
+      const admission = this.host.admission;
+      // the socket's buffer only changes at flush, so one read per pump
+      const backlog = this.socket.writableLength;
+      const receivedAt = this.pendingAt;
+      let i = this.pendingIndex;
+      for (; i < frames.length; i++) {
+        const state = this.state;
+        if (state === 'open') {
+          if (!admission.admits(backlog + this.queuedBytes + (this.batch ? this.batch.length : 0))) break;
+          this.packetsReceived++;
+          this.host.stats.packetsReceived++;
+          this.inFlight++;
+          admission.outstanding++;
+          this.request(frames[i], receivedAt);
+        } else if (state === 'handshake') {
+          this.packetsReceived++;
+          this.host.stats.packetsReceived++;
+          this.handshake(frames[i]);
+        } else {
+          i = frames.length;
+        }
+      }
+      if (i >= frames.length) this.pending = null;
+      else this.pendingIndex = i;
     }
     this.flush();
+    this.settleReading();
+  }
+
+  /** Pauses reading while frames wait or the socket must drain; resumes once neither holds. */
+  private settleReading(): void {
+    if (this.state !== 'open' && this.state !== 'handshake') return;
+    const waiting = this.pending !== null;
+    if (!waiting && !this.socket.writableNeedDrain) {
+      if (this.readPaused) {
+        this.readPaused = false;
+        this.socket.resume();
+      }
+      return;
+    }
+    if (!this.readPaused) {
+      this.readPaused = true;
+      this.socket.pause();
+      if (waiting) this.host.admission.throttled++;
+    }
+    // a socket that must drain says so with 'drain'
+    if (!waiting || this.socket.writableNeedDrain) return;
+    if (this.outputBytes >= this.host.admission.limits.clientOutputSoftLimit) this.waitingForOutput = true;
+    else {
+      this.host.admission.wait(this);
+      // the limit may have cleared already (this connection's own flush freed it)
+      this.host.admission.released();
+    }
+  }
+
+  /** Admission has room again (or output drained): run what waits and read on. */
+  resumeReading(): void {
+    if (this.state !== 'open' && this.state !== 'handshake') return;
+    this.waitingForOutput = false;
+    this.pump();
+  }
+
+  /** A write reached the kernel or the socket drained. */
+  private outputDrained(): void {
+    if (this.state === 'closed') return;
+    this.account();
+    if (!this.readPaused || this.socket.writableNeedDrain) return;
+    if (this.pending === null || this.outputBytes < this.host.admission.limits.clientOutputSoftLimit) this.resumeReading();
+  }
+
+  /**
+   * Reports this connection's held output to the server-wide count, and arms (or disarms) the
+   * hard limit: a client whose output stays over it past the deadline is cut off.
+   */
+  private account(): void {
+    const held = this.queuedBytes + this.socket.writableLength;
+    const admission = this.host.admission;
+    const before = this.accounted;
+    if (held !== before) {
+      admission.outputBytes += held - before;
+      this.accounted = held;
+      if (held < before) admission.released();
+    }
+    if (held > admission.limits.clientOutputHardLimit) {
+      if (!this.hardLimitTimer) {
+        this.hardLimitTimer = setTimeout(() => this.hardLimitExpired(), admission.limits.clientOutputTimeoutMs);
+        this.hardLimitTimer.unref();
+      }
+    } else if (this.hardLimitTimer) {
+      clearTimeout(this.hardLimitTimer);
+      this.hardLimitTimer = undefined;
+    }
+  }
+
+  private hardLimitExpired(): void {
+    this.hardLimitTimer = undefined;
+    if (this.state === 'closed') return;
+    const held = this.queuedBytes + this.socket.writableLength;
+    const { clientOutputHardLimit, clientOutputTimeoutMs } = this.host.admission.limits;
+    if (held <= clientOutputHardLimit) return;
+    this.host.admission.slowClientsClosed++;
+    this.host.logger.warn(
+      {
+        conn: this.describe(),
+        remoteAddress: `${this.remoteAddress}:${this.remotePort}`,
+        sessionId: this.ctx ? `0x${this.ctx.sessionId.toString(16)}` : undefined,
+        heldBytes: held,
+        clientOutputHardLimit,
+        clientOutputTimeoutMs,
+      },
+      `closing connection ${this.describe()}: client does not read; ${held} bytes of output held, over clientOutputHardLimit for ${clientOutputTimeoutMs} ms`,
+    );
+    this.destroy();
   }
 
   private answerFourLetterWord(word: string): void {
@@ -269,8 +419,6 @@ export class Connection implements Watcher {
       zxid = result.txn.zxid;
     }
     if (result.notifications.length > 0) this.host.dispatch(result.notifications, zxid);
-    // auth replies carry xid -4 back
-    const replyXid = op === OpCode.auth ? Xid.auth : xid;
     // cons shows what ZooKeeper's FinalRequestProcessor records: auth is answered before it,
     // and only ordinary xids (not -8) count as the last cxid
     if (op !== OpCode.auth && op !== OpCode.sasl) {
@@ -278,7 +426,9 @@ export class Connection implements Watcher {
       this.lastZxid = result.zxid;
       this.lastOp = SHORT_OP_NAMES[op] ?? 'NA';
     }
-    this.reply({ xid: replyXid, zxid: result.zxid, err: result.err }, result.response, zxid, startedAt, op);
+    // every reply carries its request's xid, auth included (ZooKeeper answers auth with the
+    // xid sent: -4 from the Java and C clients, an ordinary one from others, e.g. Go's)
+    this.reply({ xid, zxid: result.zxid, err: result.err }, result.response, zxid, startedAt, op);
     if (result.close) {
       this.state = 'closing';
       this.closeAfterFlush = true;
@@ -311,6 +461,7 @@ export class Connection implements Watcher {
   push(out: Outgoing): void {
     if (this.state === 'closed') return;
     this.queue.push(out);
+    this.queuedBytes += out.frame.length;
   }
 
   /** Sends every queued frame the log allows, as one write. */
@@ -337,18 +488,31 @@ export class Connection implements Watcher {
         parts.push(batch.toBuffer());
         bytes += batch.length;
       }
+      let queued = 0;
       for (const o of this.queue.splice(0, n)) {
         parts.push(o.frame);
         bytes += o.frame.length;
+        queued += o.frame.length;
         if (o.startedAt) this.recordLatency(now - o.startedAt, o.op);
       }
-      if (this.latencyCount !== latencies) this.lastResponseAt = Date.now();
+      this.queuedBytes -= queued;
+      const replies = this.latencyCount - latencies;
+      if (replies !== 0) {
+        this.lastResponseAt = Date.now();
+        this.inFlight -= replies;
+        this.host.admission.outstanding -= replies;
+      }
       this.packetsSent += frames;
       this.host.stats.packetsSent += frames;
       this.host.stats.bytesOut += bytes;
-      const ok = this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes));
-      // a client that does not read must not make us buffer without bound
-      if (!ok) this.socket.pause();
+      const ok = this.socket.write(parts.length === 1 ? parts[0] : Buffer.concat(parts, bytes), this.onWritten);
+      // a client that does not read must not make us buffer without bound: read on after 'drain'
+      if (!ok && !this.readPaused) {
+        this.readPaused = true;
+        this.socket.pause();
+      }
+      this.account();
+      if (replies !== 0) this.host.admission.released();
     }
     if (this.queue.length === 0 && this.closeAfterFlush) this.end();
     else if (this.queue.length > 0) this.host.waitForDurable(this);
@@ -423,8 +587,18 @@ export class Connection implements Watcher {
     if (this.state === 'closed') return;
     this.state = 'closed';
     clearTimeout(this.handshakeTimer);
+    clearTimeout(this.hardLimitTimer);
     this.queue.length = 0;
+    this.queuedBytes = 0;
+    this.pending = null;
     this.batch = null;
+    const admission = this.host.admission;
+    admission.forget(this);
+    admission.outstanding -= this.inFlight;
+    admission.outputBytes -= this.accounted;
+    this.inFlight = 0;
+    this.accounted = 0;
+    admission.released();
     this.batchStartedAt.length = 0;
     this.batchOps.length = 0;
     this.host.connectionClosed(this);

@@ -75,6 +75,9 @@ export class ServerMetrics {
     counter('zoo_packets_received_total', 'Frames received from clients', () => server.stats.packetsReceived);
     counter('zoo_packets_sent_total', 'Frames sent to clients', () => server.stats.packetsSent);
     counter('zoo_connections_rejected_total', 'Connections refused by maxClientCnxns', () => server.stats.connectionsRejected);
+    gauge('zoo_output_held_bytes', 'Replies and notifications held for clients (queued and in socket buffers)', () => server.admissionStats.outputBytes);
+    counter('zoo_reads_throttled_total', 'Times a connection stopped reading for admission control with requests left to run', () => server.admissionStats.throttled);
+    counter('zoo_slow_clients_closed_total', 'Connections closed for holding output over clientOutputHardLimit past clientOutputTimeoutMs', () => server.admissionStats.slowClientsClosed);
   }
 
   observe(op: OpCode, result: ProcessResult): void {

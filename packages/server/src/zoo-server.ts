@@ -26,6 +26,8 @@ import type { TxnStore } from './persistence/txn-store.js';
 import { openTxnStore } from './persistence/file-store.js';
 import { ServerStats } from './server-stats.js';
 import { AdminServer } from './admin-server.js';
+import { Admission, type AdmissionStats } from './admission.js';
+import { SessionReaper } from './session-reaper.js';
 import { ServerMetrics } from './metrics.js';
 import { serverState, type ServerState } from './server-state.js';
 
@@ -67,6 +69,16 @@ export interface ZooServerOptions {
   tls?: TlsOptions;
   /** Close connections that send no ConnectRequest within this many ms; 0 = never; default 10,000 (ZooKeeper's sessionlessCnxnTimeout). */
   handshakeTimeoutMs?: number;
+  /** Requests read but not yet answered, over all connections, above which reading pauses; default 1000 (zoo.cfg globalOutstandingLimit). */
+  globalOutstandingLimit?: number;
+  /** Bytes of replies and notifications held for one client above which its requests are not read; default 1 MiB. */
+  clientOutputSoftLimit?: number;
+  /** Bytes held for all clients above which clients holding output are not read; default 64 MiB. */
+  globalOutputLimit?: number;
+  /** A client whose held output stays over this many bytes for clientOutputTimeoutMs is disconnected; default 16 MiB. */
+  clientOutputHardLimit?: number;
+  /** How long held output may stay over clientOutputHardLimit; default 10,000 ms. */
+  clientOutputTimeoutMs?: number;
   /** Where txns go, instead of the one dataDir would open (an embedding's own store, or a test's). */
   store?: TxnStore;
   /** After the transaction log fails, how often it is tried again (writes resume once it works); default 1000 ms. */
@@ -95,6 +107,7 @@ export class ZooServer implements AsyncDisposable {
   readonly handshakeTimeoutMs: number;
   readonly options: Readonly<ZooServerOptions>;
   readonly metrics: ServerMetrics;
+  private readonly admission: Admission;
   private readonly store: TxnStore;
   private readonly connections = new Set<Connection>();
   private readonly bySession = new Map<bigint, Connection>();
@@ -104,6 +117,7 @@ export class ZooServer implements AsyncDisposable {
   private flushScheduled = false;
   private readonly listeners: Listener[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
+  private readonly reaper = new SessionReaper(() => this.engine.msUntilSessionExpiry(), () => this.expireSessions());
   private readonly fourLetter: FourLetterWords;
   private admin?: AdminServer;
   private closing?: Promise<void>;
@@ -111,12 +125,13 @@ export class ZooServer implements AsyncDisposable {
   /** What a connection may call back into; kept off ZooServer's public surface. */
   private readonly host: ConnectionHost;
 
-  private constructor(options: ZooServerOptions, store: TxnStore) {
+  private constructor(options: ZooServerOptions, store: TxnStore, admission: Admission) {
     this.options = options;
     this.logger = options.logger ?? pino({ level: 'silent' });
     this.maxBuffer = options.maxBuffer ?? 0xfffff;
     this.handshakeTimeoutMs = options.handshakeTimeoutMs ?? 10_000;
     this.store = store;
+    this.admission = admission;
     this.engine = new ZooEngine({
       clock: options.clock,
       tickTime: options.tickTime ?? 3000,
@@ -141,6 +156,7 @@ export class ZooServer implements AsyncDisposable {
       handshakeTimeoutMs: this.handshakeTimeoutMs,
       logger: this.logger,
       stats: this.stats,
+      admission: this.admission,
       commit: (txn) => this.pipeline.commit(txn),
       durableZxid: () => this.pipeline.durableZxid,
       dispatch: (notifications, zxid) => this.dispatch(notifications, zxid),
@@ -156,6 +172,8 @@ export class ZooServer implements AsyncDisposable {
 
   /** Starts a server: recovers from dataDir if given, then listens. */
   static async start(options: ZooServerOptions = {}): Promise<ZooServer> {
+    // bad limits fail before anything is opened
+    const admission = Admission.fromOptions(options);
     // the store exists before the server (and its metrics) do
     const fsyncSink: { observe?: (ms: number) => void } = {};
     const store = options.store
@@ -171,7 +189,7 @@ export class ZooServer implements AsyncDisposable {
           onFsync: (ms) => fsyncSink.observe?.(ms),
         })
       : memoryTxnStore();
-    const server = new ZooServer(options, store);
+    const server = new ZooServer(options, store, admission);
     fsyncSink.observe = (ms) => {
       server.metrics.observeFsync(ms);
       server.stats.recordFsync(ms);
@@ -200,8 +218,7 @@ export class ZooServer implements AsyncDisposable {
       await listenOn(secure, this.options.secureClientPort, host);
       this.listeners.push(secure);
     }
-    const tick = Math.max(10, Math.floor(this.engine.tickTime / 2));
-    this.timers.push(setInterval(() => this.expireSessions(), tick).unref());
+    this.reaper.start();
     this.timers.push(setInterval(() => this.reap(), this.options.containerCheckIntervalMs ?? 1000).unref());
     if (this.options.adminPort !== undefined) {
       this.admin = new AdminServer(this, this.fourLetter);
@@ -237,6 +254,11 @@ export class ZooServer implements AsyncDisposable {
 
   allConnections(): readonly Connection[] {
     return [...this.connections];
+  }
+
+  /** Admission control now: requests outstanding, output held for clients, throttling so far. */
+  get admissionStats(): AdmissionStats {
+    return this.admission.stats();
   }
 
   storeInfo() {
@@ -435,6 +457,7 @@ export class ZooServer implements AsyncDisposable {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const timer of this.timers) clearInterval(timer);
+      this.reaper.stop();
       // net.Server#close calls back only once every connection is gone
       const listenersClosed = Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
       for (const conn of this.connections) conn.stopReading();

@@ -30,6 +30,8 @@ export interface Reply {
 export class RawClient {
   readonly frames: Array<{ kind: 'reply'; xid: number } | { kind: 'event'; event: WatcherEvent }> = [];
   readonly events: WatcherEvent[] = [];
+  /** Every reply header (not notifications), in arrival order. */
+  readonly replies: ReplyHeader[] = [];
   private readonly decoder = new FrameDecoder(64 * 1024 * 1024);
   private readonly pending = new Map<number, { op: OpCode; resolve: (r: Reply) => void }>();
   private handshake?: (r: ConnectResponse) => void;
@@ -86,6 +88,7 @@ export class RawClient {
       return;
     }
     this.frames.push({ kind: 'reply', xid: header.xid });
+    this.replies.push(header);
     const key = header.xid === -2 ? -2 : header.xid === -4 ? -4 : header.xid;
     const p = this.pending.get(key);
     if (!p) return;

@@ -43,6 +43,8 @@ export function ratioBars(results) {
   time('start & recovery', 'recovery of a 1M-txn log', best(zoo?.restartLog), best(zk?.restartLog));
   time('memory', '1M znodes × 100 B: heap (+ off-heap)', zoo?.loaded && zoo.loaded.heap + zoo.loaded.offHeap, zk?.loaded?.heap, 1);
   time('memory', '1M znodes × 100 B: RSS', zoo?.loaded?.rss, zk?.loaded?.rss, 1);
+  const slow = results['slow-reader'];
+  time('memory', 'slow reader: peak RSS growth', slow?.zoo?.rssGrowthMiB, slow?.zookeeper?.rssGrowthMiB, 1);
   return bars;
 }
 

@@ -30,6 +30,10 @@ const suites = {
   startup: ['startup.mjs', [], []],
   // ZooServer and ZooKeeper with 1M znodes: memory, restart from snapshot, 1M-txn log recovery
   memory: ['memory.mjs', ['--max-old-space-size=8192'], []],
+  // a client pipelining 5,000 getData of a 1 MB node and never reading: RSS growth, others served
+  'slow-reader': ['slow-reader.mjs', [], ['--runs', '5']],
+  // how long after a client dies its ephemerals go (10 s sessions, tickTime 2000)
+  'session-expiry': ['session-expiry.mjs', [], []],
 };
 const unknown = only?.filter((n) => !(n in suites)) ?? [];
 if (unknown.length) throw new Error(`unknown benchmark ${unknown.join(', ')}; known: ${Object.keys(suites).join(', ')}`);

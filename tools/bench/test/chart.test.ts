@@ -17,6 +17,7 @@ describe('benchmark ratio chart', () => {
       zoo: { restartSnap: [1500, 1400], restartLog: [4000], loaded: { heap: 300, offHeap: 100, rss: 500 } },
       zk: { restartSnap: [3000, 3500], restartLog: [7000], loaded: { heap: 400, rss: 1500 } },
     },
+    'slow-reader': { zoo: { rssGrowthMiB: 10 }, zookeeper: { rssGrowthMiB: 28 } },
   };
 
   it('turns every Zoo/ZooKeeper pair into a higher-is-better ratio with the issue targets', () => {
@@ -35,7 +36,8 @@ describe('benchmark ratio chart', () => {
     expect(by('1M znodes × 100 B: heap (+ off-heap)', 'memory')?.ratio).toBeCloseTo(1); // 400 vs 300 + 100
     expect(by('1M znodes × 100 B: RSS', 'memory')?.ratio).toBeCloseTo(3);
     expect(by('mixed 1×1', 'throughput (ops/s)')?.ratio).toBe(2);
-    expect(bars).toHaveLength(13);
+    expect(by('slow reader: peak RSS growth', 'memory')).toMatchObject({ ratio: 2.8, target: 1 });
+    expect(bars).toHaveLength(14);
     // sections missing from the results make no bars
     expect(ratioBars({ server: results.server }).some((b: { group: string }) => b.group === 'memory')).toBe(false);
   });
@@ -49,7 +51,7 @@ describe('benchmark ratio chart', () => {
     // bar 0 is get 4×64 at 3×, bar 1 set 4×64 at 1.25× (then mixed 1×1): lengths in that proportion
     expect(widths[0].width / widths[1].width).toBeCloseTo(3 / 1.25, 2);
     // set 4×64 at 1.25× misses its 2× target, set p99 at 0.5× misses parity; the rest pass
-    expect(widths.map((w) => w.cls.includes('worse'))).toEqual([false, true, false, false, true, false, false, false, false, false, false, false, false]);
+    expect(widths.map((w) => w.cls.includes('worse'))).toEqual([false, true, false, false, true, false, false, false, false, false, false, false, false, false]);
     expect(svg).toContain('3.00× (target 3×, met)');
     expect(svg).not.toContain('NaN');
   });

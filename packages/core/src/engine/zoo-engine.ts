@@ -234,6 +234,11 @@ export class ZooEngine {
     this.sessions.touch(sessionId);
   }
 
+  /** Ms until `expireSessions()` has work again at the earliest: the next tick boundary. */
+  msUntilSessionExpiry(): number {
+    return this.sessions.waitTime();
+  }
+
   /** Closes every session whose deadline passed: one closeSession result each. */
   expireSessions(): ProcessResult[] {
     const results: ProcessResult[] = [];

@@ -21,6 +21,8 @@ export class SessionTracker {
   readonly sessions = new Map<bigint, Session>();
   private readonly buckets = new Map<number, Set<bigint>>();
   private nextId: bigint;
+  /** The tick boundary the reaper looks at next (ExpiryQueue's nextExpirationTime). */
+  private nextExpiration: number;
 
   constructor(
     private readonly clock: Clock,
@@ -28,6 +30,7 @@ export class SessionTracker {
     private readonly serverId = 0,
   ) {
     this.nextId = SessionTracker.initialId(clock.now(), serverId);
+    this.nextExpiration = this.roundToTick(clock.now());
   }
 
   /** `((now << 24) >>> 8) | (serverId << 56)`, as ZooKeeper seeds its ids. */
@@ -93,9 +96,19 @@ export class SessionTracker {
     this.sessions.delete(id);
   }
 
+  /**
+   * Ms until the reaper should call `expired()` again: the next tick boundary after its last
+   * look. Deadlines are tick boundaries, so looking exactly then expires each session on its
+   * deadline (ZooKeeper's ExpiryQueue.getWaitTime), not up to a polling period late.
+   */
+  waitTime(): number {
+    return Math.max(0, this.nextExpiration - this.clock.now());
+  }
+
   /** Sessions whose deadline has passed (not yet closing). */
   expired(): Session[] {
     const now = this.clock.now();
+    if (now >= this.nextExpiration) this.nextExpiration = this.roundToTick(now);
     const out: Session[] = [];
     for (const [deadline, ids] of this.buckets) {
       if (deadline > now) continue;
