@@ -89,7 +89,7 @@ interface Pending {
 }
 
 /** Ops whose success (or NONODE) registers a watch, and in which table. */
-type Registration = { table: 'data' | 'exist-or-data' | 'child'; path: string; listener: WatchListener };
+type Registration = { table: 'data' | 'exist-or-data' | 'child' | 'persistent' | 'recursive'; path: string; listener: WatchListener };
 
 /**
  * A ZooKeeper client for Zoo's server and Apache ZooKeeper ensembles. One connection at a
@@ -429,7 +429,8 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
   }
 
   private register(reg: Registration, exists: boolean): void {
-    const table = reg.table === 'child' ? this.watches.child : reg.table === 'data' || exists ? this.watches.data : this.watches.exist;
+    const w = this.watches;
+    const table = { child: w.child, persistent: w.persistent, recursive: w.recursive, data: w.data, 'exist-or-data': exists ? w.data : w.exist }[reg.table];
     this.watches.add(table, reg.path, reg.listener);
   }
 
@@ -531,11 +532,14 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     });
   }
 
-  /** A persistent (optionally recursive) watch: `listener` gets every event until removed. */
+  /**
+   * A persistent (optionally recursive) watch: `listener` gets every event until removed. It is
+   * registered the moment the reply is read, so an event right behind the reply is not missed.
+   */
   async addWatch(path: string, listener: WatchListener, mode: AddWatchMode | 'persistent' | 'persistentRecursive' = AddWatchMode.PERSISTENT): Promise<void> {
     const m = mode === 'persistentRecursive' ? AddWatchMode.PERSISTENT_RECURSIVE : mode === 'persistent' ? AddWatchMode.PERSISTENT : mode;
-    await this.submit({ op: OpCode.addWatch, path: this.server(path), mode: m }, path);
-    this.watches.add(m === AddWatchMode.PERSISTENT_RECURSIVE ? this.watches.recursive : this.watches.persistent, path, listener);
+    const reg: Registration = { table: m === AddWatchMode.PERSISTENT_RECURSIVE ? 'recursive' : 'persistent', path, listener };
+    await this.submit({ op: OpCode.addWatch, path: this.server(path), mode: m }, path, reg);
   }
 
   /** Removes watches on the server and locally (NOWATCHER if there were none). */
@@ -639,8 +643,11 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     }
   }
 
-  /** Events of a persistent watch as an async iterator; ends when closed, aborted, or the client ends. */
-  watch(path: string, options: { recursive?: boolean; signal?: AbortSignal } = {}): AsyncIterableIterator<WatchedEvent> {
+  /**
+   * Events of a persistent watch as an async iterator; ends when closed, aborted, or the client
+   * ends. `await stream.armed` resolves once the server holds the watch (rejects if refused).
+   */
+  watch(path: string, options: { recursive?: boolean; signal?: AbortSignal } = {}): WatchStream {
     return new WatchStream(this, path, options.recursive ?? false, options.signal);
   }
 
