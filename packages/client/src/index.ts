@@ -1,4 +1,6 @@
 export { ZooClient, type ZooClientOptions, type ZooState, type CreateOptions, type CreateModeName, type WatchOption } from './zoo-client.js';
+export type { OperationOptions } from './dispatcher.js';
+export { ZooAbortError } from './abort-error.js';
 export { Transaction, TransactionError, type OpResult } from './transaction.js';
 export { retry, isRetryable, isDisconnection, ExponentialBackoffRetry, RetryNTimes, RetryUntilElapsed, type RetryPolicy } from './retry.js';
 export { parseConnectionString, type ConnectionString, type HostPort } from './connection-string.js';

@@ -5,14 +5,10 @@ import {
   CreateMode,
   encodeRequest,
   EventType,
-  JuteReader,
   KeeperState,
   OpCode,
   OPEN_ACL_UNSAFE,
   prependChroot,
-  readReplyHeader,
-  readResponseBody,
-  readWatcherEvent,
   stripChroot,
   validatePath,
   WatcherType,
@@ -26,8 +22,10 @@ import {
   type Request,
   type Response,
   type Stat,
+  type WatcherEvent,
 } from '@zoo/core';
 import { Connection } from './connection.js';
+import { Dispatcher, type OperationOptions, type Registration } from './dispatcher.js';
 import { parseConnectionString, shuffle, type ConnectionString } from './connection-string.js';
 import { sleep } from './retry.js';
 import { Transaction } from './transaction.js';
@@ -52,18 +50,26 @@ export interface ZooClientOptions {
   random?: () => number;
   /** Resume an existing session (id and password from another client's sessionId/sessionPassword). */
   session?: { id: bigint; password: Buffer };
+  /** Default `timeoutMs` of every call (none by default: a call waits for its reply or the connection's loss). */
+  requestTimeout?: number;
+  /**
+   * Requests on the wire awaiting their reply, at most (default 1000, ZooKeeper's own
+   * globalOutstandingLimit); more wait in the client, in order, as they do while the socket
+   * pushes back.
+   */
+  maxInFlight?: number;
 }
 
 export type CreateModeName = 'persistent' | 'ephemeral' | 'persistentSequential' | 'ephemeralSequential' | 'container' | 'persistentWithTTL' | 'persistentSequentialWithTTL';
 
-export interface CreateOptions {
+export interface CreateOptions extends OperationOptions {
   mode?: CreateMode | CreateModeName;
   acl?: ACL[];
   /** ms, for the TTL modes */
   ttl?: number;
 }
 
-export interface WatchOption {
+export interface WatchOption extends OperationOptions {
   /** A one-shot watcher, called once on the next change (Java semantics). */
   watch?: WatchListener;
 }
@@ -77,19 +83,6 @@ const MODE_NAMES: Record<CreateModeName, CreateMode> = {
   persistentWithTTL: CreateMode.PERSISTENT_WITH_TTL,
   persistentSequentialWithTTL: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL,
 };
-
-interface Pending {
-  xid: number;
-  op: OpCode;
-  path?: string;
-  /** Registered the moment the reply is read, before any later frame (a notification may follow at once). */
-  registration?: Registration;
-  resolve: (r: { zxid: bigint; response?: Response }) => void;
-  reject: (err: ZooError) => void;
-}
-
-/** Ops whose success (or NONODE) registers a watch, and in which table. */
-type Registration = { table: 'data' | 'exist-or-data' | 'child' | 'persistent' | 'recursive'; path: string; listener: WatchListener };
 
 /**
  * A ZooKeeper client for Zoo's server and Apache ZooKeeper ensembles. One connection at a
@@ -108,11 +101,8 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
   private sessionIdValue = 0n;
   private passwd = Buffer.alloc(16);
   private negotiatedTimeout = 0;
-  private lastZxid = 0n;
   private lastHeard = Date.now();
-  private xid = 1;
-  private pending: Pending[] = [];
-  private authPending: Array<{ resolve: () => void; reject: (e: ZooError) => void }> = [];
+  private readonly dispatcher: Dispatcher;
   private readonly auths: Array<{ scheme: string; auth: Buffer }> = [];
   readonly watches = new WatchRegistry();
   private running?: Promise<void>;
@@ -125,6 +115,14 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     this.connection = parseConnectionString(connectionString);
     this.options = { sessionTimeout: 30_000, maxFrameLength: 0xfffff, ...options };
     this.hosts = options.shuffleHosts === false ? this.connection.hosts : shuffle(this.connection.hosts, options.random);
+    this.dispatcher = new Dispatcher(
+      {
+        notification: (event) => this.onNotification(event),
+        register: (reg, exists) => this.register(reg, exists),
+        authFailed: () => this.onAuthFailed(),
+      },
+      { maxInFlight: options.maxInFlight ?? 1000, requestTimeout: options.requestTimeout },
+    );
     if (options.session) {
       this.sessionIdValue = options.session.id;
       this.passwd = Buffer.from(options.session.password);
@@ -157,6 +155,11 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
 
   get chroot(): string {
     return this.connection.chroot;
+  }
+
+  /** Requests waiting in the client (`queued`: held by maxInFlight or a socket that pushes back) and on the wire (`inFlight`). */
+  get pendingRequests(): { queued: number; inFlight: number } {
+    return { queued: this.dispatcher.queuedCount, inFlight: this.dispatcher.inFlightCount };
   }
 
   /** `host:port` of the server this client is connected to now, if any. */
@@ -216,7 +219,7 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
         const res = await conn.handshake(
           {
             protocolVersion: 0,
-            lastZxidSeen: this.lastZxid,
+            lastZxidSeen: this.dispatcher.lastZxid,
             timeOut: this.options.sessionTimeout,
             sessionId: this.sessionIdValue,
             passwd: this.passwd,
@@ -264,13 +267,10 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
 
   private attach(conn: Connection): void {
     this.current = conn;
-    conn.setFrameHandler((frame) => this.onFrame(conn, frame));
+    this.dispatcher.attach(conn);
     // auth identities and watches live on the connection: send them again
-    for (const { scheme, auth } of this.auths) {
-      this.authPending.push({ resolve: () => {}, reject: () => {} });
-      conn.send(encodeRequest(Xid.auth, { op: OpCode.auth, type: 0, scheme, auth }));
-    }
-    this.resendWatches(conn);
+    for (const { scheme, auth } of this.auths) this.dispatcher.auth(scheme, auth).catch(() => {});
+    this.resendWatches();
     const T = this.negotiatedTimeout;
     const readTimeout = (T * 2) / 3;
     this.pingTimer = setInterval(() => {
@@ -288,18 +288,12 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.pingTimer = undefined;
     if (this.current === conn) this.current = undefined;
-    this.failPending(new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: connection to ${conn.server.host}:${conn.server.port} lost`));
-  }
-
-  private failPending(err: ZooError): void {
-    const pending = this.pending;
-    this.pending = [];
-    for (const p of pending) p.reject(new ZooError(err.code, undefined, { path: p.path, op: OpCode[p.op], cause: err }));
-    for (const a of this.authPending.splice(0)) a.reject(err);
+    this.lastHeard = Math.max(this.lastHeard, conn.lastReceived);
+    this.dispatcher.detach(conn, new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: connection to ${conn.server.host}:${conn.server.port} lost`));
   }
 
   /** Re-registers every watch with setWatches2 (setWatches when no persistent ones), in ~128 KiB batches. */
-  private resendWatches(conn: Connection): void {
+  private resendWatches(): void {
     if (this.watches.isEmpty) return;
     const server = (paths: Iterable<string>) => [...paths].map((p) => prependChroot(this.chroot, p));
     const lists = {
@@ -315,7 +309,7 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     let current = batch();
     let size = 0;
     const flush = () => {
-      this.enqueue(conn, { op: v2 ? OpCode.setWatches2 : OpCode.setWatches, relativeZxid: this.lastZxid, ...current }, undefined).catch(() => {});
+      this.dispatcher.submit({ op: v2 ? OpCode.setWatches2 : OpCode.setWatches, relativeZxid: this.dispatcher.lastZxid, ...current }).catch(() => {});
       current = batch();
       size = 0;
     };
@@ -329,55 +323,14 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     flush();
   }
 
-  private onFrame(conn: Connection, frame: Buffer): void {
-    this.lastHeard = Date.now();
-    const r = new JuteReader(frame);
-    let header;
-    try {
-      header = readReplyHeader(r);
-    } catch (err) {
-      conn.close(err as Error);
-      return;
-    }
-    if (header.xid === Xid.notification) {
-      this.onNotification(readWatcherEvent(r));
-      return;
-    }
-    if (header.xid === Xid.ping) return;
-    if (header.xid === Xid.auth) {
-      const waiter = this.authPending.shift();
-      if (header.err !== 0) {
-        waiter?.reject(new ZooError(header.err, 'AUTHFAILED: the server refused the credentials', { op: 'addAuth' }));
-        this.setState('authFailed');
-        this.failPending(new ZooError(ZooErrorCode.AUTHFAILED, 'AUTHFAILED'));
-        this.endWatches(KeeperState.AuthFailed);
-        conn.close();
-      } else waiter?.resolve();
-      return;
-    }
-    const p = this.pending[0];
-    if (!p || p.xid !== header.xid) {
-      conn.close(new Error(`Xid out of order: got ${header.xid}, expected ${p?.xid}`));
-      return;
-    }
-    this.pending.shift();
-    if (header.zxid > 0n) this.lastZxid = header.zxid;
-    if (p.registration) {
-      if (header.err === 0) this.register(p.registration, true);
-      else if (header.err === ZooErrorCode.NONODE && p.registration.table === 'exist-or-data') this.register(p.registration, false);
-    }
-    if (header.err !== 0 && p.op !== OpCode.multi && p.op !== OpCode.multiRead) {
-      p.reject(new ZooError(header.err, undefined, { path: p.path, op: OpCode[p.op] }));
-      return;
-    }
-    try {
-      p.resolve({ zxid: header.zxid, response: readResponseBody(p.op, r) });
-    } catch (err) {
-      p.reject(err instanceof ZooError ? err : new ZooError(ZooErrorCode.MARSHALLINGERROR, String(err)));
-    }
+  private onAuthFailed(): void {
+    this.setState('authFailed');
+    this.dispatcher.failAll(new ZooError(ZooErrorCode.AUTHFAILED, 'AUTHFAILED'));
+    this.endWatches(KeeperState.AuthFailed);
+    this.current?.close();
   }
 
-  private onNotification(event: { type: number; state: number; path: string }): void {
+  private onNotification(event: WatcherEvent): void {
     const path = stripChroot(this.chroot, event.path);
     const listeners = this.watches.take(event.type, path);
     const watched: WatchedEvent = { type: event.type, state: event.state, path };
@@ -396,7 +349,7 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
 
   private expire(reason: string): void {
     this.setState('expired');
-    this.failPending(new ZooError(ZooErrorCode.SESSIONEXPIRED, `SESSIONEXPIRED: ${reason}`));
+    this.dispatcher.failAll(new ZooError(ZooErrorCode.SESSIONEXPIRED, `SESSIONEXPIRED: ${reason}`));
     this.endWatches(KeeperState.Expired);
     for (const w of this.connectedWaiters.splice(0)) w.reject(new ZooError(ZooErrorCode.SESSIONEXPIRED, `SESSIONEXPIRED: ${reason}`));
   }
@@ -407,25 +360,15 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
 
   // ---- requests ------------------------------------------------------------------------------
 
-  private enqueue(conn: Connection, request: Request, path: string | undefined, registration?: Registration): Promise<{ zxid: bigint; response?: Response }> {
-    return new Promise((resolve, reject) => {
-      const xid = this.xid;
-      this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
-      this.pending.push({ xid, op: request.op, path, registration, resolve, reject });
-      conn.send(encodeRequest(xid, request));
-    });
-  }
-
   /** Sends a request on the current connection; CONNECTIONLOSS if there is none. */
-  private async submit(request: Request, path?: string, registration?: Registration): Promise<Response | undefined> {
+  private async submit(request: Request, path?: string, options: OperationOptions = {}, registration?: Registration): Promise<Response | undefined> {
     const conn = this.current;
     if (this.isFinal()) {
       const code = this.currentState === 'expired' ? ZooErrorCode.SESSIONEXPIRED : this.currentState === 'authFailed' ? ZooErrorCode.AUTHFAILED : ZooErrorCode.CONNECTIONLOSS;
       throw new ZooError(code, `${ZooErrorCode[code]}: client is ${this.currentState}`, { path, op: OpCode[request.op] });
     }
     if (!conn || !conn.isOpen) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: not connected (${this.currentState})`, { path, op: OpCode[request.op] });
-    const { response } = await this.enqueue(conn, request, path, registration);
-    return response;
+    return this.dispatcher.submit(request, { ...options, path, registration });
   }
 
   private register(reg: Registration, exists: boolean): void {
@@ -460,19 +403,19 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
       if (options.ttl !== undefined) throw new ZooError(ZooErrorCode.BADARGUMENTS, 'BADARGUMENTS: ttl needs a TTL create mode', { path, op: 'create' });
       request = { op: OpCode.create2, path: serverPath, data: body, acl, flags: mode };
     }
-    const res = (await this.submit(request, path)) as { path: string; stat: Stat };
+    const res = (await this.submit(request, path, options)) as { path: string; stat: Stat };
     return { path: this.client(res.path), stat: res.stat };
   }
 
-  async delete(path: string, version = -1): Promise<void> {
-    await this.submit({ op: OpCode.delete, path: this.server(path), version }, path);
+  async delete(path: string, version = -1, options: OperationOptions = {}): Promise<void> {
+    await this.submit({ op: OpCode.delete, path: this.server(path), version }, path, options);
   }
 
   /** The node's Stat, or null if it does not exist. A watcher is set either way. */
   async exists(path: string, options: WatchOption = {}): Promise<Stat | null> {
     const reg: Registration | undefined = options.watch ? { table: 'exist-or-data', path, listener: options.watch } : undefined;
     try {
-      return ((await this.submit({ op: OpCode.exists, path: this.server(path), watch: !!reg }, path, reg)) as { stat: Stat }).stat;
+      return ((await this.submit({ op: OpCode.exists, path: this.server(path), watch: !!reg }, path, options, reg)) as { stat: Stat }).stat;
     } catch (err) {
       if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) return null;
       throw err;
@@ -481,50 +424,50 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
 
   async getData(path: string, options: WatchOption = {}): Promise<{ data: Buffer | null; stat: Stat }> {
     const reg: Registration | undefined = options.watch ? { table: 'data', path, listener: options.watch } : undefined;
-    const res = (await this.submit({ op: OpCode.getData, path: this.server(path), watch: !!reg }, path, reg)) as { data: Buffer | null; stat: Stat };
+    const res = (await this.submit({ op: OpCode.getData, path: this.server(path), watch: !!reg }, path, options, reg)) as { data: Buffer | null; stat: Stat };
     // copy: the reply frame is shared with other replies
     return { data: res.data && Buffer.from(res.data), stat: res.stat };
   }
 
-  async setData(path: string, data: Buffer | string | null, version = -1): Promise<Stat> {
+  async setData(path: string, data: Buffer | string | null, version = -1, options: OperationOptions = {}): Promise<Stat> {
     const body = typeof data === 'string' ? Buffer.from(data) : data;
-    return ((await this.submit({ op: OpCode.setData, path: this.server(path), data: body, version }, path)) as { stat: Stat }).stat;
+    return ((await this.submit({ op: OpCode.setData, path: this.server(path), data: body, version }, path, options)) as { stat: Stat }).stat;
   }
 
   async getChildren(path: string, options: WatchOption = {}): Promise<{ children: string[]; stat: Stat }> {
     const reg: Registration | undefined = options.watch ? { table: 'child', path, listener: options.watch } : undefined;
-    const res = (await this.submit({ op: OpCode.getChildren2, path: this.server(path), watch: !!reg }, path, reg)) as { children: string[]; stat: Stat };
+    const res = (await this.submit({ op: OpCode.getChildren2, path: this.server(path), watch: !!reg }, path, options, reg)) as { children: string[]; stat: Stat };
     return { children: res.children, stat: res.stat };
   }
 
-  async getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
-    const res = (await this.submit({ op: OpCode.getACL, path: this.server(path) }, path)) as { acl: ACL[]; stat: Stat };
+  async getACL(path: string, options: OperationOptions = {}): Promise<{ acl: ACL[]; stat: Stat }> {
+    const res = (await this.submit({ op: OpCode.getACL, path: this.server(path) }, path, options)) as { acl: ACL[]; stat: Stat };
     return { acl: res.acl, stat: res.stat };
   }
 
-  async setACL(path: string, acl: ACL[], version = -1): Promise<Stat> {
-    return ((await this.submit({ op: OpCode.setACL, path: this.server(path), acl, version }, path)) as { stat: Stat }).stat;
+  async setACL(path: string, acl: ACL[], version = -1, options: OperationOptions = {}): Promise<Stat> {
+    return ((await this.submit({ op: OpCode.setACL, path: this.server(path), acl, version }, path, options)) as { stat: Stat }).stat;
   }
 
   /** Waits until this server has caught up with the leader (for reads after another client's write). */
-  async sync(path = '/'): Promise<string> {
-    return this.client(((await this.submit({ op: OpCode.sync, path: this.server(path) }, path)) as { path: string }).path);
+  async sync(path = '/', options: OperationOptions = {}): Promise<string> {
+    return this.client(((await this.submit({ op: OpCode.sync, path: this.server(path) }, path, options)) as { path: string }).path);
   }
 
   transaction(): Transaction {
-    return new Transaction((ops) => this.multi(ops), (p, s) => this.server(p, s), (p) => this.client(p));
+    return new Transaction((ops, options) => this.multi(ops, options), (p, s) => this.server(p, s), (p) => this.client(p));
   }
 
-  private async multi(ops: MultiOp[]): Promise<MultiResult[]> {
+  private async multi(ops: MultiOp[], options: OperationOptions): Promise<MultiResult[]> {
     if (ops.length === 0) return [];
-    return ((await this.submit({ op: OpCode.multi, ops })) as { results: MultiResult[] }).results;
+    return ((await this.submit({ op: OpCode.multi, ops }, undefined, options)) as { results: MultiResult[] }).results;
   }
 
   /** Several reads in one round trip; each result is the data/children or that op's error. */
-  async multiRead(ops: Array<{ op: 'getData' | 'getChildren'; path: string }>): Promise<Array<{ data: Buffer | null; stat: Stat } | { children: string[] } | ZooError>> {
+  async multiRead(ops: Array<{ op: 'getData' | 'getChildren'; path: string }>, options: OperationOptions = {}): Promise<Array<{ data: Buffer | null; stat: Stat } | { children: string[] } | ZooError>> {
     if (ops.length === 0) return [];
     const request: MultiOp[] = ops.map((o) => (o.op === 'getData' ? { op: OpCode.getData, path: this.server(o.path), watch: false } : { op: OpCode.getChildren, path: this.server(o.path), watch: false }));
-    const res = (await this.submit({ op: OpCode.multiRead, ops: request })) as { results: MultiResult[] };
+    const res = (await this.submit({ op: OpCode.multiRead, ops: request }, undefined, options)) as { results: MultiResult[] };
     return res.results.map((r, i) => {
       if (r.type === OpCode.getData) return { data: r.data && Buffer.from(r.data), stat: r.stat };
       if (r.type === OpCode.getChildren) return { children: r.children };
@@ -536,32 +479,32 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
    * A persistent (optionally recursive) watch: `listener` gets every event until removed. It is
    * registered the moment the reply is read, so an event right behind the reply is not missed.
    */
-  async addWatch(path: string, listener: WatchListener, mode: AddWatchMode | 'persistent' | 'persistentRecursive' = AddWatchMode.PERSISTENT): Promise<void> {
+  async addWatch(path: string, listener: WatchListener, mode: AddWatchMode | 'persistent' | 'persistentRecursive' = AddWatchMode.PERSISTENT, options: OperationOptions = {}): Promise<void> {
     const m = mode === 'persistentRecursive' ? AddWatchMode.PERSISTENT_RECURSIVE : mode === 'persistent' ? AddWatchMode.PERSISTENT : mode;
     const reg: Registration = { table: m === AddWatchMode.PERSISTENT_RECURSIVE ? 'recursive' : 'persistent', path, listener };
-    await this.submit({ op: OpCode.addWatch, path: this.server(path), mode: m }, path, reg);
+    await this.submit({ op: OpCode.addWatch, path: this.server(path), mode: m }, path, options, reg);
   }
 
   /** Removes watches on the server and locally (NOWATCHER if there were none). */
-  async removeWatches(path: string, type: WatcherType = WatcherType.Any, listener?: WatchListener): Promise<void> {
+  async removeWatches(path: string, type: WatcherType = WatcherType.Any, listener?: WatchListener, options: OperationOptions = {}): Promise<void> {
     const local = this.localTables(type);
-    await this.watchOp(OpCode.removeWatches, path, type);
+    await this.watchOp(OpCode.removeWatches, path, type, options);
     this.watches.remove(local, path, listener);
   }
 
   /** Resolves if the server holds a watch of `type` on `path` for this client; NOWATCHER otherwise. */
-  async checkWatches(path: string, type: WatcherType = WatcherType.Any): Promise<void> {
-    await this.watchOp(OpCode.checkWatches, path, type);
+  async checkWatches(path: string, type: WatcherType = WatcherType.Any, options: OperationOptions = {}): Promise<void> {
+    await this.watchOp(OpCode.checkWatches, path, type, options);
   }
 
   /** ZooKeeper before 3.9 knows only types 1-3 (and 3 covers persistent watches there). */
-  private async watchOp(op: OpCode.checkWatches | OpCode.removeWatches, path: string, type: WatcherType): Promise<void> {
+  private async watchOp(op: OpCode.checkWatches | OpCode.removeWatches, path: string, type: WatcherType, options: OperationOptions): Promise<void> {
     try {
-      await this.submit({ op, path: this.server(path), type }, path);
+      await this.submit({ op, path: this.server(path), type }, path, options);
     } catch (err) {
       const persistentType = type === WatcherType.Persistent || type === WatcherType.PersistentRecursive;
       if (!(persistentType && err instanceof ZooError && err.code === ZooErrorCode.MARSHALLINGERROR)) throw err;
-      await this.submit({ op, path: this.server(path), type: WatcherType.Any }, path);
+      await this.submit({ op, path: this.server(path), type: WatcherType.Any }, path, options);
     }
   }
 
@@ -582,40 +525,37 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
   }
 
   /** This session's ephemeral nodes under `prefix`. */
-  async getEphemerals(prefix = '/'): Promise<string[]> {
+  async getEphemerals(prefix = '/', options: OperationOptions = {}): Promise<string[]> {
     const serverPrefix = prefix === '/' ? this.chroot || '/' : prependChroot(this.chroot, prefix);
-    const res = (await this.submit({ op: OpCode.getEphemerals, prefixPath: serverPrefix }, prefix)) as { ephemerals: string[] };
+    const res = (await this.submit({ op: OpCode.getEphemerals, prefixPath: serverPrefix }, prefix, options)) as { ephemerals: string[] };
     return res.ephemerals.map((p) => this.client(p));
   }
 
-  async getAllChildrenNumber(path: string): Promise<number> {
-    return ((await this.submit({ op: OpCode.getAllChildrenNumber, path: this.server(path) }, path)) as { totalNumber: number }).totalNumber;
+  async getAllChildrenNumber(path: string, options: OperationOptions = {}): Promise<number> {
+    return ((await this.submit({ op: OpCode.getAllChildrenNumber, path: this.server(path) }, path, options)) as { totalNumber: number }).totalNumber;
   }
 
-  async whoAmI(): Promise<ClientInfo[]> {
-    return ((await this.submit({ op: OpCode.whoAmI })) as { clientInfo: ClientInfo[] }).clientInfo;
+  async whoAmI(options: OperationOptions = {}): Promise<ClientInfo[]> {
+    return ((await this.submit({ op: OpCode.whoAmI }, undefined, options)) as { clientInfo: ClientInfo[] }).clientInfo;
   }
 
   /** Adds credentials to this connection (and every later one). */
-  async addAuth(scheme: string, auth: Buffer | string): Promise<void> {
+  async addAuth(scheme: string, auth: Buffer | string, options: OperationOptions = {}): Promise<void> {
     const bytes = typeof auth === 'string' ? Buffer.from(auth) : auth;
     this.auths.push({ scheme, auth: bytes });
-    const conn = this.current;
-    if (!conn) return;
-    await new Promise<void>((resolve, reject) => {
-      this.authPending.push({ resolve, reject });
-      conn.send(encodeRequest(Xid.auth, { op: OpCode.auth, type: 0, scheme, auth: bytes }));
-    });
+    if (!this.current?.isOpen) return;
+    await this.dispatcher.auth(scheme, bytes, options);
   }
 
   /** Creates `path` and any missing parents (persistent); existing nodes are fine. */
-  async mkdirp(path: string, data: Buffer | string | null = null, options: { acl?: ACL[] } = {}): Promise<void> {
+  async mkdirp(path: string, data: Buffer | string | null = null, options: { acl?: ACL[] } & OperationOptions = {}): Promise<void> {
     validatePath(path);
+    const op = overall(options);
     const parts = path.split('/').filter(Boolean);
     for (let i = 1; i <= parts.length; i++) {
       const p = `/${parts.slice(0, i).join('/')}`;
       try {
-        await this.create(p, i === parts.length ? data : null, { acl: options.acl });
+        await this.create(p, i === parts.length ? data : null, { acl: options.acl, ...op });
       } catch (err) {
         if (!(err instanceof ZooError && err.code === ZooErrorCode.NODEEXISTS)) throw err;
       }
@@ -623,22 +563,23 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
   }
 
   /** Deletes `path` and everything under it (children first); a missing node is fine. */
-  async deleteRecursive(path: string): Promise<void> {
+  async deleteRecursive(path: string, options: OperationOptions = {}): Promise<void> {
     validatePath(path);
+    const op = overall(options);
     let children: string[];
     try {
-      children = (await this.getChildren(path)).children;
+      children = (await this.getChildren(path, op)).children;
     } catch (err) {
       if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) return;
       throw err;
     }
-    await Promise.all(children.map((c) => this.deleteRecursive(path === '/' ? `/${c}` : `${path}/${c}`)));
+    await Promise.all(children.map((c) => this.deleteRecursive(path === '/' ? `/${c}` : `${path}/${c}`, op)));
     if (path === '/') return;
     try {
-      await this.delete(path);
+      await this.delete(path, -1, op);
     } catch (err) {
       if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) return;
-      if (err instanceof ZooError && err.code === ZooErrorCode.NOTEMPTY) return this.deleteRecursive(path); // children appeared meanwhile
+      if (err instanceof ZooError && err.code === ZooErrorCode.NOTEMPTY) return this.deleteRecursive(path, op); // children appeared meanwhile
       throw err;
     }
   }
@@ -657,13 +598,13 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     this.closeRequested = true;
     const conn = this.current;
     if (conn?.isOpen && (this.currentState === 'connected' || this.currentState === 'connectedReadOnly')) {
-      await Promise.race([this.enqueue(conn, { op: OpCode.closeSession }, undefined).catch(() => {}), sleep(Math.min(2000, this.negotiatedTimeout || 2000))]);
+      await Promise.race([this.dispatcher.submit({ op: OpCode.closeSession }).catch(() => {}), sleep(Math.min(2000, this.negotiatedTimeout || 2000))]);
     }
     conn?.close();
     if (this.pingTimer) clearInterval(this.pingTimer);
     const wasFinal = this.isFinal();
     this.setState('closed');
-    this.failPending(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: client closed'));
+    this.dispatcher.failAll(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: client closed'));
     if (!wasFinal) this.endWatches(KeeperState.Closed);
     for (const w of this.connectedWaiters.splice(0)) w.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: client closed'));
     await this.running;
@@ -677,4 +618,11 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
   dropConnection(): void {
     this.current?.close(new Error('dropped on request'));
   }
+}
+
+/** For calls made of several requests: `timeoutMs` bounds the whole call, not each request. */
+function overall(options: OperationOptions): OperationOptions {
+  if (options.timeoutMs === undefined) return { signal: options.signal };
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  return { signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout };
 }
