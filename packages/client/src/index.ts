@@ -1,4 +1,4 @@
-export { ZooClient, type ZooClientOptions, type ZooState, type CreateOptions, type CreateModeName, type WatchOption } from './zoo-client.js';
+export { ZooClient, type ZooClientOptions, type ZooClientEvents, type ConnectionState, type ZooState, type CreateOptions, type CreateModeName, type WatchOption } from './zoo-client.js';
 export type { OperationOptions } from './dispatcher.js';
 export { ZooAbortError } from './abort-error.js';
 export { Transaction, TransactionError, type OpResult } from './transaction.js';
@@ -9,4 +9,4 @@ export type { WatchStream } from './watch-stream.js';
 // the protocol enums and the error class users compare against
 export { CreateMode, EventType, KeeperState, WatcherType, AddWatchMode, Perms, ZooError, ZooErrorCode, OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE } from '@zoo/core';
 export type { ACL, Id, Stat, ClientInfo } from '@zoo/core';
-export { ZooSession } from './zoo-session.js';
+export { ZooSession, type ZooSessionEvents } from './zoo-session.js';

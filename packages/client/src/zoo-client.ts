@@ -32,7 +32,22 @@ import { Transaction } from './transaction.js';
 import { WatchRegistry, type WatchedEvent, type WatchListener } from './watch-registry.js';
 import { WatchStream } from './watch-stream.js';
 
-export type ZooState = 'connecting' | 'connected' | 'connectedReadOnly' | 'disconnected' | 'expired' | 'authFailed' | 'closed';
+/** Where the client's session stands; `expired`, `authFailed` and `closed` are final. */
+export type ConnectionState = 'connecting' | 'connected' | 'connectedReadOnly' | 'disconnected' | 'expired' | 'authFailed' | 'closed';
+/** The name this type had first; the same union. */
+export type ZooState = ConnectionState;
+
+/**
+ * What a ZooClient emits, for typed listeners: `client.on('state', (now, before) => ...)`.
+ * Every state is also an event of its own name (`client.once('connected', ...)`).
+ */
+export type ZooClientEvents = {
+  state: [state: ConnectionState, previous: ConnectionState];
+  /** Every watch notification, after the watch's own listeners ran. */
+  watch: [event: WatchedEvent];
+  /** A watch listener threw (the client carries on). */
+  error: [error: unknown];
+} & { [S in ConnectionState]: [] };
 
 export interface ZooClientOptions {
   /** Requested session timeout, ms (the server clamps it); default 30,000. */
@@ -91,7 +106,7 @@ const MODE_NAMES: Record<CreateModeName, CreateMode> = {
  * CONNECTIONLOSS (never silently retried — see `retry`). Expiry is final: a new session needs
  * a new client.
  */
-export class ZooClient extends EventEmitter implements AsyncDisposable {
+export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDisposable {
   readonly connection: ConnectionString;
   private readonly options: Required<Pick<ZooClientOptions, 'sessionTimeout' | 'maxFrameLength'>> & ZooClientOptions;
   private readonly hosts: ConnectionString['hosts'];
