@@ -3,7 +3,6 @@ import type { ConnectionOptions } from 'node:tls';
 import {
   AddWatchMode,
   CreateMode,
-  encodeRequest,
   EventType,
   KeeperState,
   OpCode,
@@ -12,7 +11,6 @@ import {
   stripChroot,
   validatePath,
   WatcherType,
-  Xid,
   ZooError,
   ZooErrorCode,
   type ACL,
@@ -24,16 +22,14 @@ import {
   type Stat,
   type WatcherEvent,
 } from '@zoo/core';
-import { Connection } from './connection.js';
 import { Dispatcher, type OperationOptions, type Registration } from './dispatcher.js';
+import { SessionLoop, type ConnectionState } from './session-loop.js';
 import { parseConnectionString, shuffle, type ConnectionString } from './connection-string.js';
-import { sleep } from './retry.js';
 import { Transaction } from './transaction.js';
 import { WatchRegistry, type WatchedEvent, type WatchListener } from './watch-registry.js';
 import { WatchStream } from './watch-stream.js';
 
-/** Where the client's session stands; `expired`, `authFailed` and `closed` are final. */
-export type ConnectionState = 'connecting' | 'connected' | 'connectedReadOnly' | 'disconnected' | 'expired' | 'authFailed' | 'closed';
+export type { ConnectionState };
 /** The name this type had first; the same union. */
 export type ZooState = ConnectionState;
 
@@ -108,40 +104,32 @@ const MODE_NAMES: Record<CreateModeName, CreateMode> = {
  */
 export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDisposable {
   readonly connection: ConnectionString;
-  private readonly options: Required<Pick<ZooClientOptions, 'sessionTimeout' | 'maxFrameLength'>> & ZooClientOptions;
-  private readonly hosts: ConnectionString['hosts'];
-  private hostIndex = 0;
-  private current?: Connection;
-  private currentState: ZooState = 'connecting';
-  private sessionIdValue = 0n;
-  private passwd = Buffer.alloc(16);
-  private negotiatedTimeout = 0;
-  private lastHeard = Date.now();
-  private readonly dispatcher: Dispatcher;
-  private readonly auths: Array<{ scheme: string; auth: Buffer }> = [];
   readonly watches = new WatchRegistry();
-  private running?: Promise<void>;
-  private pingTimer?: NodeJS.Timeout;
-  private connectedWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private closeRequested = false;
+  private readonly dispatcher: Dispatcher;
+  private readonly loop: SessionLoop;
 
   constructor(connectionString: string, options: ZooClientOptions = {}) {
     super();
     this.connection = parseConnectionString(connectionString);
-    this.options = { sessionTimeout: 30_000, maxFrameLength: 0xfffff, ...options };
-    this.hosts = options.shuffleHosts === false ? this.connection.hosts : shuffle(this.connection.hosts, options.random);
+    const hosts = options.shuffleHosts === false ? this.connection.hosts : shuffle(this.connection.hosts, options.random);
     this.dispatcher = new Dispatcher(
       {
         notification: (event) => this.onNotification(event),
         register: (reg, exists) => this.register(reg, exists),
-        authFailed: () => this.onAuthFailed(),
+        authFailed: () => this.loop.authFailed(),
       },
       { maxInFlight: options.maxInFlight ?? 1000, requestTimeout: options.requestTimeout },
     );
-    if (options.session) {
-      this.sessionIdValue = options.session.id;
-      this.passwd = Buffer.from(options.session.password);
-    }
+    this.loop = new SessionLoop(hosts, this.connection.chroot, { sessionTimeout: 30_000, maxFrameLength: 0xfffff, ...options }, this.dispatcher, this.watches, {
+      stateChanged: (state, previous) => {
+        this.emit('state', state, previous);
+        this.emit(state);
+      },
+      sessionEnded: (err, keeperState) => {
+        this.dispatcher.failAll(err);
+        if (keeperState !== undefined) this.endWatches(keeperState);
+      },
+    });
   }
 
   /** Shorthand for `new ZooClient(...)` + `connect()`. */
@@ -151,21 +139,21 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
     return client;
   }
 
-  get state(): ZooState {
-    return this.currentState;
+  get state(): ConnectionState {
+    return this.loop.state;
   }
 
   get sessionId(): bigint {
-    return this.sessionIdValue;
+    return this.loop.sessionId;
   }
 
   get sessionPassword(): Buffer {
-    return Buffer.from(this.passwd);
+    return this.loop.sessionPassword;
   }
 
   /** The timeout the server granted, ms (0 before the first connection). */
   get sessionTimeout(): number {
-    return this.negotiatedTimeout;
+    return this.loop.sessionTimeout;
   }
 
   get chroot(): string {
@@ -179,171 +167,16 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
 
   /** `host:port` of the server this client is connected to now, if any. */
   get connectedTo(): string | undefined {
-    return this.current?.isOpen ? `${this.current.server.host}:${this.current.server.port}` : undefined;
+    const conn = this.loop.connection;
+    return conn?.isOpen ? `${conn.server.host}:${conn.server.port}` : undefined;
   }
 
   /** Connects (resolves once a session is established). */
   connect(options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.currentState === 'connected' || this.currentState === 'connectedReadOnly') return Promise.resolve();
-    if (this.isFinal()) return Promise.reject(new ZooError(ZooErrorCode.SESSIONEXPIRED, `cannot connect: client is ${this.currentState}`));
-    const waiting = new Promise<void>((resolve, reject) => this.connectedWaiters.push({ resolve, reject }));
-    this.running ??= this.run();
-    const limit = this.options.connectTimeout ?? this.options.sessionTimeout;
-    let timer: NodeJS.Timeout | undefined;
-    const giveUp = (err: ZooError) => {
-      if (this.currentState === 'connected' || this.currentState === 'connectedReadOnly') return;
-      for (const w of this.connectedWaiters.splice(0)) w.reject(err);
-      void this.close();
-    };
-    timer = setTimeout(() => giveUp(new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: could not connect to ${this.describeHosts()} within ${limit} ms`)), limit);
-    const onAbort = () => giveUp(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: connect aborted', { cause: options.signal?.reason }));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    return waiting.finally(() => {
-      clearTimeout(timer);
-      timer = undefined;
-      options.signal?.removeEventListener('abort', onAbort);
-    });
+    return this.loop.connect(options);
   }
 
-  private describeHosts(): string {
-    return this.hosts.map((h) => `${h.host}:${h.port}`).join(',');
-  }
-
-  private isFinal(): boolean {
-    return this.currentState === 'closed' || this.currentState === 'expired' || this.currentState === 'authFailed';
-  }
-
-  private setState(state: ZooState): void {
-    if (state === this.currentState) return;
-    const previous = this.currentState;
-    this.currentState = state;
-    this.emit('state', state, previous);
-    this.emit(state);
-  }
-
-  // ---- the connection loop ---------------------------------------------------------------
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.isFinal() && !this.closeRequested) {
-      const server = this.hosts[this.hostIndex++ % this.hosts.length];
-      const T = this.negotiatedTimeout || this.options.sessionTimeout;
-      let conn: Connection | undefined;
-      try {
-        conn = await Connection.open(server, { timeoutMs: Math.max(1000, Math.floor(T / this.hosts.length)), tls: this.options.tls, maxFrameLength: this.options.maxFrameLength });
-        const res = await conn.handshake(
-          {
-            protocolVersion: 0,
-            lastZxidSeen: this.dispatcher.lastZxid,
-            timeOut: this.options.sessionTimeout,
-            sessionId: this.sessionIdValue,
-            passwd: this.passwd,
-            readOnly: this.options.canBeReadOnly ?? false,
-          },
-          Math.max(1000, T),
-        );
-        if (this.closeRequested) {
-          conn.close();
-          break;
-        }
-        if (res.timeOut <= 0) {
-          conn.close();
-          this.expire('the server reports the session expired');
-          break;
-        }
-        failures = 0;
-        this.sessionIdValue = res.sessionId;
-        this.passwd = Buffer.from(res.passwd);
-        this.negotiatedTimeout = res.timeOut;
-        this.lastHeard = Date.now();
-        this.attach(conn);
-        this.setState(res.readOnly ? 'connectedReadOnly' : 'connected');
-        for (const w of this.connectedWaiters.splice(0)) w.resolve();
-        await conn.closed;
-        this.detach(conn);
-      } catch {
-        conn?.close();
-        failures++;
-      }
-      if (this.isFinal() || this.closeRequested) break;
-      if (this.currentState === 'connected' || this.currentState === 'connectedReadOnly') this.setState('disconnected');
-      // The server expires a session it has not heard from in T; without any server for 4/3 T,
-      // the session is gone (as the Java client concludes since 3.9.3).
-      if (this.sessionIdValue !== 0n && this.negotiatedTimeout > 0 && Date.now() - this.lastHeard > (this.negotiatedTimeout * 4) / 3) {
-        this.expire(`no server reachable for ${Date.now() - this.lastHeard} ms`);
-        break;
-      }
-      if (failures > 0 && failures % this.hosts.length === 0) {
-        const backoff = Math.min(1000, 50 * 2 ** Math.min(failures / this.hosts.length, 5));
-        await sleep(backoff * (0.5 + Math.random() * 0.5));
-      }
-    }
-  }
-
-  private attach(conn: Connection): void {
-    this.current = conn;
-    this.dispatcher.attach(conn);
-    // auth identities and watches live on the connection: send them again
-    for (const { scheme, auth } of this.auths) this.dispatcher.auth(scheme, auth).catch(() => {});
-    this.resendWatches();
-    const T = this.negotiatedTimeout;
-    const readTimeout = (T * 2) / 3;
-    this.pingTimer = setInterval(() => {
-      const now = Date.now();
-      if (now - conn.lastReceived > readTimeout) {
-        conn.close(new Error(`no reply from ${conn.server.host}:${conn.server.port} for ${now - conn.lastReceived} ms`));
-        return;
-      }
-      if (now - conn.lastSent >= Math.min(readTimeout / 2, 10_000)) conn.send(encodeRequest(Xid.ping, { op: OpCode.ping }));
-    }, Math.max(50, Math.floor(T / 10)));
-    this.pingTimer.unref();
-  }
-
-  private detach(conn: Connection): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
-    if (this.current === conn) this.current = undefined;
-    this.lastHeard = Math.max(this.lastHeard, conn.lastReceived);
-    this.dispatcher.detach(conn, new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: connection to ${conn.server.host}:${conn.server.port} lost`));
-  }
-
-  /** Re-registers every watch with setWatches2 (setWatches when no persistent ones), in ~128 KiB batches. */
-  private resendWatches(): void {
-    if (this.watches.isEmpty) return;
-    const server = (paths: Iterable<string>) => [...paths].map((p) => prependChroot(this.chroot, p));
-    const lists = {
-      dataWatches: server(this.watches.data.keys()),
-      existWatches: server(this.watches.exist.keys()),
-      childWatches: server(this.watches.child.keys()),
-      persistentWatches: server(this.watches.persistent.keys()),
-      persistentRecursiveWatches: server(this.watches.recursive.keys()),
-    };
-    const v2 = lists.persistentWatches.length + lists.persistentRecursiveWatches.length > 0;
-    const keys = ['dataWatches', 'existWatches', 'childWatches', 'persistentWatches', 'persistentRecursiveWatches'] as const;
-    const batch = () => ({ dataWatches: [] as string[], existWatches: [] as string[], childWatches: [] as string[], persistentWatches: [] as string[], persistentRecursiveWatches: [] as string[] });
-    let current = batch();
-    let size = 0;
-    const flush = () => {
-      this.dispatcher.submit({ op: v2 ? OpCode.setWatches2 : OpCode.setWatches, relativeZxid: this.dispatcher.lastZxid, ...current }).catch(() => {});
-      current = batch();
-      size = 0;
-    };
-    for (const key of keys) {
-      for (const path of lists[key]) {
-        if (size + path.length > 128 * 1024) flush();
-        current[key].push(path);
-        size += path.length;
-      }
-    }
-    flush();
-  }
-
-  private onAuthFailed(): void {
-    this.setState('authFailed');
-    this.dispatcher.failAll(new ZooError(ZooErrorCode.AUTHFAILED, 'AUTHFAILED'));
-    this.endWatches(KeeperState.AuthFailed);
-    this.current?.close();
-  }
+  // ---- watch notifications ------------------------------------------------------------------
 
   private onNotification(event: WatcherEvent): void {
     const path = stripChroot(this.chroot, event.path);
@@ -362,34 +195,27 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
     }
   }
 
-  private expire(reason: string): void {
-    this.setState('expired');
-    this.dispatcher.failAll(new ZooError(ZooErrorCode.SESSIONEXPIRED, `SESSIONEXPIRED: ${reason}`));
-    this.endWatches(KeeperState.Expired);
-    for (const w of this.connectedWaiters.splice(0)) w.reject(new ZooError(ZooErrorCode.SESSIONEXPIRED, `SESSIONEXPIRED: ${reason}`));
-  }
-
   private endWatches(state: KeeperState): void {
     for (const l of this.watches.drainAll()) this.safeCall(l, { type: EventType.None, state, path: null });
-  }
-
-  // ---- requests ------------------------------------------------------------------------------
-
-  /** Sends a request on the current connection; CONNECTIONLOSS if there is none. */
-  private async submit(request: Request, path?: string, options: OperationOptions = {}, registration?: Registration): Promise<Response | undefined> {
-    const conn = this.current;
-    if (this.isFinal()) {
-      const code = this.currentState === 'expired' ? ZooErrorCode.SESSIONEXPIRED : this.currentState === 'authFailed' ? ZooErrorCode.AUTHFAILED : ZooErrorCode.CONNECTIONLOSS;
-      throw new ZooError(code, `${ZooErrorCode[code]}: client is ${this.currentState}`, { path, op: OpCode[request.op] });
-    }
-    if (!conn || !conn.isOpen) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: not connected (${this.currentState})`, { path, op: OpCode[request.op] });
-    return this.dispatcher.submit(request, { ...options, path, registration });
   }
 
   private register(reg: Registration, exists: boolean): void {
     const w = this.watches;
     const table = { child: w.child, persistent: w.persistent, recursive: w.recursive, data: w.data, 'exist-or-data': exists ? w.data : w.exist }[reg.table];
     this.watches.add(table, reg.path, reg.listener);
+  }
+
+  // ---- requests ------------------------------------------------------------------------------
+
+  /** Sends a request on the current connection; CONNECTIONLOSS if there is none. */
+  private async submit(request: Request, path?: string, options: OperationOptions = {}, registration?: Registration): Promise<Response | undefined> {
+    const state = this.loop.state;
+    if (this.loop.isFinal) {
+      const code = state === 'expired' ? ZooErrorCode.SESSIONEXPIRED : state === 'authFailed' ? ZooErrorCode.AUTHFAILED : ZooErrorCode.CONNECTIONLOSS;
+      throw new ZooError(code, `${ZooErrorCode[code]}: client is ${state}`, { path, op: OpCode[request.op] });
+    }
+    if (!this.loop.connection?.isOpen) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: not connected (${state})`, { path, op: OpCode[request.op] });
+    return this.dispatcher.submit(request, { ...options, path, registration });
   }
 
   private server(path: string, sequential = false): string {
@@ -557,8 +383,8 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
   /** Adds credentials to this connection (and every later one). */
   async addAuth(scheme: string, auth: Buffer | string, options: OperationOptions = {}): Promise<void> {
     const bytes = typeof auth === 'string' ? Buffer.from(auth) : auth;
-    this.auths.push({ scheme, auth: bytes });
-    if (!this.current?.isOpen) return;
+    this.loop.auths.push({ scheme, auth: bytes });
+    if (!this.loop.connection?.isOpen) return;
     await this.dispatcher.auth(scheme, bytes, options);
   }
 
@@ -608,21 +434,8 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
   }
 
   /** Ends the session (its ephemerals go at once) and closes the connection. */
-  async close(): Promise<void> {
-    if (this.currentState === 'closed') return;
-    this.closeRequested = true;
-    const conn = this.current;
-    if (conn?.isOpen && (this.currentState === 'connected' || this.currentState === 'connectedReadOnly')) {
-      await Promise.race([this.dispatcher.submit({ op: OpCode.closeSession }).catch(() => {}), sleep(Math.min(2000, this.negotiatedTimeout || 2000))]);
-    }
-    conn?.close();
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    const wasFinal = this.isFinal();
-    this.setState('closed');
-    this.dispatcher.failAll(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: client closed'));
-    if (!wasFinal) this.endWatches(KeeperState.Closed);
-    for (const w of this.connectedWaiters.splice(0)) w.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: client closed'));
-    await this.running;
+  close(): Promise<void> {
+    return this.loop.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -631,7 +444,7 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
 
   /** Drops the current TCP connection (tests and failover drills): the client reconnects. */
   dropConnection(): void {
-    this.current?.close(new Error('dropped on request'));
+    this.loop.drop();
   }
 }
 
