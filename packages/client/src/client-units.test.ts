@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EventType } from '@zoo/core';
 import { parseConnectionString, shuffle } from './connection-string.js';
+import { parseEnsembleConfig } from './ensemble-config.js';
 import { ExponentialBackoffRetry, RetryNTimes, RetryUntilElapsed, isDisconnection, isRetryable } from './retry.js';
 import { WatchRegistry } from './watch-registry.js';
 import { ZooError, ZooErrorCode } from '@zoo/core';
@@ -76,5 +77,24 @@ describe('client-side watch registry', () => {
     expect([...r.take(EventType.NodeChildrenChanged, '/a')].length).toBe(1); // the one-shot child watch is gone
     expect(r.drainAll().size).toBe(2);
     expect(r.isEmpty).toBe(true);
+  });
+});
+
+describe('ensemble config', () => {
+  it('reads members, roles, client addresses (the wildcard becomes the member host) and the hex version', () => {
+    const text = ['server.2=10.0.0.2:2888:3888:observer;0.0.0.0:2182', 'server.1=10.0.0.1:2888:3888:participant;127.0.0.1:2181', 'server.3=[::1]:2888:3888', 'version=1a0000000f', 'other=ignored'].join('\n');
+    const config = parseEnsembleConfig(text);
+    expect(config.version).toBe(0x1a0000000fn);
+    expect(config.members).toEqual([
+      { id: 1, host: '10.0.0.1', quorumPort: 2888, electionPort: 3888, role: 'participant', client: { host: '127.0.0.1', port: 2181 } },
+      { id: 2, host: '10.0.0.2', quorumPort: 2888, electionPort: 3888, role: 'observer', client: { host: '10.0.0.2', port: 2182 } },
+      { id: 3, host: '::1', quorumPort: 2888, electionPort: 3888, role: 'participant' },
+    ]);
+    expect(config.connectionString).toBe('127.0.0.1:2181,10.0.0.2:2182');
+    expect(parseEnsembleConfig('server.1=[::1]:1:2;[::1]:3').connectionString).toBe('[::1]:3');
+  });
+
+  it.each([['server.1=host:2888'], ['server.1=h:1:2;x:y'], ['version=xyz']])('rejects %j naming it', (line) => {
+    expect(() => parseEnsembleConfig(line)).toThrow(/ensemble config/);
   });
 });

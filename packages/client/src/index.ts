@@ -3,6 +3,7 @@ export type { OperationOptions } from './dispatcher.js';
 export { ZooAbortError } from './abort-error.js';
 export { Transaction, TransactionError, type OpResult } from './transaction.js';
 export { retry, isRetryable, isDisconnection, ExponentialBackoffRetry, RetryNTimes, RetryUntilElapsed, type RetryPolicy } from './retry.js';
+export { parseEnsembleConfig, type EnsembleConfig, type EnsembleMember } from './ensemble-config.js';
 export { parseConnectionString, type ConnectionString, type HostPort } from './connection-string.js';
 export type { WatchedEvent, WatchListener } from './watch-registry.js';
 export type { WatchStream } from './watch-stream.js';

@@ -6,6 +6,9 @@ import type { Dispatcher } from './dispatcher.js';
 import { sleep } from './retry.js';
 import type { WatchRegistry } from './watch-registry.js';
 
+/** ZooKeeper's dynamic configuration node (ZooDefs.CONFIG_NODE), never under a chroot. */
+export const CONFIG_NODE = '/zookeeper/config';
+
 /** Where the client's session stands; `expired`, `authFailed` and `closed` are final. */
 export type ConnectionState = 'connecting' | 'connected' | 'connectedReadOnly' | 'disconnected' | 'expired' | 'authFailed' | 'closed';
 
@@ -47,7 +50,7 @@ export class SessionLoop {
   readonly auths: Array<{ scheme: string; auth: Buffer }> = [];
 
   constructor(
-    private readonly hosts: HostPort[],
+    private hosts: HostPort[],
     private readonly chroot: string,
     private readonly options: SessionLoopOptions,
     private readonly dispatcher: Dispatcher,
@@ -207,7 +210,8 @@ export class SessionLoop {
   /** Re-registers every watch with setWatches2 (setWatches when no persistent ones), in ~128 KiB batches. */
   private resendWatches(): void {
     if (this.watches.isEmpty) return;
-    const server = (paths: Iterable<string>) => [...paths].map((p) => prependChroot(this.chroot, p));
+    // the config node is outside any chroot (getConfig asks for it as is)
+    const server = (paths: Iterable<string>) => [...paths].map((p) => (p === CONFIG_NODE ? p : prependChroot(this.chroot, p)));
     const lists = {
       dataWatches: server(this.watches.data.keys()),
       existWatches: server(this.watches.exist.keys()),
@@ -265,6 +269,22 @@ export class SessionLoop {
     this.host.sessionEnded(err, wasFinal ? undefined : KeeperState.Closed);
     for (const w of this.connectedWaiters.splice(0)) w.reject(err);
     await this.running;
+  }
+
+  /**
+   * Connects to these hosts from now on. The current connection is kept if its server is
+   * still listed; otherwise it is dropped and the session moves to a listed one.
+   */
+  setHosts(hosts: HostPort[]): void {
+    if (hosts.length === 0) throw new Error('updateServerList: no hosts');
+    this.hosts = [...hosts];
+    this.hostIndex = 0;
+    const conn = this.current;
+    if (conn && !hosts.some((h) => h.host === conn.server.host && h.port === conn.server.port)) conn.close(new Error('server no longer in the host list'));
+  }
+
+  get hostList(): readonly HostPort[] {
+    return this.hosts;
   }
 
   /** Drops the current TCP connection (tests and failover drills): the loop reconnects. */

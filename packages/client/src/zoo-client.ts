@@ -23,8 +23,9 @@ import {
   type WatcherEvent,
 } from '@zoo/core';
 import { Dispatcher, type OperationOptions, type Registration } from './dispatcher.js';
-import { SessionLoop, type ConnectionState } from './session-loop.js';
-import { parseConnectionString, shuffle, type ConnectionString } from './connection-string.js';
+import { CONFIG_NODE, SessionLoop, type ConnectionState } from './session-loop.js';
+import { parseConnectionString, shuffle, type ConnectionString, type HostPort } from './connection-string.js';
+import { parseEnsembleConfig, type EnsembleConfig } from './ensemble-config.js';
 import { Transaction } from './transaction.js';
 import { WatchRegistry, type WatchedEvent, type WatchListener } from './watch-registry.js';
 import { WatchStream } from './watch-stream.js';
@@ -43,6 +44,8 @@ export type ZooClientEvents = {
   watch: [event: WatchedEvent];
   /** A watch listener threw (the client carries on). */
   error: [error: unknown];
+  /** The host list changed (updateServerList, or the ensemble tracker after a reconfig). */
+  hosts: [connectionString: string];
 } & { [S in ConnectionState]: [] };
 
 export interface ZooClientOptions {
@@ -69,6 +72,12 @@ export interface ZooClientOptions {
    * pushes back.
    */
   maxInFlight?: number;
+  /**
+   * Follow the ensemble's dynamic configuration (ZooKeeper 3.5+, like Curator's
+   * EnsembleTracker): watch /zookeeper/config and move the host list to its members' client
+   * addresses whenever it changes. Off by default.
+   */
+  ensembleTracker?: boolean;
 }
 
 export type CreateModeName = 'persistent' | 'ephemeral' | 'persistentSequential' | 'ephemeralSequential' | 'container' | 'persistentWithTTL' | 'persistentSequentialWithTTL';
@@ -103,15 +112,17 @@ const MODE_NAMES: Record<CreateModeName, CreateMode> = {
  * a new client.
  */
 export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDisposable {
-  readonly connection: ConnectionString;
+  private parsed: ConnectionString;
   readonly watches = new WatchRegistry();
   private readonly dispatcher: Dispatcher;
   private readonly loop: SessionLoop;
+  private readonly shuffle: (hosts: HostPort[]) => HostPort[];
 
   constructor(connectionString: string, options: ZooClientOptions = {}) {
     super();
-    this.connection = parseConnectionString(connectionString);
-    const hosts = options.shuffleHosts === false ? this.connection.hosts : shuffle(this.connection.hosts, options.random);
+    this.parsed = parseConnectionString(connectionString);
+    this.shuffle = options.shuffleHosts === false ? (h) => h : (h) => shuffle(h, options.random);
+    const hosts = this.shuffle(this.parsed.hosts);
     this.dispatcher = new Dispatcher(
       {
         notification: (event) => this.onNotification(event),
@@ -120,8 +131,9 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
       },
       { maxInFlight: options.maxInFlight ?? 1000, requestTimeout: options.requestTimeout },
     );
-    this.loop = new SessionLoop(hosts, this.connection.chroot, { sessionTimeout: 30_000, maxFrameLength: 0xfffff, ...options }, this.dispatcher, this.watches, {
+    this.loop = new SessionLoop(hosts, this.parsed.chroot, { sessionTimeout: 30_000, maxFrameLength: 0xfffff, ...options }, this.dispatcher, this.watches, {
       stateChanged: (state, previous) => {
+        if (options.ensembleTracker && state === 'connected') this.trackEnsemble();
         this.emit('state', state, previous);
         this.emit(state);
       },
@@ -157,7 +169,12 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
   }
 
   get chroot(): string {
-    return this.connection.chroot;
+    return this.parsed.chroot;
+  }
+
+  /** The hosts (as given, or as updateServerList / the ensemble tracker set them) and the chroot. */
+  get connection(): ConnectionString {
+    return this.parsed;
   }
 
   /** Requests waiting in the client (`queued`: held by maxInFlight or a socket that pushes back) and on the wire (`inFlight`). */
@@ -431,6 +448,78 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
    */
   watch(path: string, options: { recursive?: boolean; signal?: AbortSignal } = {}): WatchStream {
     return new WatchStream(this, path, options.recursive ?? false, options.signal);
+  }
+
+  // ---- dynamic reconfiguration ----------------------------------------------------------------
+
+  /**
+   * The ensemble's dynamic configuration (ZooKeeper 3.5+: the data of /zookeeper/config, read
+   * outside any chroot), parsed; `watch` fires on its next change.
+   */
+  async getConfig(options: WatchOption = {}): Promise<EnsembleConfig & { stat: Stat }> {
+    const reg: Registration | undefined = options.watch ? { table: 'data', path: CONFIG_NODE, listener: options.watch } : undefined;
+    const res = (await this.submit({ op: OpCode.getData, path: CONFIG_NODE, watch: !!reg }, CONFIG_NODE, options, reg)) as { data: Buffer | null; stat: Stat };
+    return { ...parseEnsembleConfig(res.data?.toString('utf8') ?? ''), stat: res.stat };
+  }
+
+  /**
+   * Changes the ensemble's membership (ZooKeeper's reconfig, as ZooKeeperAdmin.reconfigure):
+   * incrementally (`joining` server specs such as `server.4=host:2888:3888;2181`, `leaving`
+   * server ids) or as a whole new member list (`members`). `fromConfig` makes it conditional
+   * on the current config version (BADVERSION otherwise). The server must run with
+   * reconfigEnabled=true and the client be allowed to (super user, or skipACL).
+   */
+  async reconfig(
+    change: { joining?: string | string[]; leaving?: number | string | Array<number | string>; members?: string | string[]; fromConfig?: bigint },
+    options: OperationOptions = {},
+  ): Promise<EnsembleConfig & { stat: Stat }> {
+    const list = (v: string | number | Array<string | number> | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map(String).filter((x) => x.length > 0);
+    const joining = list(change.joining);
+    const leaving = list(change.leaving);
+    const members = list(change.members);
+    const fail = (why: string) => new ZooError(ZooErrorCode.BADARGUMENTS, `BADARGUMENTS: reconfig ${why}`, { op: 'reconfig' });
+    if (members.length > 0 && joining.length + leaving.length > 0) throw fail('takes either joining/leaving (incremental) or members (the whole list), not both');
+    if (members.length + joining.length + leaving.length === 0) throw fail('needs joining, leaving or members');
+    const res = (await this.submit(
+      {
+        op: OpCode.reconfig,
+        joiningServers: joining.length ? joining.join(',') : null,
+        leavingServers: leaving.length ? leaving.join(',') : null,
+        newMembers: members.length ? members.join(',') : null,
+        curConfigId: change.fromConfig ?? -1n,
+      },
+      CONFIG_NODE,
+      options,
+    )) as { data: Buffer | null; stat: Stat };
+    return { ...parseEnsembleConfig(res.data?.toString('utf8') ?? ''), stat: res.stat };
+  }
+
+  /**
+   * Connects to these hosts from now on (ZooKeeper.updateServerList): the session stays; the
+   * connection moves only if its server is no longer listed. A chroot here must be the client's.
+   */
+  updateServerList(connectionString: string): void {
+    const next = parseConnectionString(connectionString);
+    if (next.chroot && next.chroot !== this.chroot) throw new Error(`updateServerList: chroot "${next.chroot}" differs from the client's "${this.chroot}"`);
+    this.loop.setHosts(this.shuffle(next.hosts));
+    this.parsed = { hosts: next.hosts, chroot: this.chroot };
+    this.emit('hosts', next.hosts.map((h) => (h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`)).join(','));
+  }
+
+  /** The ensemble tracker's watch: one listener, so reconnects never stack watches. */
+  private readonly onConfigChanged = (event: WatchedEvent): void => {
+    if (event.type === EventType.NodeDataChanged) this.trackEnsemble();
+  };
+
+  private trackEnsemble(): void {
+    this.getConfig({ watch: this.onConfigChanged }).then(
+      (config) => {
+        if (!config.connectionString) return; // no member lists a client address
+        const key = (hosts: HostPort[]) => hosts.map((h) => `${h.host}:${h.port}`).sort().join(',');
+        if (key(parseConnectionString(config.connectionString).hosts) !== key(this.parsed.hosts)) this.updateServerList(config.connectionString);
+      },
+      () => {}, // tried again at the next connect
+    );
   }
 
   /** Ends the session (its ephemerals go at once) and closes the connection. */

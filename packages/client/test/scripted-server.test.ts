@@ -147,4 +147,21 @@ describe('ZooClient against a scripted server', () => {
     expect(server.received.map((r) => (r.request as { path: string }).path)).toEqual(Array.from({ length: 64 }, (_, i) => `/n${i}`));
     expect(client.pendingRequests).toEqual({ queued: 0, inFlight: 0 });
   });
+
+  it('updateServerList keeps a listed connection, moves off an unlisted one with the same session, and emits hosts', async () => {
+    const { server: a, client } = await start(() => {});
+    const b = await FakeServer.start(() => {});
+    cleanup.push(() => b.close());
+    const hosts: string[] = [];
+    client.on('hosts', (h) => hosts.push(h));
+    const sessionId = client.sessionId;
+    client.updateServerList(`${a.connectionString},${b.connectionString}`);
+    expect(client.connectedTo).toBe(a.connectionString);
+    client.updateServerList(b.connectionString);
+    await until(() => client.connectedTo === b.connectionString);
+    expect(client.sessionId).toBe(sessionId);
+    expect(client.connection.hosts).toEqual([{ host: '127.0.0.1', port: b.port }]);
+    expect(hosts).toEqual([`${a.connectionString},${b.connectionString}`, b.connectionString]);
+    expect(() => client.updateServerList(`${b.connectionString}/other`)).toThrow(/chroot/);
+  });
 });
