@@ -47,6 +47,9 @@ export class Dispatcher {
   private conn?: Connection;
   private xid = 1;
   private queued: Call[] = [];
+  /** Calls that go ahead of `queued` and past a hold (SASL's exchange before any request). */
+  private priority: Call[] = [];
+  private held = false;
   private inFlight: Call[] = [];
   private authInFlight: Call[] = [];
   /** The last zxid the server reported (for the handshake and setWatches). */
@@ -58,7 +61,7 @@ export class Dispatcher {
   ) {}
 
   get queuedCount(): number {
-    return this.queued.length;
+    return this.queued.length + this.priority.length;
   }
 
   get inFlightCount(): number {
@@ -72,6 +75,7 @@ export class Dispatcher {
   /** Sends on `conn` from now on. */
   attach(conn: Connection): void {
     this.conn = conn;
+    this.held = false;
     conn.setFrameHandler((frame) => this.onFrame(conn, frame));
     conn.setDrainHandler(() => this.pump());
   }
@@ -83,9 +87,20 @@ export class Dispatcher {
     this.failAll(err);
   }
 
+  /** Holds every call but priority ones (until release()), as the Java client does while SASL runs. */
+  hold(): void {
+    this.held = true;
+  }
+
+  release(): void {
+    this.held = false;
+    this.pump();
+  }
+
   failAll(err: ZooError): void {
-    const calls = [...this.authInFlight, ...this.inFlight, ...this.queued];
+    const calls = [...this.authInFlight, ...this.inFlight, ...this.priority, ...this.queued];
     this.queued = [];
+    this.priority = [];
     this.inFlight = [];
     this.authInFlight = [];
     for (const c of calls) {
@@ -96,7 +111,7 @@ export class Dispatcher {
   }
 
   /** Queues a request; resolves with its response (undefined for ops without a body). */
-  submit(request: Request, options: OperationOptions & { path?: string; registration?: Registration } = {}): Promise<Response | undefined> {
+  submit(request: Request, options: OperationOptions & { path?: string; registration?: Registration; priority?: boolean } = {}): Promise<Response | undefined> {
     return this.call(request, false, options);
   }
 
@@ -105,7 +120,7 @@ export class Dispatcher {
     return this.call({ op: OpCode.auth, type: 0, scheme, auth }, true, options).then(() => undefined);
   }
 
-  private call(request: Request, auth: boolean, options: OperationOptions & { path?: string; registration?: Registration }): Promise<Response | undefined> {
+  private call(request: Request, auth: boolean, options: OperationOptions & { path?: string; registration?: Registration; priority?: boolean }): Promise<Response | undefined> {
     const op = auth ? 'addAuth' : OpCode[request.op];
     if (!this.conn?.isOpen) return Promise.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: not connected', { path: options.path, op }));
     const { signal } = options;
@@ -125,7 +140,7 @@ export class Dispatcher {
           signal?.removeEventListener('abort', onAbort);
         };
       }
-      this.queued.push(call);
+      (options.priority ? this.priority : this.queued).push(call);
       this.pump();
     });
   }
@@ -141,7 +156,12 @@ export class Dispatcher {
   private giveUp(call: Call, err: ZooError): void {
     if (call.done) return;
     this.settle(call);
-    if (!call.sent) this.queued.splice(this.queued.indexOf(call), 1);
+    if (!call.sent) {
+      for (const queue of [this.priority, this.queued]) {
+        const i = queue.indexOf(call);
+        if (i >= 0) queue.splice(i, 1);
+      }
+    }
     call.reject(err);
   }
 
@@ -154,8 +174,9 @@ export class Dispatcher {
   private pump(): void {
     const conn = this.conn;
     if (!conn) return;
-    while (this.queued.length > 0 && this.inFlight.length < this.options.maxInFlight && conn.writable) {
-      const call = this.queued.shift()!;
+    while (this.inFlight.length < this.options.maxInFlight && conn.writable) {
+      const call = this.priority.shift() ?? (this.held ? undefined : this.queued.shift());
+      if (!call) break;
       call.sent = true;
       if (call.auth) {
         this.authInFlight.push(call);
@@ -205,7 +226,7 @@ export class Dispatcher {
     }
     this.inFlight.shift();
     if (header.zxid > 0n) this.lastZxid = header.zxid;
-    if (this.queued.length > 0) this.pump();
+    if (this.queued.length + this.priority.length > 0) this.pump();
     if (p.done) return; // given up on: the reply only keeps the order
     this.settle(p);
     if (p.registration) {

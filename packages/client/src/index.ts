@@ -1,4 +1,4 @@
-export { ZooClient, type ZooClientOptions, type ZooClientEvents, type ConnectionState, type ZooState, type CreateOptions, type CreateModeName, type WatchOption } from './zoo-client.js';
+export { ZooClient, type ZooClientOptions, type ZooClientEvents, type ConnectionState, type SaslOptions, type ZooState, type CreateOptions, type CreateModeName, type WatchOption } from './zoo-client.js';
 export type { OperationOptions } from './dispatcher.js';
 export { ZooAbortError } from './abort-error.js';
 export { Transaction, TransactionError, type OpResult } from './transaction.js';

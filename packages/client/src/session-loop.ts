@@ -4,6 +4,7 @@ import { Connection } from './connection.js';
 import type { HostPort } from './connection-string.js';
 import type { Dispatcher } from './dispatcher.js';
 import { sleep } from './retry.js';
+import { DigestMd5Client } from './sasl-digest-md5.js';
 import type { WatchRegistry } from './watch-registry.js';
 
 /** ZooKeeper's dynamic configuration node (ZooDefs.CONFIG_NODE), never under a chroot. */
@@ -19,6 +20,15 @@ export interface SessionLoopOptions {
   canBeReadOnly?: boolean;
   maxFrameLength: number;
   session?: { id: bigint; password: Buffer };
+  sasl?: SaslOptions;
+}
+
+/** SASL authentication on every connection, before any request (the Java client's JAAS "Client" login). */
+export interface SaslOptions {
+  /** Only DIGEST-MD5 (ZooKeeper's DigestLoginModule) for now. */
+  mechanism?: 'DIGEST-MD5';
+  username: string;
+  password: string;
 }
 
 /** What the loop tells the client. */
@@ -157,8 +167,19 @@ export class SessionLoop {
         this.negotiatedTimeout = res.timeOut;
         this.lastHeard = Date.now();
         this.attach(conn);
-        this.setState(res.readOnly ? 'connectedReadOnly' : 'connected');
-        for (const w of this.connectedWaiters.splice(0)) w.resolve();
+        const saslError = this.options.sasl ? await this.authenticate(this.options.sasl).then(() => undefined, (err: unknown) => err ?? new Error('SASL failed')) : undefined;
+        if (saslError instanceof ZooError && (saslError.code === ZooErrorCode.CONNECTIONLOSS || saslError.code === ZooErrorCode.OPERATIONTIMEOUT)) {
+          conn.close(); // the connection went or stalled: try the next one
+          failures++;
+        } else if (saslError !== undefined) {
+          this.authFailed(`SASL ${this.options.sasl?.mechanism ?? 'DIGEST-MD5'} authentication failed: ${saslError instanceof Error ? saslError.message : String(saslError)}`);
+          await conn.closed;
+          this.detach(conn);
+          break;
+        } else {
+          this.setState(res.readOnly ? 'connectedReadOnly' : 'connected');
+          for (const w of this.connectedWaiters.splice(0)) w.resolve();
+        }
         await conn.closed;
         this.detach(conn);
       } catch {
@@ -183,6 +204,7 @@ export class SessionLoop {
   private attach(conn: Connection): void {
     this.current = conn;
     this.dispatcher.attach(conn);
+    if (this.options.sasl) this.dispatcher.hold(); // nothing goes out before SASL is through
     // auth identities and watches live on the connection: send them again, ahead of any request
     for (const { scheme, auth } of this.auths) this.dispatcher.auth(scheme, auth).catch(() => {});
     this.resendWatches();
@@ -239,10 +261,23 @@ export class SessionLoop {
     flush();
   }
 
+  /** Runs the SASL exchange on the attached connection; its packets go ahead of the held requests. */
+  private async authenticate(sasl: SaslOptions): Promise<void> {
+    const mechanism = new DigestMd5Client(sasl.username, sasl.password);
+    let token: Buffer | null = mechanism.initial();
+    while (token !== null) {
+      const res = (await this.dispatcher.submit({ op: OpCode.sasl, token }, { priority: true, timeoutMs: Math.max(1000, this.negotiatedTimeout) })) as { token: Buffer };
+      token = mechanism.evaluate(res.token);
+    }
+    this.dispatcher.release();
+  }
+
   /** The server refused the credentials: final, like the Java client. */
-  authFailed(): void {
+  authFailed(reason = 'AUTHFAILED: the server refused the credentials'): void {
     this.setState('authFailed');
-    this.host.sessionEnded(new ZooError(ZooErrorCode.AUTHFAILED, 'AUTHFAILED'), KeeperState.AuthFailed);
+    const err = new ZooError(ZooErrorCode.AUTHFAILED, reason);
+    this.host.sessionEnded(err, KeeperState.AuthFailed);
+    for (const w of this.connectedWaiters.splice(0)) w.reject(err);
     this.current?.close();
   }
 

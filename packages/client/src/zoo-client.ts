@@ -23,14 +23,14 @@ import {
   type WatcherEvent,
 } from '@zoo/core';
 import { Dispatcher, type OperationOptions, type Registration } from './dispatcher.js';
-import { CONFIG_NODE, SessionLoop, type ConnectionState } from './session-loop.js';
+import { CONFIG_NODE, SessionLoop, type ConnectionState, type SaslOptions } from './session-loop.js';
 import { parseConnectionString, shuffle, type ConnectionString, type HostPort } from './connection-string.js';
 import { parseEnsembleConfig, type EnsembleConfig } from './ensemble-config.js';
 import { Transaction } from './transaction.js';
 import { WatchRegistry, type WatchedEvent, type WatchListener } from './watch-registry.js';
 import { WatchStream } from './watch-stream.js';
 
-export type { ConnectionState };
+export type { ConnectionState, SaslOptions };
 /** The name this type had first; the same union. */
 export type ZooState = ConnectionState;
 
@@ -78,6 +78,12 @@ export interface ZooClientOptions {
    * addresses whenever it changes. Off by default.
    */
   ensembleTracker?: boolean;
+  /**
+   * SASL authentication on every connection before any request, as the Java client does with
+   * a JAAS `Client` section: `{ username, password }` for a server whose JAAS `Server` section
+   * uses DigestLoginModule (DIGEST-MD5). A refusal is final: state `authFailed`.
+   */
+  sasl?: SaslOptions;
 }
 
 export type CreateModeName = 'persistent' | 'ephemeral' | 'persistentSequential' | 'ephemeralSequential' | 'container' | 'persistentWithTTL' | 'persistentSequentialWithTTL';
