@@ -58,7 +58,11 @@ export class Dispatcher {
   constructor(
     private readonly host: DispatcherHost,
     private readonly options: { maxInFlight: number; requestTimeout?: number },
-  ) {}
+  ) {
+    if (!Number.isInteger(options.maxInFlight) || options.maxInFlight < 1) throw new RangeError(`maxInFlight must be an integer >= 1, not ${options.maxInFlight}`);
+    const t = options.requestTimeout;
+    if (t !== undefined && !(Number.isFinite(t) && t >= 0)) throw new RangeError(`requestTimeout must be a finite number >= 0, not ${t}`);
+  }
 
   get queuedCount(): number {
     return this.queued.length + this.priority.length;
@@ -125,12 +129,15 @@ export class Dispatcher {
     if (!this.conn?.isOpen) return Promise.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: not connected', { path: options.path, op }));
     const { signal } = options;
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeout;
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
+      return Promise.reject(new ZooError(ZooErrorCode.BADARGUMENTS, `BADARGUMENTS: timeoutMs must be a finite number >= 0, not ${timeoutMs}`, { path: options.path, op }));
+    }
     if (signal?.aborted) return Promise.reject(this.abortError(signal.reason, false, options.path, op));
     return new Promise((resolve, reject) => {
       const call: Call = { request, auth, path: options.path, registration: options.registration, xid: 0, sent: false, done: false, resolve, reject };
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => this.giveUp(call, this.abortError(signal!.reason, call.sent, options.path, op));
-      if (timeoutMs !== undefined && timeoutMs >= 0 && Number.isFinite(timeoutMs)) {
+      if (timeoutMs !== undefined) {
         timer = setTimeout(() => this.giveUp(call, this.abortError(new DOMException(`no reply within ${timeoutMs} ms`, 'TimeoutError'), call.sent, options.path, op)), timeoutMs);
       }
       signal?.addEventListener('abort', onAbort, { once: true });

@@ -88,6 +88,9 @@ describe('ZooClient against a scripted server', () => {
     await expect(client.mkdirp('/a/b/c', null, { timeoutMs: 10 })).rejects.toMatchObject({ code: ZooErrorCode.OPERATIONTIMEOUT });
     await expect(client.getData('/x', { signal: AbortSignal.abort(new Error('no need')) })).rejects.toMatchObject({ code: ZooErrorCode.APIERROR, sent: false });
     expect(server.received.map((r) => r.request.op)).toEqual([OpCode.exists, OpCode.setData, OpCode.create2]);
+    await expect(client.getData('/x', { timeoutMs: -1 })).rejects.toMatchObject({ code: ZooErrorCode.BADARGUMENTS, message: expect.stringContaining('timeoutMs') });
+    expect(() => new ZooClient(server.connectionString, { maxInFlight: 0 })).toThrow(/maxInFlight/);
+    expect(() => new ZooClient(server.connectionString, { requestTimeout: Number.NaN })).toThrow(/requestTimeout/);
   });
 
   it('at most maxInFlight requests are on the wire; the rest go out as replies come back, and one aborted while queued is never sent', async () => {
@@ -163,5 +166,23 @@ describe('ZooClient against a scripted server', () => {
     expect(client.connection.hosts).toEqual([{ host: '127.0.0.1', port: b.port }]);
     expect(hosts).toEqual([`${a.connectionString},${b.connectionString}`, b.connectionString]);
     expect(() => client.updateServerList(`${b.connectionString}/other`)).toThrow(/chroot/);
+  });
+
+  it('with sasl, no request leaves before the SASL exchange is through; a refusal fails them with AUTHFAILED', async () => {
+    const server = await FakeServer.start(() => {}); // never answers the SASL token until told
+    cleanup.push(() => server.close());
+    const client = new ZooClient(server.connectionString, { sessionTimeout: 10_000, sasl: { username: 'bob', password: 'pw' } });
+    cleanup.push(() => client.close());
+    const connecting = client.connect().catch((e: unknown) => e);
+    await until(() => server.received.length === 1);
+    expect(server.received[0].request).toEqual({ op: OpCode.sasl, token: Buffer.alloc(0) }); // DIGEST-MD5 starts empty
+    const held = client.getData('/x').catch((e: unknown) => e);
+    expect(client.pendingRequests).toEqual({ queued: 1, inFlight: 1 });
+    const { header, socket } = server.received[0];
+    socket.write(encodeReply({ xid: header.xid, zxid: 0n, err: ZooErrorCode.AUTHFAILED }));
+    expect(await connecting).toMatchObject({ code: ZooErrorCode.AUTHFAILED });
+    expect(await held).toMatchObject({ code: ZooErrorCode.AUTHFAILED, path: '/x' });
+    expect(client.state).toBe('authFailed');
+    expect(server.received).toHaveLength(1);
   });
 });
