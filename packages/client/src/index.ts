@@ -1,4 +1,5 @@
-export { ZooClient, type ZooClientOptions, type ZooClientEvents, type ConnectionState, type SaslOptions, type ZooState, type CreateOptions, type CreateModeName, type WatchOption } from './zoo-client.js';
+export { ZooClient } from './zoo-client.js';
+export type { ZooClientOptions, ZooClientEvents, ConnectionState, SaslOptions, ZooState, CreateOptions, CreateModeName, WatchOption } from './client-options.js';
 export type { OperationOptions } from './dispatcher.js';
 export { ZooAbortError } from './abort-error.js';
 export { Transaction, TransactionError, type OpResult } from './transaction.js';

@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import type { ConnectionOptions } from 'node:tls';
 import {
   AddWatchMode,
   CreateMode,
@@ -23,82 +22,14 @@ import {
   type WatcherEvent,
 } from '@zoo/core';
 import { Dispatcher, type OperationOptions, type Registration } from './dispatcher.js';
-import { CONFIG_NODE, SessionLoop, type ConnectionState, type SaslOptions } from './session-loop.js';
+import { CONFIG_NODE, SessionLoop, type ConnectionState } from './session-loop.js';
 import { parseConnectionString, shuffle, type ConnectionString, type HostPort } from './connection-string.js';
 import { parseEnsembleConfig, type EnsembleConfig } from './ensemble-config.js';
 import { Transaction } from './transaction.js';
 import { WatchRegistry, type WatchedEvent, type WatchListener } from './watch-registry.js';
 import { WatchStream } from './watch-stream.js';
-
-export type { ConnectionState, SaslOptions };
-/** The name this type had first; the same union. */
-export type ZooState = ConnectionState;
-
-/**
- * What a ZooClient emits, for typed listeners: `client.on('state', (now, before) => ...)`.
- * Every state is also an event of its own name (`client.once('connected', ...)`).
- */
-export type ZooClientEvents = {
-  state: [state: ConnectionState, previous: ConnectionState];
-  /** Every watch notification, after the watch's own listeners ran. */
-  watch: [event: WatchedEvent];
-  /** A watch listener threw (the client carries on). */
-  error: [error: unknown];
-  /** The host list changed (updateServerList, or the ensemble tracker after a reconfig). */
-  hosts: [connectionString: string];
-} & { [S in ConnectionState]: [] };
-
-export interface ZooClientOptions {
-  /** Requested session timeout, ms (the server clamps it); default 30,000. */
-  sessionTimeout?: number;
-  /** How long connect() keeps trying before it gives up; default the session timeout. */
-  connectTimeout?: number;
-  /** TLS to every server (true, or node:tls options such as ca/cert/key). */
-  tls?: boolean | ConnectionOptions;
-  /** Accept a read-only server. */
-  canBeReadOnly?: boolean;
-  /** Largest reply frame accepted; default 0xfffff like the Java client. */
-  maxFrameLength?: number;
-  /** Try hosts in the given order instead of shuffled. */
-  shuffleHosts?: boolean;
-  random?: () => number;
-  /** Resume an existing session (id and password from another client's sessionId/sessionPassword). */
-  session?: { id: bigint; password: Buffer };
-  /** Default `timeoutMs` of every call (none by default: a call waits for its reply or the connection's loss). */
-  requestTimeout?: number;
-  /**
-   * Requests on the wire awaiting their reply, at most (default 1000, ZooKeeper's own
-   * globalOutstandingLimit); more wait in the client, in order, as they do while the socket
-   * pushes back.
-   */
-  maxInFlight?: number;
-  /**
-   * Follow the ensemble's dynamic configuration (ZooKeeper 3.5+, like Curator's
-   * EnsembleTracker): watch /zookeeper/config and move the host list to its members' client
-   * addresses whenever it changes. Off by default.
-   */
-  ensembleTracker?: boolean;
-  /**
-   * SASL authentication on every connection before any request, as the Java client does with
-   * a JAAS `Client` section: `{ username, password }` for a server whose JAAS `Server` section
-   * uses DigestLoginModule (DIGEST-MD5). A refusal is final: state `authFailed`.
-   */
-  sasl?: SaslOptions;
-}
-
-export type CreateModeName = 'persistent' | 'ephemeral' | 'persistentSequential' | 'ephemeralSequential' | 'container' | 'persistentWithTTL' | 'persistentSequentialWithTTL';
-
-export interface CreateOptions extends OperationOptions {
-  mode?: CreateMode | CreateModeName;
-  acl?: ACL[];
-  /** ms, for the TTL modes */
-  ttl?: number;
-}
-
-export interface WatchOption extends OperationOptions {
-  /** A one-shot watcher, called once on the next change (Java semantics). */
-  watch?: WatchListener;
-}
+import type { CreateModeName, CreateOptions, WatchOption, ZooClientEvents, ZooClientOptions } from './client-options.js';
+import { EnsembleTracker } from './ensemble-tracker.js';
 
 const MODE_NAMES: Record<CreateModeName, CreateMode> = {
   persistent: CreateMode.PERSISTENT,
@@ -123,10 +54,12 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
   private readonly dispatcher: Dispatcher;
   private readonly loop: SessionLoop;
   private readonly shuffle: (hosts: HostPort[]) => HostPort[];
+  private readonly tracker?: EnsembleTracker;
 
   constructor(connectionString: string, options: ZooClientOptions = {}) {
     super();
     this.parsed = parseConnectionString(connectionString);
+    if (options.ensembleTracker) this.tracker = new EnsembleTracker(this);
     this.shuffle = options.shuffleHosts === false ? (h) => h : (h) => shuffle(h, options.random);
     const hosts = this.shuffle(this.parsed.hosts);
     this.dispatcher = new Dispatcher(
@@ -139,7 +72,7 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
     );
     this.loop = new SessionLoop(hosts, this.parsed.chroot, { sessionTimeout: 30_000, maxFrameLength: 0xfffff, ...options }, this.dispatcher, this.watches, {
       stateChanged: (state, previous) => {
-        if (options.ensembleTracker && state === 'connected') this.trackEnsemble();
+        if (state === 'connected') this.tracker?.refresh();
         this.emit('state', state, previous);
         this.emit(state);
       },
@@ -510,22 +443,6 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
     this.loop.setHosts(this.shuffle(next.hosts));
     this.parsed = { hosts: next.hosts, chroot: this.chroot };
     this.emit('hosts', next.hosts.map((h) => (h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`)).join(','));
-  }
-
-  /** The ensemble tracker's watch: one listener, so reconnects never stack watches. */
-  private readonly onConfigChanged = (event: WatchedEvent): void => {
-    if (event.type === EventType.NodeDataChanged) this.trackEnsemble();
-  };
-
-  private trackEnsemble(): void {
-    this.getConfig({ watch: this.onConfigChanged }).then(
-      (config) => {
-        if (!config.connectionString) return; // no member lists a client address
-        const key = (hosts: HostPort[]) => hosts.map((h) => `${h.host}:${h.port}`).sort().join(',');
-        if (key(parseConnectionString(config.connectionString).hosts) !== key(this.parsed.hosts)) this.updateServerList(config.connectionString);
-      },
-      () => {}, // tried again at the next connect
-    );
   }
 
   /** Ends the session (its ephemerals go at once) and closes the connection. */

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
-import { ZooClient, type ZooClientOptions } from './zoo-client.js';
+import type { ZooClientOptions } from './client-options.js';
+import { ZooClient } from './zoo-client.js';
 
 /** What a ZooSession emits, for typed listeners. */
 export interface ZooSessionEvents {
