@@ -33,7 +33,13 @@ interface Call {
   done: boolean;
   resolve: (r: Response | undefined) => void;
   reject: (err: ZooError) => void;
-  cleanup?: () => void;
+  cleanup: (() => void) | undefined;
+}
+
+const NO_OPTIONS: OperationOptions = {};
+
+function opName(request: Request, auth: boolean): string {
+  return auth ? 'addAuth' : OpCode[request.op];
 }
 
 /**
@@ -114,42 +120,51 @@ export class Dispatcher {
     }
   }
 
-  /** Queues a request; resolves with its response (undefined for ops without a body). */
-  submit(request: Request, options: OperationOptions & { path?: string; registration?: Registration; priority?: boolean } = {}): Promise<Response | undefined> {
-    return this.call(request, false, options);
+  /**
+   * Queues a request; resolves with its response (undefined for ops without a body). `path`
+   * names it in errors; `registration` is the watch its reply sets; `priority` sends it ahead
+   * of everything queued and past a hold.
+   */
+  submit(request: Request, options: OperationOptions = NO_OPTIONS, path?: string, registration?: Registration, priority = false): Promise<Response | undefined> {
+    return this.call(request, false, options, path, registration, priority);
   }
 
   /** Sends credentials (addAuth); rejects if the server refuses them. */
   auth(scheme: string, auth: Buffer, options: OperationOptions = {}): Promise<void> {
-    return this.call({ op: OpCode.auth, type: 0, scheme, auth }, true, options).then(() => undefined);
+    return this.call({ op: OpCode.auth, type: 0, scheme, auth }, true, options, undefined, undefined, false).then(() => undefined);
   }
 
-  private call(request: Request, auth: boolean, options: OperationOptions & { path?: string; registration?: Registration; priority?: boolean }): Promise<Response | undefined> {
-    const op = auth ? 'addAuth' : OpCode[request.op];
-    if (!this.conn?.isOpen) return Promise.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: not connected', { path: options.path, op }));
+  private call(request: Request, auth: boolean, options: OperationOptions, path: string | undefined, registration: Registration | undefined, priority: boolean): Promise<Response | undefined> {
+    const conn = this.conn;
+    if (!conn?.isOpen) return Promise.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: not connected', { path, op: opName(request, auth) }));
     const { signal } = options;
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeout;
     if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs >= 0)) {
-      return Promise.reject(new ZooError(ZooErrorCode.BADARGUMENTS, `BADARGUMENTS: timeoutMs must be a finite number >= 0, not ${timeoutMs}`, { path: options.path, op }));
+      return Promise.reject(new ZooError(ZooErrorCode.BADARGUMENTS, `BADARGUMENTS: timeoutMs must be a finite number >= 0, not ${timeoutMs}`, { path, op: opName(request, auth) }));
     }
-    if (signal?.aborted) return Promise.reject(this.abortError(signal.reason, false, options.path, op));
+    if (signal?.aborted) return Promise.reject(this.abortError(signal.reason, false, path, opName(request, auth)));
     return new Promise((resolve, reject) => {
-      const call: Call = { request, auth, path: options.path, registration: options.registration, xid: 0, sent: false, done: false, resolve, reject };
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => this.giveUp(call, this.abortError(signal!.reason, call.sent, options.path, op));
-      if (timeoutMs !== undefined) {
-        timer = setTimeout(() => this.giveUp(call, this.abortError(new DOMException(`no reply within ${timeoutMs} ms`, 'TimeoutError'), call.sent, options.path, op)), timeoutMs);
+      const call: Call = { request, auth, path, registration, xid: 0, sent: false, done: false, resolve, reject, cleanup: undefined };
+      if (timeoutMs !== undefined || signal) this.arm(call, signal, timeoutMs);
+      // the common case: nothing waits and there is room, so it goes straight out
+      if (!priority && !this.held && this.queued.length === 0 && this.priority.length === 0 && this.inFlight.length < this.options.maxInFlight && conn.writable) this.send(conn, call);
+      else {
+        (priority ? this.priority : this.queued).push(call);
+        this.pump();
       }
-      signal?.addEventListener('abort', onAbort, { once: true });
-      if (timer || signal) {
-        call.cleanup = () => {
-          clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-        };
-      }
-      (options.priority ? this.priority : this.queued).push(call);
-      this.pump();
     });
+  }
+
+  /** Gives up on `call` when `signal` aborts or `timeoutMs` passes. */
+  private arm(call: Call, signal: AbortSignal | undefined, timeoutMs: number | undefined): void {
+    const op = opName(call.request, call.auth);
+    const onAbort = () => this.giveUp(call, this.abortError(signal!.reason, call.sent, call.path, op));
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.giveUp(call, this.abortError(new DOMException(`no reply within ${timeoutMs} ms`, 'TimeoutError'), call.sent, call.path, op)), timeoutMs);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    call.cleanup = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
   }
 
   private abortError(reason: unknown, sent: boolean, path: string | undefined, op: string): ZooAbortError {
@@ -184,17 +199,21 @@ export class Dispatcher {
     while (this.inFlight.length < this.options.maxInFlight && conn.writable) {
       const call = this.priority.shift() ?? (this.held ? undefined : this.queued.shift());
       if (!call) break;
-      call.sent = true;
-      if (call.auth) {
-        this.authInFlight.push(call);
-        conn.send(encodeRequest(Xid.auth, call.request));
-        continue;
-      }
-      call.xid = this.xid;
-      this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
-      this.inFlight.push(call);
-      conn.send(encodeRequest(call.xid, call.request));
+      this.send(conn, call);
     }
+  }
+
+  private send(conn: Connection, call: Call): void {
+    call.sent = true;
+    if (call.auth) {
+      this.authInFlight.push(call);
+      conn.send(encodeRequest(Xid.auth, call.request));
+      return;
+    }
+    call.xid = this.xid;
+    this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
+    this.inFlight.push(call);
+    conn.send(encodeRequest(call.xid, call.request));
   }
 
   private onFrame(conn: Connection, frame: Buffer): void {

@@ -266,7 +266,7 @@ export class SessionLoop {
     const mechanism = new DigestMd5Client(sasl.username, sasl.password);
     let token: Buffer | null = mechanism.initial();
     while (token !== null) {
-      const res = (await this.dispatcher.submit({ op: OpCode.sasl, token }, { priority: true, timeoutMs: Math.max(1000, this.negotiatedTimeout) })) as { token: Buffer };
+      const res = (await this.dispatcher.submit({ op: OpCode.sasl, token }, { timeoutMs: Math.max(1000, this.negotiatedTimeout) }, undefined, undefined, true)) as { token: Buffer };
       token = mechanism.evaluate(res.token);
     }
     this.dispatcher.release();

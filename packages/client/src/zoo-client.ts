@@ -171,7 +171,7 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
       throw new ZooError(code, `${ZooErrorCode[code]}: client is ${state}`, { path, op: OpCode[request.op] });
     }
     if (!this.loop.connection?.isOpen) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: not connected (${state})`, { path, op: OpCode[request.op] });
-    return this.dispatcher.submit(request, { ...options, path, registration });
+    return this.dispatcher.submit(request, options, path, registration);
   }
 
   private server(path: string, sequential = false): string {
