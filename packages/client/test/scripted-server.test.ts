@@ -87,6 +87,7 @@ describe('ZooClient against a scripted server', () => {
     await expect(client.setData('/slow', 'x', -1, { timeoutMs: 10 })).rejects.toMatchObject({ code: ZooErrorCode.OPERATIONTIMEOUT });
     await expect(client.mkdirp('/a/b/c', null, { timeoutMs: 10 })).rejects.toMatchObject({ code: ZooErrorCode.OPERATIONTIMEOUT });
     await expect(client.getData('/x', { signal: AbortSignal.abort(new Error('no need')) })).rejects.toMatchObject({ code: ZooErrorCode.APIERROR, sent: false });
+    await expect(client.transaction().create('/t').commit({ signal: AbortSignal.abort() })).rejects.toMatchObject({ code: ZooErrorCode.APIERROR, op: 'multi' });
     expect(server.received.map((r) => r.request.op)).toEqual([OpCode.exists, OpCode.setData, OpCode.create2]);
     await expect(client.getData('/x', { timeoutMs: -1 })).rejects.toMatchObject({ code: ZooErrorCode.BADARGUMENTS, message: expect.stringContaining('timeoutMs') });
     expect(() => new ZooClient(server.connectionString, { maxInFlight: 0 })).toThrow(/maxInFlight/);
