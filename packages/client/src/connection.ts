@@ -3,6 +3,9 @@ import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { decodeConnectResponse, encodeConnectRequest, FrameDecoder, type ConnectRequest, type ConnectResponse } from '@zoo/core';
 import type { HostPort } from './connection-string.js';
 
+/** Past this many bytes queued for one write, `writable` is false until the write goes out. */
+const MAX_BATCH_BYTES = 1 << 20;
+
 /**
  * One TCP (or TLS) connection to one server: the handshake, then frames both ways. It knows
  * nothing of sessions or requests; the client decides what a lost connection means.
@@ -11,7 +14,11 @@ export class Connection {
   private readonly decoder: FrameDecoder;
   private onFrame: (frame: Buffer) => void = () => {};
   private queued: Buffer[] = [];
+  private queuedBytes = 0;
   private flushScheduled = false;
+  /** socket.write() returned false: the kernel and Node's buffer are full until 'drain'. */
+  private needDrain = false;
+  private onDrain: () => void = () => {};
   lastReceived = Date.now();
   lastSent = Date.now();
   readonly closed: Promise<Error | undefined>;
@@ -39,6 +46,10 @@ export class Connection {
         if (this.isClosed) return;
         this.onFrame(f);
       }
+    });
+    socket.on('drain', () => {
+      this.needDrain = false;
+      this.onDrain();
     });
     socket.on('error', (err) => this.close(err));
     socket.on('close', () => this.close(new Error(`connection to ${server.host}:${server.port} closed`)));
@@ -95,10 +106,24 @@ export class Connection {
     this.onFrame = handler;
   }
 
+  /** Called when the socket has drained after `writable` went false. */
+  setDrainHandler(handler: () => void): void {
+    this.onDrain = handler;
+  }
+
+  /**
+   * False while the socket pushes back (its last write() returned false and no 'drain' yet) or
+   * a lot is queued for the next write: callers hold further requests until the drain handler.
+   */
+  get writable(): boolean {
+    return !this.isClosed && !this.needDrain && this.queuedBytes < MAX_BATCH_BYTES;
+  }
+
   /** Queues a frame; frames queued in the same tick leave in one write. */
   send(frame: Buffer): void {
     if (this.isClosed) return;
     this.queued.push(frame);
+    this.queuedBytes += frame.length;
     this.lastSent = Date.now();
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -110,8 +135,11 @@ export class Connection {
     this.flushScheduled = false;
     if (this.isClosed || this.queued.length === 0) return;
     const frames = this.queued;
+    const wasFull = this.queuedBytes >= MAX_BATCH_BYTES;
     this.queued = [];
-    this.socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames));
+    this.queuedBytes = 0;
+    if (!this.socket.write(frames.length === 1 ? frames[0] : Buffer.concat(frames))) this.needDrain = true;
+    else if (wasFull) this.onDrain(); // the batch limit held requests back: they may go now
   }
 
   close(err?: Error): void {

@@ -1,3 +1,4 @@
+import type { OperationOptions } from './dispatcher.js';
 import { CreateMode, OpCode, OPEN_ACL_UNSAFE, ZooError, errorCodeName, type ACL, type MultiOp, type MultiResult, type Stat } from '@zoo/core';
 
 export type OpResult =
@@ -32,7 +33,7 @@ export class Transaction {
   private readonly ops: Described[] = [];
 
   constructor(
-    private readonly run: (ops: MultiOp[]) => Promise<MultiResult[]>,
+    private readonly run: (ops: MultiOp[], options: OperationOptions) => Promise<MultiResult[]>,
     private readonly toServer: (path: string, sequential?: boolean) => string,
     private readonly toClient: (path: string) => string,
   ) {}
@@ -72,8 +73,8 @@ export class Transaction {
   }
 
   /** Applies every op atomically; on failure throws TransactionError naming the failed op. */
-  async commit(): Promise<OpResult[]> {
-    const results = await this.run(this.ops.map((o) => o.op));
+  async commit(options: OperationOptions = {}): Promise<OpResult[]> {
+    const results = await this.run(this.ops.map((o) => o.op), options);
     const failed = results.findIndex((r) => r.type === OpCode.error && r.err !== 0);
     if (failed >= 0) {
       throw new TransactionError(failed, results.map((r) => r.err), this.ops[failed].name, this.ops[failed].path);

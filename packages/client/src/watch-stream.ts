@@ -14,6 +14,8 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
   private done = false;
   private error?: unknown;
   private readonly started: Promise<void>;
+  /** Resolves once the server holds the watch (events from then on are delivered); rejects if it refused it. */
+  readonly armed: Promise<void>;
   private readonly listener: WatchListener = (event) => {
     if (event.type === EventType.None) {
       // session over: no more events will come
@@ -29,7 +31,8 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
     private readonly recursive: boolean,
     private readonly signal?: AbortSignal,
   ) {
-    this.started = client.addWatch(path, this.listener, recursive ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT).catch((err) => {
+    this.armed = client.addWatch(path, this.listener, recursive ? AddWatchMode.PERSISTENT_RECURSIVE : AddWatchMode.PERSISTENT);
+    this.started = this.armed.catch((err) => {
       this.error = err;
       this.done = true;
       this.failer?.(err);

@@ -1,22 +1,15 @@
 import { EventEmitter } from 'node:events';
-import type { ConnectionOptions } from 'node:tls';
 import {
   AddWatchMode,
   CreateMode,
-  encodeRequest,
   EventType,
-  JuteReader,
   KeeperState,
   OpCode,
   OPEN_ACL_UNSAFE,
   prependChroot,
-  readReplyHeader,
-  readResponseBody,
-  readWatcherEvent,
   stripChroot,
   validatePath,
   WatcherType,
-  Xid,
   ZooError,
   ZooErrorCode,
   type ACL,
@@ -26,47 +19,17 @@ import {
   type Request,
   type Response,
   type Stat,
+  type WatcherEvent,
 } from '@zoo/core';
-import { Connection } from './connection.js';
-import { parseConnectionString, shuffle, type ConnectionString } from './connection-string.js';
-import { sleep } from './retry.js';
+import { Dispatcher, type OperationOptions, type Registration } from './dispatcher.js';
+import { CONFIG_NODE, SessionLoop, type ConnectionState } from './session-loop.js';
+import { parseConnectionString, shuffle, type ConnectionString, type HostPort } from './connection-string.js';
+import { parseEnsembleConfig, type EnsembleConfig } from './ensemble-config.js';
 import { Transaction } from './transaction.js';
 import { WatchRegistry, type WatchedEvent, type WatchListener } from './watch-registry.js';
 import { WatchStream } from './watch-stream.js';
-
-export type ZooState = 'connecting' | 'connected' | 'connectedReadOnly' | 'disconnected' | 'expired' | 'authFailed' | 'closed';
-
-export interface ZooClientOptions {
-  /** Requested session timeout, ms (the server clamps it); default 30,000. */
-  sessionTimeout?: number;
-  /** How long connect() keeps trying before it gives up; default the session timeout. */
-  connectTimeout?: number;
-  /** TLS to every server (true, or node:tls options such as ca/cert/key). */
-  tls?: boolean | ConnectionOptions;
-  /** Accept a read-only server. */
-  canBeReadOnly?: boolean;
-  /** Largest reply frame accepted; default 0xfffff like the Java client. */
-  maxFrameLength?: number;
-  /** Try hosts in the given order instead of shuffled. */
-  shuffleHosts?: boolean;
-  random?: () => number;
-  /** Resume an existing session (id and password from another client's sessionId/sessionPassword). */
-  session?: { id: bigint; password: Buffer };
-}
-
-export type CreateModeName = 'persistent' | 'ephemeral' | 'persistentSequential' | 'ephemeralSequential' | 'container' | 'persistentWithTTL' | 'persistentSequentialWithTTL';
-
-export interface CreateOptions {
-  mode?: CreateMode | CreateModeName;
-  acl?: ACL[];
-  /** ms, for the TTL modes */
-  ttl?: number;
-}
-
-export interface WatchOption {
-  /** A one-shot watcher, called once on the next change (Java semantics). */
-  watch?: WatchListener;
-}
+import type { CreateModeName, CreateOptions, WatchOption, ZooClientEvents, ZooClientOptions } from './client-options.js';
+import { EnsembleTracker } from './ensemble-tracker.js';
 
 const MODE_NAMES: Record<CreateModeName, CreateMode> = {
   persistent: CreateMode.PERSISTENT,
@@ -78,19 +41,6 @@ const MODE_NAMES: Record<CreateModeName, CreateMode> = {
   persistentSequentialWithTTL: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL,
 };
 
-interface Pending {
-  xid: number;
-  op: OpCode;
-  path?: string;
-  /** Registered the moment the reply is read, before any later frame (a notification may follow at once). */
-  registration?: Registration;
-  resolve: (r: { zxid: bigint; response?: Response }) => void;
-  reject: (err: ZooError) => void;
-}
-
-/** Ops whose success (or NONODE) registers a watch, and in which table. */
-type Registration = { table: 'data' | 'exist-or-data' | 'child'; path: string; listener: WatchListener };
-
 /**
  * A ZooKeeper client for Zoo's server and Apache ZooKeeper ensembles. One connection at a
  * time, every request pipelined on it; replies are matched in order. On connection loss it
@@ -98,37 +48,39 @@ type Registration = { table: 'data' | 'exist-or-data' | 'child'; path: string; l
  * CONNECTIONLOSS (never silently retried — see `retry`). Expiry is final: a new session needs
  * a new client.
  */
-export class ZooClient extends EventEmitter implements AsyncDisposable {
-  readonly connection: ConnectionString;
-  private readonly options: Required<Pick<ZooClientOptions, 'sessionTimeout' | 'maxFrameLength'>> & ZooClientOptions;
-  private readonly hosts: ConnectionString['hosts'];
-  private hostIndex = 0;
-  private current?: Connection;
-  private currentState: ZooState = 'connecting';
-  private sessionIdValue = 0n;
-  private passwd = Buffer.alloc(16);
-  private negotiatedTimeout = 0;
-  private lastZxid = 0n;
-  private lastHeard = Date.now();
-  private xid = 1;
-  private pending: Pending[] = [];
-  private authPending: Array<{ resolve: () => void; reject: (e: ZooError) => void }> = [];
-  private readonly auths: Array<{ scheme: string; auth: Buffer }> = [];
+export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDisposable {
+  private parsed: ConnectionString;
   readonly watches = new WatchRegistry();
-  private running?: Promise<void>;
-  private pingTimer?: NodeJS.Timeout;
-  private connectedWaiters: Array<{ resolve: () => void; reject: (e: Error) => void }> = [];
-  private closeRequested = false;
+  private readonly dispatcher: Dispatcher;
+  private readonly loop: SessionLoop;
+  private readonly shuffle: (hosts: HostPort[]) => HostPort[];
+  private readonly tracker?: EnsembleTracker;
 
   constructor(connectionString: string, options: ZooClientOptions = {}) {
     super();
-    this.connection = parseConnectionString(connectionString);
-    this.options = { sessionTimeout: 30_000, maxFrameLength: 0xfffff, ...options };
-    this.hosts = options.shuffleHosts === false ? this.connection.hosts : shuffle(this.connection.hosts, options.random);
-    if (options.session) {
-      this.sessionIdValue = options.session.id;
-      this.passwd = Buffer.from(options.session.password);
-    }
+    this.parsed = parseConnectionString(connectionString);
+    if (options.ensembleTracker) this.tracker = new EnsembleTracker(this);
+    this.shuffle = options.shuffleHosts === false ? (h) => h : (h) => shuffle(h, options.random);
+    const hosts = this.shuffle(this.parsed.hosts);
+    this.dispatcher = new Dispatcher(
+      {
+        notification: (event) => this.onNotification(event),
+        register: (reg, exists) => this.register(reg, exists),
+        authFailed: () => this.loop.authFailed(),
+      },
+      { maxInFlight: options.maxInFlight ?? 1000, requestTimeout: options.requestTimeout },
+    );
+    this.loop = new SessionLoop(hosts, this.parsed.chroot, { sessionTimeout: 30_000, maxFrameLength: 0xfffff, ...options }, this.dispatcher, this.watches, {
+      stateChanged: (state, previous) => {
+        if (state === 'connected') this.tracker?.refresh();
+        this.emit('state', state, previous);
+        this.emit(state);
+      },
+      sessionEnded: (err, keeperState) => {
+        this.dispatcher.failAll(err);
+        if (keeperState !== undefined) this.endWatches(keeperState);
+      },
+    });
   }
 
   /** Shorthand for `new ZooClient(...)` + `connect()`. */
@@ -138,246 +90,51 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     return client;
   }
 
-  get state(): ZooState {
-    return this.currentState;
+  get state(): ConnectionState {
+    return this.loop.state;
   }
 
   get sessionId(): bigint {
-    return this.sessionIdValue;
+    return this.loop.sessionId;
   }
 
   get sessionPassword(): Buffer {
-    return Buffer.from(this.passwd);
+    return this.loop.sessionPassword;
   }
 
   /** The timeout the server granted, ms (0 before the first connection). */
   get sessionTimeout(): number {
-    return this.negotiatedTimeout;
+    return this.loop.sessionTimeout;
   }
 
   get chroot(): string {
-    return this.connection.chroot;
+    return this.parsed.chroot;
+  }
+
+  /** The hosts (as given, or as updateServerList / the ensemble tracker set them) and the chroot. */
+  get connection(): ConnectionString {
+    return this.parsed;
+  }
+
+  /** Requests waiting in the client (`queued`: held by maxInFlight or a socket that pushes back) and on the wire (`inFlight`). */
+  get pendingRequests(): { queued: number; inFlight: number } {
+    return { queued: this.dispatcher.queuedCount, inFlight: this.dispatcher.inFlightCount };
   }
 
   /** `host:port` of the server this client is connected to now, if any. */
   get connectedTo(): string | undefined {
-    return this.current?.isOpen ? `${this.current.server.host}:${this.current.server.port}` : undefined;
+    const conn = this.loop.connection;
+    return conn?.isOpen ? `${conn.server.host}:${conn.server.port}` : undefined;
   }
 
   /** Connects (resolves once a session is established). */
   connect(options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.currentState === 'connected' || this.currentState === 'connectedReadOnly') return Promise.resolve();
-    if (this.isFinal()) return Promise.reject(new ZooError(ZooErrorCode.SESSIONEXPIRED, `cannot connect: client is ${this.currentState}`));
-    const waiting = new Promise<void>((resolve, reject) => this.connectedWaiters.push({ resolve, reject }));
-    this.running ??= this.run();
-    const limit = this.options.connectTimeout ?? this.options.sessionTimeout;
-    let timer: NodeJS.Timeout | undefined;
-    const giveUp = (err: ZooError) => {
-      if (this.currentState === 'connected' || this.currentState === 'connectedReadOnly') return;
-      for (const w of this.connectedWaiters.splice(0)) w.reject(err);
-      void this.close();
-    };
-    timer = setTimeout(() => giveUp(new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: could not connect to ${this.describeHosts()} within ${limit} ms`)), limit);
-    const onAbort = () => giveUp(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: connect aborted', { cause: options.signal?.reason }));
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    return waiting.finally(() => {
-      clearTimeout(timer);
-      timer = undefined;
-      options.signal?.removeEventListener('abort', onAbort);
-    });
+    return this.loop.connect(options);
   }
 
-  private describeHosts(): string {
-    return this.hosts.map((h) => `${h.host}:${h.port}`).join(',');
-  }
+  // ---- watch notifications ------------------------------------------------------------------
 
-  private isFinal(): boolean {
-    return this.currentState === 'closed' || this.currentState === 'expired' || this.currentState === 'authFailed';
-  }
-
-  private setState(state: ZooState): void {
-    if (state === this.currentState) return;
-    const previous = this.currentState;
-    this.currentState = state;
-    this.emit('state', state, previous);
-    this.emit(state);
-  }
-
-  // ---- the connection loop ---------------------------------------------------------------
-
-  private async run(): Promise<void> {
-    let failures = 0;
-    while (!this.isFinal() && !this.closeRequested) {
-      const server = this.hosts[this.hostIndex++ % this.hosts.length];
-      const T = this.negotiatedTimeout || this.options.sessionTimeout;
-      let conn: Connection | undefined;
-      try {
-        conn = await Connection.open(server, { timeoutMs: Math.max(1000, Math.floor(T / this.hosts.length)), tls: this.options.tls, maxFrameLength: this.options.maxFrameLength });
-        const res = await conn.handshake(
-          {
-            protocolVersion: 0,
-            lastZxidSeen: this.lastZxid,
-            timeOut: this.options.sessionTimeout,
-            sessionId: this.sessionIdValue,
-            passwd: this.passwd,
-            readOnly: this.options.canBeReadOnly ?? false,
-          },
-          Math.max(1000, T),
-        );
-        if (this.closeRequested) {
-          conn.close();
-          break;
-        }
-        if (res.timeOut <= 0) {
-          conn.close();
-          this.expire('the server reports the session expired');
-          break;
-        }
-        failures = 0;
-        this.sessionIdValue = res.sessionId;
-        this.passwd = Buffer.from(res.passwd);
-        this.negotiatedTimeout = res.timeOut;
-        this.lastHeard = Date.now();
-        this.attach(conn);
-        this.setState(res.readOnly ? 'connectedReadOnly' : 'connected');
-        for (const w of this.connectedWaiters.splice(0)) w.resolve();
-        await conn.closed;
-        this.detach(conn);
-      } catch {
-        conn?.close();
-        failures++;
-      }
-      if (this.isFinal() || this.closeRequested) break;
-      if (this.currentState === 'connected' || this.currentState === 'connectedReadOnly') this.setState('disconnected');
-      // The server expires a session it has not heard from in T; without any server for 4/3 T,
-      // the session is gone (as the Java client concludes since 3.9.3).
-      if (this.sessionIdValue !== 0n && this.negotiatedTimeout > 0 && Date.now() - this.lastHeard > (this.negotiatedTimeout * 4) / 3) {
-        this.expire(`no server reachable for ${Date.now() - this.lastHeard} ms`);
-        break;
-      }
-      if (failures > 0 && failures % this.hosts.length === 0) {
-        const backoff = Math.min(1000, 50 * 2 ** Math.min(failures / this.hosts.length, 5));
-        await sleep(backoff * (0.5 + Math.random() * 0.5));
-      }
-    }
-  }
-
-  private attach(conn: Connection): void {
-    this.current = conn;
-    conn.setFrameHandler((frame) => this.onFrame(conn, frame));
-    // auth identities and watches live on the connection: send them again
-    for (const { scheme, auth } of this.auths) {
-      this.authPending.push({ resolve: () => {}, reject: () => {} });
-      conn.send(encodeRequest(Xid.auth, { op: OpCode.auth, type: 0, scheme, auth }));
-    }
-    this.resendWatches(conn);
-    const T = this.negotiatedTimeout;
-    const readTimeout = (T * 2) / 3;
-    this.pingTimer = setInterval(() => {
-      const now = Date.now();
-      if (now - conn.lastReceived > readTimeout) {
-        conn.close(new Error(`no reply from ${conn.server.host}:${conn.server.port} for ${now - conn.lastReceived} ms`));
-        return;
-      }
-      if (now - conn.lastSent >= Math.min(readTimeout / 2, 10_000)) conn.send(encodeRequest(Xid.ping, { op: OpCode.ping }));
-    }, Math.max(50, Math.floor(T / 10)));
-    this.pingTimer.unref();
-  }
-
-  private detach(conn: Connection): void {
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    this.pingTimer = undefined;
-    if (this.current === conn) this.current = undefined;
-    this.failPending(new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: connection to ${conn.server.host}:${conn.server.port} lost`));
-  }
-
-  private failPending(err: ZooError): void {
-    const pending = this.pending;
-    this.pending = [];
-    for (const p of pending) p.reject(new ZooError(err.code, undefined, { path: p.path, op: OpCode[p.op], cause: err }));
-    for (const a of this.authPending.splice(0)) a.reject(err);
-  }
-
-  /** Re-registers every watch with setWatches2 (setWatches when no persistent ones), in ~128 KiB batches. */
-  private resendWatches(conn: Connection): void {
-    if (this.watches.isEmpty) return;
-    const server = (paths: Iterable<string>) => [...paths].map((p) => prependChroot(this.chroot, p));
-    const lists = {
-      dataWatches: server(this.watches.data.keys()),
-      existWatches: server(this.watches.exist.keys()),
-      childWatches: server(this.watches.child.keys()),
-      persistentWatches: server(this.watches.persistent.keys()),
-      persistentRecursiveWatches: server(this.watches.recursive.keys()),
-    };
-    const v2 = lists.persistentWatches.length + lists.persistentRecursiveWatches.length > 0;
-    const keys = ['dataWatches', 'existWatches', 'childWatches', 'persistentWatches', 'persistentRecursiveWatches'] as const;
-    const batch = () => ({ dataWatches: [] as string[], existWatches: [] as string[], childWatches: [] as string[], persistentWatches: [] as string[], persistentRecursiveWatches: [] as string[] });
-    let current = batch();
-    let size = 0;
-    const flush = () => {
-      this.enqueue(conn, { op: v2 ? OpCode.setWatches2 : OpCode.setWatches, relativeZxid: this.lastZxid, ...current }, undefined).catch(() => {});
-      current = batch();
-      size = 0;
-    };
-    for (const key of keys) {
-      for (const path of lists[key]) {
-        if (size + path.length > 128 * 1024) flush();
-        current[key].push(path);
-        size += path.length;
-      }
-    }
-    flush();
-  }
-
-  private onFrame(conn: Connection, frame: Buffer): void {
-    this.lastHeard = Date.now();
-    const r = new JuteReader(frame);
-    let header;
-    try {
-      header = readReplyHeader(r);
-    } catch (err) {
-      conn.close(err as Error);
-      return;
-    }
-    if (header.xid === Xid.notification) {
-      this.onNotification(readWatcherEvent(r));
-      return;
-    }
-    if (header.xid === Xid.ping) return;
-    if (header.xid === Xid.auth) {
-      const waiter = this.authPending.shift();
-      if (header.err !== 0) {
-        waiter?.reject(new ZooError(header.err, 'AUTHFAILED: the server refused the credentials', { op: 'addAuth' }));
-        this.setState('authFailed');
-        this.failPending(new ZooError(ZooErrorCode.AUTHFAILED, 'AUTHFAILED'));
-        this.endWatches(KeeperState.AuthFailed);
-        conn.close();
-      } else waiter?.resolve();
-      return;
-    }
-    const p = this.pending[0];
-    if (!p || p.xid !== header.xid) {
-      conn.close(new Error(`Xid out of order: got ${header.xid}, expected ${p?.xid}`));
-      return;
-    }
-    this.pending.shift();
-    if (header.zxid > 0n) this.lastZxid = header.zxid;
-    if (p.registration) {
-      if (header.err === 0) this.register(p.registration, true);
-      else if (header.err === ZooErrorCode.NONODE && p.registration.table === 'exist-or-data') this.register(p.registration, false);
-    }
-    if (header.err !== 0 && p.op !== OpCode.multi && p.op !== OpCode.multiRead) {
-      p.reject(new ZooError(header.err, undefined, { path: p.path, op: OpCode[p.op] }));
-      return;
-    }
-    try {
-      p.resolve({ zxid: header.zxid, response: readResponseBody(p.op, r) });
-    } catch (err) {
-      p.reject(err instanceof ZooError ? err : new ZooError(ZooErrorCode.MARSHALLINGERROR, String(err)));
-    }
-  }
-
-  private onNotification(event: { type: number; state: number; path: string }): void {
+  private onNotification(event: WatcherEvent): void {
     const path = stripChroot(this.chroot, event.path);
     const listeners = this.watches.take(event.type, path);
     const watched: WatchedEvent = { type: event.type, state: event.state, path };
@@ -394,43 +151,27 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     }
   }
 
-  private expire(reason: string): void {
-    this.setState('expired');
-    this.failPending(new ZooError(ZooErrorCode.SESSIONEXPIRED, `SESSIONEXPIRED: ${reason}`));
-    this.endWatches(KeeperState.Expired);
-    for (const w of this.connectedWaiters.splice(0)) w.reject(new ZooError(ZooErrorCode.SESSIONEXPIRED, `SESSIONEXPIRED: ${reason}`));
-  }
-
   private endWatches(state: KeeperState): void {
     for (const l of this.watches.drainAll()) this.safeCall(l, { type: EventType.None, state, path: null });
   }
 
+  private register(reg: Registration, exists: boolean): void {
+    const w = this.watches;
+    const table = { child: w.child, persistent: w.persistent, recursive: w.recursive, data: w.data, 'exist-or-data': exists ? w.data : w.exist }[reg.table];
+    this.watches.add(table, reg.path, reg.listener);
+  }
+
   // ---- requests ------------------------------------------------------------------------------
 
-  private enqueue(conn: Connection, request: Request, path: string | undefined, registration?: Registration): Promise<{ zxid: bigint; response?: Response }> {
-    return new Promise((resolve, reject) => {
-      const xid = this.xid;
-      this.xid = this.xid >= 0x7fffffff ? 1 : this.xid + 1;
-      this.pending.push({ xid, op: request.op, path, registration, resolve, reject });
-      conn.send(encodeRequest(xid, request));
-    });
-  }
-
   /** Sends a request on the current connection; CONNECTIONLOSS if there is none. */
-  private async submit(request: Request, path?: string, registration?: Registration): Promise<Response | undefined> {
-    const conn = this.current;
-    if (this.isFinal()) {
-      const code = this.currentState === 'expired' ? ZooErrorCode.SESSIONEXPIRED : this.currentState === 'authFailed' ? ZooErrorCode.AUTHFAILED : ZooErrorCode.CONNECTIONLOSS;
-      throw new ZooError(code, `${ZooErrorCode[code]}: client is ${this.currentState}`, { path, op: OpCode[request.op] });
+  private async submit(request: Request, path?: string, options: OperationOptions = {}, registration?: Registration): Promise<Response | undefined> {
+    const state = this.loop.state;
+    if (this.loop.isFinal) {
+      const code = state === 'expired' ? ZooErrorCode.SESSIONEXPIRED : state === 'authFailed' ? ZooErrorCode.AUTHFAILED : ZooErrorCode.CONNECTIONLOSS;
+      throw new ZooError(code, `${ZooErrorCode[code]}: client is ${state}`, { path, op: OpCode[request.op] });
     }
-    if (!conn || !conn.isOpen) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: not connected (${this.currentState})`, { path, op: OpCode[request.op] });
-    const { response } = await this.enqueue(conn, request, path, registration);
-    return response;
-  }
-
-  private register(reg: Registration, exists: boolean): void {
-    const table = reg.table === 'child' ? this.watches.child : reg.table === 'data' || exists ? this.watches.data : this.watches.exist;
-    this.watches.add(table, reg.path, reg.listener);
+    if (!this.loop.connection?.isOpen) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, `CONNECTIONLOSS: not connected (${state})`, { path, op: OpCode[request.op] });
+    return this.dispatcher.submit(request, options, path, registration);
   }
 
   private server(path: string, sequential = false): string {
@@ -459,19 +200,19 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
       if (options.ttl !== undefined) throw new ZooError(ZooErrorCode.BADARGUMENTS, 'BADARGUMENTS: ttl needs a TTL create mode', { path, op: 'create' });
       request = { op: OpCode.create2, path: serverPath, data: body, acl, flags: mode };
     }
-    const res = (await this.submit(request, path)) as { path: string; stat: Stat };
+    const res = (await this.submit(request, path, options)) as { path: string; stat: Stat };
     return { path: this.client(res.path), stat: res.stat };
   }
 
-  async delete(path: string, version = -1): Promise<void> {
-    await this.submit({ op: OpCode.delete, path: this.server(path), version }, path);
+  async delete(path: string, version = -1, options: OperationOptions = {}): Promise<void> {
+    await this.submit({ op: OpCode.delete, path: this.server(path), version }, path, options);
   }
 
   /** The node's Stat, or null if it does not exist. A watcher is set either way. */
   async exists(path: string, options: WatchOption = {}): Promise<Stat | null> {
     const reg: Registration | undefined = options.watch ? { table: 'exist-or-data', path, listener: options.watch } : undefined;
     try {
-      return ((await this.submit({ op: OpCode.exists, path: this.server(path), watch: !!reg }, path, reg)) as { stat: Stat }).stat;
+      return ((await this.submit({ op: OpCode.exists, path: this.server(path), watch: !!reg }, path, options, reg)) as { stat: Stat }).stat;
     } catch (err) {
       if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) return null;
       throw err;
@@ -480,50 +221,50 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
 
   async getData(path: string, options: WatchOption = {}): Promise<{ data: Buffer | null; stat: Stat }> {
     const reg: Registration | undefined = options.watch ? { table: 'data', path, listener: options.watch } : undefined;
-    const res = (await this.submit({ op: OpCode.getData, path: this.server(path), watch: !!reg }, path, reg)) as { data: Buffer | null; stat: Stat };
+    const res = (await this.submit({ op: OpCode.getData, path: this.server(path), watch: !!reg }, path, options, reg)) as { data: Buffer | null; stat: Stat };
     // copy: the reply frame is shared with other replies
     return { data: res.data && Buffer.from(res.data), stat: res.stat };
   }
 
-  async setData(path: string, data: Buffer | string | null, version = -1): Promise<Stat> {
+  async setData(path: string, data: Buffer | string | null, version = -1, options: OperationOptions = {}): Promise<Stat> {
     const body = typeof data === 'string' ? Buffer.from(data) : data;
-    return ((await this.submit({ op: OpCode.setData, path: this.server(path), data: body, version }, path)) as { stat: Stat }).stat;
+    return ((await this.submit({ op: OpCode.setData, path: this.server(path), data: body, version }, path, options)) as { stat: Stat }).stat;
   }
 
   async getChildren(path: string, options: WatchOption = {}): Promise<{ children: string[]; stat: Stat }> {
     const reg: Registration | undefined = options.watch ? { table: 'child', path, listener: options.watch } : undefined;
-    const res = (await this.submit({ op: OpCode.getChildren2, path: this.server(path), watch: !!reg }, path, reg)) as { children: string[]; stat: Stat };
+    const res = (await this.submit({ op: OpCode.getChildren2, path: this.server(path), watch: !!reg }, path, options, reg)) as { children: string[]; stat: Stat };
     return { children: res.children, stat: res.stat };
   }
 
-  async getACL(path: string): Promise<{ acl: ACL[]; stat: Stat }> {
-    const res = (await this.submit({ op: OpCode.getACL, path: this.server(path) }, path)) as { acl: ACL[]; stat: Stat };
+  async getACL(path: string, options: OperationOptions = {}): Promise<{ acl: ACL[]; stat: Stat }> {
+    const res = (await this.submit({ op: OpCode.getACL, path: this.server(path) }, path, options)) as { acl: ACL[]; stat: Stat };
     return { acl: res.acl, stat: res.stat };
   }
 
-  async setACL(path: string, acl: ACL[], version = -1): Promise<Stat> {
-    return ((await this.submit({ op: OpCode.setACL, path: this.server(path), acl, version }, path)) as { stat: Stat }).stat;
+  async setACL(path: string, acl: ACL[], version = -1, options: OperationOptions = {}): Promise<Stat> {
+    return ((await this.submit({ op: OpCode.setACL, path: this.server(path), acl, version }, path, options)) as { stat: Stat }).stat;
   }
 
   /** Waits until this server has caught up with the leader (for reads after another client's write). */
-  async sync(path = '/'): Promise<string> {
-    return this.client(((await this.submit({ op: OpCode.sync, path: this.server(path) }, path)) as { path: string }).path);
+  async sync(path = '/', options: OperationOptions = {}): Promise<string> {
+    return this.client(((await this.submit({ op: OpCode.sync, path: this.server(path) }, path, options)) as { path: string }).path);
   }
 
   transaction(): Transaction {
-    return new Transaction((ops) => this.multi(ops), (p, s) => this.server(p, s), (p) => this.client(p));
+    return new Transaction((ops, options) => this.multi(ops, options), (p, s) => this.server(p, s), (p) => this.client(p));
   }
 
-  private async multi(ops: MultiOp[]): Promise<MultiResult[]> {
+  private async multi(ops: MultiOp[], options: OperationOptions): Promise<MultiResult[]> {
     if (ops.length === 0) return [];
-    return ((await this.submit({ op: OpCode.multi, ops })) as { results: MultiResult[] }).results;
+    return ((await this.submit({ op: OpCode.multi, ops }, undefined, options)) as { results: MultiResult[] }).results;
   }
 
   /** Several reads in one round trip; each result is the data/children or that op's error. */
-  async multiRead(ops: Array<{ op: 'getData' | 'getChildren'; path: string }>): Promise<Array<{ data: Buffer | null; stat: Stat } | { children: string[] } | ZooError>> {
+  async multiRead(ops: Array<{ op: 'getData' | 'getChildren'; path: string }>, options: OperationOptions = {}): Promise<Array<{ data: Buffer | null; stat: Stat } | { children: string[] } | ZooError>> {
     if (ops.length === 0) return [];
     const request: MultiOp[] = ops.map((o) => (o.op === 'getData' ? { op: OpCode.getData, path: this.server(o.path), watch: false } : { op: OpCode.getChildren, path: this.server(o.path), watch: false }));
-    const res = (await this.submit({ op: OpCode.multiRead, ops: request })) as { results: MultiResult[] };
+    const res = (await this.submit({ op: OpCode.multiRead, ops: request }, undefined, options)) as { results: MultiResult[] };
     return res.results.map((r, i) => {
       if (r.type === OpCode.getData) return { data: r.data && Buffer.from(r.data), stat: r.stat };
       if (r.type === OpCode.getChildren) return { children: r.children };
@@ -531,33 +272,36 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
     });
   }
 
-  /** A persistent (optionally recursive) watch: `listener` gets every event until removed. */
-  async addWatch(path: string, listener: WatchListener, mode: AddWatchMode | 'persistent' | 'persistentRecursive' = AddWatchMode.PERSISTENT): Promise<void> {
+  /**
+   * A persistent (optionally recursive) watch: `listener` gets every event until removed. It is
+   * registered the moment the reply is read, so an event right behind the reply is not missed.
+   */
+  async addWatch(path: string, listener: WatchListener, mode: AddWatchMode | 'persistent' | 'persistentRecursive' = AddWatchMode.PERSISTENT, options: OperationOptions = {}): Promise<void> {
     const m = mode === 'persistentRecursive' ? AddWatchMode.PERSISTENT_RECURSIVE : mode === 'persistent' ? AddWatchMode.PERSISTENT : mode;
-    await this.submit({ op: OpCode.addWatch, path: this.server(path), mode: m }, path);
-    this.watches.add(m === AddWatchMode.PERSISTENT_RECURSIVE ? this.watches.recursive : this.watches.persistent, path, listener);
+    const reg: Registration = { table: m === AddWatchMode.PERSISTENT_RECURSIVE ? 'recursive' : 'persistent', path, listener };
+    await this.submit({ op: OpCode.addWatch, path: this.server(path), mode: m }, path, options, reg);
   }
 
   /** Removes watches on the server and locally (NOWATCHER if there were none). */
-  async removeWatches(path: string, type: WatcherType = WatcherType.Any, listener?: WatchListener): Promise<void> {
+  async removeWatches(path: string, type: WatcherType = WatcherType.Any, listener?: WatchListener, options: OperationOptions = {}): Promise<void> {
     const local = this.localTables(type);
-    await this.watchOp(OpCode.removeWatches, path, type);
+    await this.watchOp(OpCode.removeWatches, path, type, options);
     this.watches.remove(local, path, listener);
   }
 
   /** Resolves if the server holds a watch of `type` on `path` for this client; NOWATCHER otherwise. */
-  async checkWatches(path: string, type: WatcherType = WatcherType.Any): Promise<void> {
-    await this.watchOp(OpCode.checkWatches, path, type);
+  async checkWatches(path: string, type: WatcherType = WatcherType.Any, options: OperationOptions = {}): Promise<void> {
+    await this.watchOp(OpCode.checkWatches, path, type, options);
   }
 
   /** ZooKeeper before 3.9 knows only types 1-3 (and 3 covers persistent watches there). */
-  private async watchOp(op: OpCode.checkWatches | OpCode.removeWatches, path: string, type: WatcherType): Promise<void> {
+  private async watchOp(op: OpCode.checkWatches | OpCode.removeWatches, path: string, type: WatcherType, options: OperationOptions): Promise<void> {
     try {
-      await this.submit({ op, path: this.server(path), type }, path);
+      await this.submit({ op, path: this.server(path), type }, path, options);
     } catch (err) {
       const persistentType = type === WatcherType.Persistent || type === WatcherType.PersistentRecursive;
       if (!(persistentType && err instanceof ZooError && err.code === ZooErrorCode.MARSHALLINGERROR)) throw err;
-      await this.submit({ op, path: this.server(path), type: WatcherType.Any }, path);
+      await this.submit({ op, path: this.server(path), type: WatcherType.Any }, path, options);
     }
   }
 
@@ -578,40 +322,37 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
   }
 
   /** This session's ephemeral nodes under `prefix`. */
-  async getEphemerals(prefix = '/'): Promise<string[]> {
+  async getEphemerals(prefix = '/', options: OperationOptions = {}): Promise<string[]> {
     const serverPrefix = prefix === '/' ? this.chroot || '/' : prependChroot(this.chroot, prefix);
-    const res = (await this.submit({ op: OpCode.getEphemerals, prefixPath: serverPrefix }, prefix)) as { ephemerals: string[] };
+    const res = (await this.submit({ op: OpCode.getEphemerals, prefixPath: serverPrefix }, prefix, options)) as { ephemerals: string[] };
     return res.ephemerals.map((p) => this.client(p));
   }
 
-  async getAllChildrenNumber(path: string): Promise<number> {
-    return ((await this.submit({ op: OpCode.getAllChildrenNumber, path: this.server(path) }, path)) as { totalNumber: number }).totalNumber;
+  async getAllChildrenNumber(path: string, options: OperationOptions = {}): Promise<number> {
+    return ((await this.submit({ op: OpCode.getAllChildrenNumber, path: this.server(path) }, path, options)) as { totalNumber: number }).totalNumber;
   }
 
-  async whoAmI(): Promise<ClientInfo[]> {
-    return ((await this.submit({ op: OpCode.whoAmI })) as { clientInfo: ClientInfo[] }).clientInfo;
+  async whoAmI(options: OperationOptions = {}): Promise<ClientInfo[]> {
+    return ((await this.submit({ op: OpCode.whoAmI }, undefined, options)) as { clientInfo: ClientInfo[] }).clientInfo;
   }
 
   /** Adds credentials to this connection (and every later one). */
-  async addAuth(scheme: string, auth: Buffer | string): Promise<void> {
+  async addAuth(scheme: string, auth: Buffer | string, options: OperationOptions = {}): Promise<void> {
     const bytes = typeof auth === 'string' ? Buffer.from(auth) : auth;
-    this.auths.push({ scheme, auth: bytes });
-    const conn = this.current;
-    if (!conn) return;
-    await new Promise<void>((resolve, reject) => {
-      this.authPending.push({ resolve, reject });
-      conn.send(encodeRequest(Xid.auth, { op: OpCode.auth, type: 0, scheme, auth: bytes }));
-    });
+    this.loop.auths.push({ scheme, auth: bytes });
+    if (!this.loop.connection?.isOpen) return;
+    await this.dispatcher.auth(scheme, bytes, options);
   }
 
   /** Creates `path` and any missing parents (persistent); existing nodes are fine. */
-  async mkdirp(path: string, data: Buffer | string | null = null, options: { acl?: ACL[] } = {}): Promise<void> {
+  async mkdirp(path: string, data: Buffer | string | null = null, options: { acl?: ACL[] } & OperationOptions = {}): Promise<void> {
     validatePath(path);
+    const op = overall(options);
     const parts = path.split('/').filter(Boolean);
     for (let i = 1; i <= parts.length; i++) {
       const p = `/${parts.slice(0, i).join('/')}`;
       try {
-        await this.create(p, i === parts.length ? data : null, { acl: options.acl });
+        await this.create(p, i === parts.length ? data : null, { acl: options.acl, ...op });
       } catch (err) {
         if (!(err instanceof ZooError && err.code === ZooErrorCode.NODEEXISTS)) throw err;
       }
@@ -619,53 +360,94 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
   }
 
   /** Deletes `path` and everything under it (children first); a missing node is fine. */
-  async deleteRecursive(path: string): Promise<void> {
+  async deleteRecursive(path: string, options: OperationOptions = {}): Promise<void> {
     validatePath(path);
+    const op = overall(options);
     let children: string[];
     try {
-      children = (await this.getChildren(path)).children;
+      children = (await this.getChildren(path, op)).children;
     } catch (err) {
       if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) return;
       throw err;
     }
-    await Promise.all(children.map((c) => this.deleteRecursive(path === '/' ? `/${c}` : `${path}/${c}`)));
+    await Promise.all(children.map((c) => this.deleteRecursive(path === '/' ? `/${c}` : `${path}/${c}`, op)));
     if (path === '/') return;
     try {
-      await this.delete(path);
+      await this.delete(path, -1, op);
     } catch (err) {
       if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) return;
-      if (err instanceof ZooError && err.code === ZooErrorCode.NOTEMPTY) return this.deleteRecursive(path); // children appeared meanwhile
+      if (err instanceof ZooError && err.code === ZooErrorCode.NOTEMPTY) return this.deleteRecursive(path, op); // children appeared meanwhile
       throw err;
     }
   }
 
-  /** Events of a persistent watch as an async iterator; ends when closed, aborted, or the client ends. */
-  watch(path: string, options: { recursive?: boolean; signal?: AbortSignal } = {}): AsyncIterableIterator<WatchedEvent> {
+  /**
+   * Events of a persistent watch as an async iterator; ends when closed, aborted, or the client
+   * ends. `await stream.armed` resolves once the server holds the watch (rejects if refused).
+   */
+  watch(path: string, options: { recursive?: boolean; signal?: AbortSignal } = {}): WatchStream {
     return new WatchStream(this, path, options.recursive ?? false, options.signal);
   }
 
+  // ---- dynamic reconfiguration ----------------------------------------------------------------
+
+  /**
+   * The ensemble's dynamic configuration (ZooKeeper 3.5+: the data of /zookeeper/config, read
+   * outside any chroot), parsed; `watch` fires on its next change.
+   */
+  async getConfig(options: WatchOption = {}): Promise<EnsembleConfig & { stat: Stat }> {
+    const reg: Registration | undefined = options.watch ? { table: 'data', path: CONFIG_NODE, listener: options.watch } : undefined;
+    const res = (await this.submit({ op: OpCode.getData, path: CONFIG_NODE, watch: !!reg }, CONFIG_NODE, options, reg)) as { data: Buffer | null; stat: Stat };
+    return { ...parseEnsembleConfig(res.data?.toString('utf8') ?? ''), stat: res.stat };
+  }
+
+  /**
+   * Changes the ensemble's membership (ZooKeeper's reconfig, as ZooKeeperAdmin.reconfigure):
+   * incrementally (`joining` server specs such as `server.4=host:2888:3888;2181`, `leaving`
+   * server ids) or as a whole new member list (`members`). `fromConfig` makes it conditional
+   * on the current config version (BADVERSION otherwise). The server must run with
+   * reconfigEnabled=true and the client be allowed to (super user, or skipACL).
+   */
+  async reconfig(
+    change: { joining?: string | string[]; leaving?: number | string | Array<number | string>; members?: string | string[]; fromConfig?: bigint },
+    options: OperationOptions = {},
+  ): Promise<EnsembleConfig & { stat: Stat }> {
+    const list = (v: string | number | Array<string | number> | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]).map(String).filter((x) => x.length > 0);
+    const joining = list(change.joining);
+    const leaving = list(change.leaving);
+    const members = list(change.members);
+    const fail = (why: string) => new ZooError(ZooErrorCode.BADARGUMENTS, `BADARGUMENTS: reconfig ${why}`, { op: 'reconfig' });
+    if (members.length > 0 && joining.length + leaving.length > 0) throw fail('takes either joining/leaving (incremental) or members (the whole list), not both');
+    if (members.length + joining.length + leaving.length === 0) throw fail('needs joining, leaving or members');
+    const res = (await this.submit(
+      {
+        op: OpCode.reconfig,
+        joiningServers: joining.length ? joining.join(',') : null,
+        leavingServers: leaving.length ? leaving.join(',') : null,
+        newMembers: members.length ? members.join(',') : null,
+        curConfigId: change.fromConfig ?? -1n,
+      },
+      CONFIG_NODE,
+      options,
+    )) as { data: Buffer | null; stat: Stat };
+    return { ...parseEnsembleConfig(res.data?.toString('utf8') ?? ''), stat: res.stat };
+  }
+
+  /**
+   * Connects to these hosts from now on (ZooKeeper.updateServerList): the session stays; the
+   * connection moves only if its server is no longer listed. A chroot here must be the client's.
+   */
+  updateServerList(connectionString: string): void {
+    const next = parseConnectionString(connectionString);
+    if (next.chroot && next.chroot !== this.chroot) throw new Error(`updateServerList: chroot "${next.chroot}" differs from the client's "${this.chroot}"`);
+    this.loop.setHosts(this.shuffle(next.hosts));
+    this.parsed = { hosts: next.hosts, chroot: this.chroot };
+    this.emit('hosts', next.hosts.map((h) => (h.host.includes(':') ? `[${h.host}]:${h.port}` : `${h.host}:${h.port}`)).join(','));
+  }
+
   /** Ends the session (its ephemerals go at once) and closes the connection. */
-  async close(): Promise<void> {
-    if (this.currentState === 'closed') return;
-    this.closeRequested = true;
-    const conn = this.current;
-    if (conn?.isOpen && (this.currentState === 'connected' || this.currentState === 'connectedReadOnly')) {
-      // the wait is cut short by the reply: a pending timer would keep the process alive ~2 s
-      const replied = new AbortController();
-      await Promise.race([
-        this.enqueue(conn, { op: OpCode.closeSession }, undefined).catch(() => {}),
-        sleep(Math.min(2000, this.negotiatedTimeout || 2000), replied.signal).catch(() => {}),
-      ]);
-      replied.abort();
-    }
-    conn?.close();
-    if (this.pingTimer) clearInterval(this.pingTimer);
-    const wasFinal = this.isFinal();
-    this.setState('closed');
-    this.failPending(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: client closed'));
-    if (!wasFinal) this.endWatches(KeeperState.Closed);
-    for (const w of this.connectedWaiters.splice(0)) w.reject(new ZooError(ZooErrorCode.CONNECTIONLOSS, 'CONNECTIONLOSS: client closed'));
-    await this.running;
+  close(): Promise<void> {
+    return this.loop.close();
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -674,6 +456,13 @@ export class ZooClient extends EventEmitter implements AsyncDisposable {
 
   /** Drops the current TCP connection (tests and failover drills): the client reconnects. */
   dropConnection(): void {
-    this.current?.close(new Error('dropped on request'));
+    this.loop.drop();
   }
+}
+
+/** For calls made of several requests: `timeoutMs` bounds the whole call, not each request. */
+function overall(options: OperationOptions): OperationOptions {
+  if (options.timeoutMs === undefined) return { signal: options.signal };
+  const timeout = AbortSignal.timeout(options.timeoutMs);
+  return { signal: options.signal ? AbortSignal.any([options.signal, timeout]) : timeout };
 }

@@ -1,5 +1,17 @@
 import { EventEmitter } from 'node:events';
-import { ZooClient, type ZooClientOptions } from './zoo-client.js';
+import type { ZooClientOptions } from './client-options.js';
+import { ZooClient } from './zoo-client.js';
+
+/** What a ZooSession emits, for typed listeners. */
+export interface ZooSessionEvents {
+  /** A new session (the first one, or one after expiry): re-create ephemerals, re-set watches. */
+  session: [client: ZooClient];
+  /** The same session is back after a disconnect: check what may have changed meanwhile. */
+  reconnected: [client: ZooClient];
+  disconnected: [client: ZooClient];
+  /** The session expired; a new one is being made. */
+  expired: [client: ZooClient];
+}
 
 /**
  * Keeps a usable client for recipes across session expiry (Curator's job for its recipes): a
@@ -7,7 +19,7 @@ import { ZooClient, type ZooClientOptions } from './zoo-client.js';
  * listen to `session` (a new session: re-create ephemerals, re-set watches) and `reconnected`
  * (same session back after a disconnect: check what may have changed).
  */
-export class ZooSession extends EventEmitter implements AsyncDisposable {
+export class ZooSession extends EventEmitter<ZooSessionEvents> implements AsyncDisposable {
   private current?: ZooClient;
   private closed = false;
   private renewing?: Promise<void>;
@@ -45,7 +57,7 @@ export class ZooSession extends EventEmitter implements AsyncDisposable {
 
   private adopt(client: ZooClient): void {
     this.current = client;
-    client.on('state', (state: string, previous: string) => {
+    client.on('state', (state, previous) => {
       if (client !== this.current || this.closed) return;
       if (state === 'connected' && previous === 'disconnected') this.emit('reconnected', client);
       if (state === 'disconnected') this.emit('disconnected', client);
@@ -57,7 +69,7 @@ export class ZooSession extends EventEmitter implements AsyncDisposable {
   /** Replaces an expired client, retrying until it connects or the session is closed. */
   private renew(): Promise<void> {
     this.renewing ??= (async () => {
-      this.emit('expired', this.current);
+      if (this.current) this.emit('expired', this.current);
       let delay = 100;
       while (!this.closed) {
         try {

@@ -64,7 +64,7 @@ describe('the app survives a session expiry', () => {
     app = await NestFactory.create(AppModule, { logger: false });
     // the hooks an app has: the session's events, the registry's and each election's
     const session = app.get(ZooSession);
-    for (const name of ['expired', 'session', 'disconnected', 'reconnected']) session.on(name, () => events.push(`session:${name}`));
+    for (const name of ['expired', 'session', 'disconnected', 'reconnected'] as const) session.on(name, () => events.push(`session:${name}`));
     app.get(ServiceRegistry).on('reregistered', (i: ServiceInstance, why: string) => events.push(`registry:reregistered ${i.name} (${why})`));
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();

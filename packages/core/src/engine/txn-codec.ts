@@ -2,7 +2,7 @@ import { JuteDecodeError } from '../protocol/decode-error.js';
 import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import { OpCode } from '../protocol/opcodes.js';
-import type { Txn, TxnBody, TxnOp } from './txn.js';
+import type { CheckTxn, DeleteTxn, Txn, TxnBody, TxnOp } from './txn.js';
 
 /**
  * The binary form of a txn in the log: Jute encoding of
@@ -10,7 +10,7 @@ import type { Txn, TxnBody, TxnOp } from './txn.js';
  * Bodies: create `path, data, acl, long owner, int parentCreates`; delete `path`; setData
  * `path, data, int version`; setACL `path, acl, int version`; check `path`; error `int err`;
  * multi `int count` then `int type; <body>` per op; createSession `int timeout`; closeSession
- * `vector<ustring> paths` (the ephemerals it deletes).
+ * `vector<ustring> paths` (the ephemerals it deletes). Each body is one entry of TXN_RECORDS below.
  */
 export function encodeTxn(txn: Txn): Buffer {
   const w = new JuteWriter();
@@ -31,91 +31,111 @@ export function decodeTxn(buf: Buffer): Txn {
 
 function writeBody(w: JuteWriter, body: TxnBody): void {
   w.writeInt(body.type);
-  switch (body.type) {
-    case OpCode.create:
+  (TXN_RECORDS[body.type] as TxnRecord<TxnBody>).write(w, body);
+}
+
+function readBody(r: JuteReader, topLevel: boolean): TxnBody {
+  const type = r.readInt();
+  const record = TXN_RECORDS[type as TxnBody['type']] as TxnRecord<TxnBody> | undefined;
+  // multi holds only the per-op records; session txns stand alone
+  if (!record || (!topLevel && !record.inMulti)) throw new JuteDecodeError(type === OpCode.multi && !topLevel ? 'txn: nested multi' : `txn: unknown type ${type}`);
+  return record.read(r);
+}
+
+/** One txn body: how it is written and read back, side by side. */
+interface TxnRecord<T extends TxnBody> {
+  write(w: JuteWriter, body: T): void;
+  read(r: JuteReader): T;
+  /** May stand inside a multi txn. */
+  inMulti: boolean;
+}
+
+function str(r: JuteReader): string {
+  const s = r.readString();
+  if (s === null) throw new JuteDecodeError('txn: null path');
+  return s;
+}
+
+/** Data read from the log is copied: the read buffer is large and must not be retained by every node. */
+function data(r: JuteReader): Buffer | null {
+  const d = r.readBuffer();
+  return d && Buffer.from(d);
+}
+
+const pathOnly = <T extends DeleteTxn | CheckTxn>(type: T['type']): TxnRecord<T> => ({
+  write: (w, body) => w.writeString(body.path),
+  read: (r) => ({ type, path: str(r) }) as T,
+  inMulti: true,
+});
+
+const TXN_RECORDS: { [K in TxnBody['type']]: TxnRecord<Extract<TxnBody, { type: K }>> } = {
+  [OpCode.create]: {
+    write(w, body) {
       w.writeString(body.path);
       w.writeBuffer(body.data);
       w.writeACLs(body.acl);
       w.writeLong(body.owner);
       w.writeInt(body.parentCreates);
-      break;
-    case OpCode.delete:
-    case OpCode.check:
-      w.writeString(body.path);
-      break;
-    case OpCode.setData:
+    },
+    read: (r) => ({ type: OpCode.create, path: str(r), data: data(r), acl: r.readACLs() ?? [], owner: r.readLong(), parentCreates: r.readInt() }),
+    inMulti: true,
+  },
+  [OpCode.delete]: pathOnly<DeleteTxn>(OpCode.delete),
+  [OpCode.check]: pathOnly<CheckTxn>(OpCode.check),
+  [OpCode.setData]: {
+    write(w, body) {
       w.writeString(body.path);
       w.writeBuffer(body.data);
       w.writeInt(body.version);
-      break;
-    case OpCode.setACL:
+    },
+    read: (r) => ({ type: OpCode.setData, path: str(r), data: data(r), version: r.readInt() }),
+    inMulti: true,
+  },
+  [OpCode.setACL]: {
+    write(w, body) {
       w.writeString(body.path);
       w.writeACLs(body.acl);
       w.writeInt(body.version);
-      break;
-    case OpCode.error:
-      w.writeInt(body.err);
-      break;
-    case OpCode.multi:
+    },
+    read: (r) => ({ type: OpCode.setACL, path: str(r), acl: r.readACLs() ?? [], version: r.readInt() }),
+    inMulti: true,
+  },
+  [OpCode.error]: {
+    write: (w, body) => w.writeInt(body.err),
+    read: (r) => ({ type: OpCode.error, err: r.readInt() }),
+    inMulti: true,
+  },
+  [OpCode.multi]: {
+    write(w, body) {
       w.writeInt(body.ops.length);
       for (const op of body.ops) writeBody(w, op);
-      break;
-    case OpCode.createSession:
-      w.writeInt(body.timeout);
-      break;
-    case OpCode.closeSession:
-      w.writeInt(body.paths.length);
-      for (const path of body.paths) w.writeString(path);
-      break;
-  }
-}
-
-function readBody(r: JuteReader, topLevel: boolean): TxnBody {
-  const type = r.readInt();
-  const str = () => {
-    const s = r.readString();
-    if (s === null) throw new JuteDecodeError('txn: null path');
-    return s;
-  };
-  switch (type) {
-    case OpCode.create: {
-      const path = str();
-      const data = r.readBuffer();
-      const acl = r.readACLs() ?? [];
-      // copy: the log read buffer is large and must not be retained by every node
-      return { type, path, data: data && Buffer.from(data), acl, owner: r.readLong(), parentCreates: r.readInt() };
-    }
-    case OpCode.delete:
-    case OpCode.check:
-      return { type, path: str() };
-    case OpCode.setData: {
-      const path = str();
-      const data = r.readBuffer();
-      return { type, path, data: data && Buffer.from(data), version: r.readInt() };
-    }
-    case OpCode.setACL:
-      return { type, path: str(), acl: r.readACLs() ?? [], version: r.readInt() };
-    case OpCode.error:
-      return { type, err: r.readInt() };
-    case OpCode.multi: {
-      if (!topLevel) throw new JuteDecodeError('txn: nested multi');
+    },
+    read(r) {
       const n = r.readInt();
       if (n < 0 || n > r.remaining) throw new JuteDecodeError(`txn: multi op count ${n} does not fit in the ${r.remaining} bytes left`);
       const ops: TxnOp[] = [];
       for (let i = 0; i < n; i++) ops.push(readBody(r, false) as TxnOp);
-      return { type, ops };
-    }
-    case OpCode.createSession:
-      if (!topLevel) break;
-      return { type, timeout: r.readInt() };
-    case OpCode.closeSession: {
-      if (!topLevel) break;
+      return { type: OpCode.multi, ops };
+    },
+    inMulti: false,
+  },
+  [OpCode.createSession]: {
+    write: (w, body) => w.writeInt(body.timeout),
+    read: (r) => ({ type: OpCode.createSession, timeout: r.readInt() }),
+    inMulti: false,
+  },
+  [OpCode.closeSession]: {
+    write(w, body) {
+      w.writeInt(body.paths.length);
+      for (const path of body.paths) w.writeString(path);
+    },
+    read(r) {
       const n = r.readInt();
       if (n < 0 || n * 4 > r.remaining) throw new JuteDecodeError(`txn: path count ${n} does not fit in the ${r.remaining} bytes left`);
       const paths: string[] = [];
-      for (let i = 0; i < n; i++) paths.push(str());
-      return { type, paths };
-    }
-  }
-  throw new JuteDecodeError(`txn: unknown type ${type}`);
-}
+      for (let i = 0; i < n; i++) paths.push(str(r));
+      return { type: OpCode.closeSession, paths };
+    },
+    inMulti: false,
+  },
+};

@@ -2,7 +2,8 @@ import { JuteDecodeError } from './decode-error.js';
 import { JuteReader } from './jute-reader.js';
 import { JuteWriter } from './jute-writer.js';
 import { OpCode, Xid } from './opcodes.js';
-import type { MultiResult, ReplyHeader, Response, WatcherEvent } from './records.js';
+import { responseCodecOf } from './op-codecs.js';
+import type { ReplyHeader, Response, WatcherEvent } from './records.js';
 
 /**
  * Reply frames: `int length; ReplyHeader(int xid; long zxid; int err); body`. The body is
@@ -30,98 +31,9 @@ export function writeReply(w: JuteWriter, header: ReplyHeader, response?: Respon
   if (header.err === 0 && response) writeResponseBody(w, response);
 }
 
+/** Writes the reply body of `res.op` (nothing for ops that answer with the header alone). */
 export function writeResponseBody(w: JuteWriter, res: Response): void {
-  switch (res.op) {
-    case OpCode.create:
-    case OpCode.sync:
-      w.writeString(res.path);
-      return;
-    case OpCode.create2:
-    case OpCode.createContainer:
-    case OpCode.createTTL:
-      w.writeString(res.path);
-      w.writeStat(res.stat);
-      return;
-    case OpCode.exists:
-    case OpCode.setData:
-    case OpCode.setACL:
-      w.writeStat(res.stat);
-      return;
-    case OpCode.getData:
-    case OpCode.reconfig:
-      w.writeBuffer(res.data);
-      w.writeStat(res.stat);
-      return;
-    case OpCode.getACL:
-      w.writeACLs(res.acl);
-      w.writeStat(res.stat);
-      return;
-    case OpCode.getChildren:
-      w.writeStringVector(res.children);
-      return;
-    case OpCode.getChildren2:
-      w.writeStringVector(res.children);
-      w.writeStat(res.stat);
-      return;
-    case OpCode.getEphemerals:
-      w.writeStringVector(res.ephemerals);
-      return;
-    case OpCode.getAllChildrenNumber:
-      w.writeInt(res.totalNumber);
-      return;
-    case OpCode.whoAmI:
-      w.writeInt(res.clientInfo.length);
-      for (const c of res.clientInfo) {
-        w.writeString(c.authScheme);
-        w.writeString(c.user);
-      }
-      return;
-    case OpCode.sasl:
-      w.writeBuffer(res.token);
-      return;
-    case OpCode.addWatch:
-      w.writeInt(res.err);
-      return;
-    case OpCode.multi:
-    case OpCode.multiRead:
-      for (const r of res.results) writeMultiResult(w, r);
-      w.writeInt(-1);
-      w.writeBool(true);
-      w.writeInt(-1);
-      return;
-    default:
-      return; // ops without a reply body
-  }
-}
-
-function writeMultiResult(w: JuteWriter, r: MultiResult): void {
-  w.writeInt(r.type);
-  w.writeBool(false);
-  w.writeInt(r.err);
-  switch (r.type) {
-    case OpCode.create:
-      w.writeString(r.path);
-      return;
-    case OpCode.create2:
-      w.writeString(r.path);
-      w.writeStat(r.stat);
-      return;
-    case OpCode.setData:
-      w.writeStat(r.stat);
-      return;
-    case OpCode.getData:
-      w.writeBuffer(r.data);
-      w.writeStat(r.stat);
-      return;
-    case OpCode.getChildren:
-      w.writeStringVector(r.children);
-      return;
-    case OpCode.error:
-      w.writeInt(r.err);
-      return;
-    default:
-      return; // delete, check: no body
-  }
+  responseCodecOf(res.op)?.write(w, res);
 }
 
 export function readReplyHeader(r: JuteReader): ReplyHeader {
@@ -133,91 +45,9 @@ export function readReplyHeader(r: JuteReader): ReplyHeader {
  * ignored (a createContainer reply read as create, for instance).
  */
 export function readResponseBody(op: OpCode, r: JuteReader): Response {
-  switch (op) {
-    case OpCode.create:
-      return { op, path: r.readString() ?? '' };
-    case OpCode.sync:
-      return { op, path: r.readString() ?? '' };
-    case OpCode.create2:
-    case OpCode.createContainer:
-    case OpCode.createTTL:
-      return { op, path: r.readString() ?? '', stat: r.readStat() };
-    case OpCode.exists:
-    case OpCode.setData:
-    case OpCode.setACL:
-      return { op, stat: r.readStat() };
-    case OpCode.getData:
-    case OpCode.reconfig:
-      return { op, data: r.readBuffer(), stat: r.readStat() };
-    case OpCode.getACL:
-      return { op, acl: r.readACLs() ?? [], stat: r.readStat() };
-    case OpCode.getChildren:
-      return { op, children: r.readStringVector() ?? [] };
-    case OpCode.getChildren2:
-      return { op, children: r.readStringVector() ?? [], stat: r.readStat() };
-    case OpCode.getEphemerals:
-      return { op, ephemerals: r.readStringVector() ?? [] };
-    case OpCode.getAllChildrenNumber:
-      return { op, totalNumber: r.readInt() };
-    case OpCode.whoAmI: {
-      const n = r.readCount('ClientInfo vector', 8);
-      const clientInfo = [];
-      for (let i = 0; i < n; i++) clientInfo.push({ authScheme: r.readString() ?? '', user: r.readString() ?? '' });
-      return { op, clientInfo };
-    }
-    case OpCode.sasl:
-      return { op, token: r.readBuffer() ?? Buffer.alloc(0) };
-    case OpCode.addWatch:
-      return { op, err: r.remaining >= 4 ? r.readInt() : 0 };
-    case OpCode.multi:
-    case OpCode.multiRead: {
-      const results: MultiResult[] = [];
-      for (;;) {
-        const type = r.readInt();
-        const done = r.readBool();
-        const err = r.readInt();
-        if (done) break;
-        results.push(readMultiResult(type, err, r));
-      }
-      return { op, results };
-    }
-    case OpCode.delete:
-    case OpCode.ping:
-    case OpCode.closeSession:
-    case OpCode.auth:
-    case OpCode.setWatches:
-    case OpCode.setWatches2:
-    case OpCode.checkWatches:
-    case OpCode.removeWatches:
-    case OpCode.deleteContainer:
-    case OpCode.check:
-      return { op };
-    default:
-      throw new JuteDecodeError(`no reply layout for opcode ${op}`);
-  }
-}
-
-function readMultiResult(type: number, err: number, r: JuteReader): MultiResult {
-  switch (type) {
-    case OpCode.create:
-      return { type, err: 0, path: r.readString() ?? '' };
-    case OpCode.create2:
-      return { type, err: 0, path: r.readString() ?? '', stat: r.readStat() };
-    case OpCode.delete:
-      return { type, err: 0 };
-    case OpCode.check:
-      return { type, err: 0 };
-    case OpCode.setData:
-      return { type, err: 0, stat: r.readStat() };
-    case OpCode.getData:
-      return { type, err: 0, data: r.readBuffer(), stat: r.readStat() };
-    case OpCode.getChildren:
-      return { type, err: 0, children: r.readStringVector() ?? [] };
-    case OpCode.error:
-      return { type, err: r.readInt() };
-    default:
-      throw new JuteDecodeError(`unknown multi result type ${type} (err ${err})`);
-  }
+  const codec = responseCodecOf(op);
+  if (!codec) throw new JuteDecodeError(`no reply layout for opcode ${op}`);
+  return codec.read(r, op);
 }
 
 /** A watch notification frame: ReplyHeader(xid -1, zxid, 0) + WatcherEvent. */
