@@ -31,6 +31,7 @@ const PAGE = `<!doctype html>
   .chart { min-height: 150px; position: relative; }
   .chart .last { position: absolute; right: 4px; top: 0; font-size: 11px; color: #555; }
   .uplot .u-title { font-size: 12px; font-weight: 600; }
+  .uplot .u-legend { font-size: 11px; } .uplot .u-legend .u-series { padding: 0 4px; } .uplot .u-legend .u-series th { font-weight: normal; }
   ul.tree { list-style: none; padding-left: 14px; margin: 0; }
   ul.tree li > span { cursor: pointer; padding: 1px 4px; border-radius: 3px; }
   ul.tree li > span:hover, ul.tree li > span.selected { background: #def; }
@@ -112,7 +113,7 @@ function draw(h) {
     if (!c || c.sig !== sig) {
       if (c) c.plot.destroy();
       const plot = new uPlot({
-        title: m.title, width, height: 140, legend: { show: keys.length > 1 },
+        title: m.title, width, height: 140, legend: { show: keys.length > 1, live: false },
         scales: { x: { time: true } },
         series: [{}, ...keys.map((k, i) => ({ label: k, stroke: COLORS[i % COLORS.length], width: 1.5, spanGaps: true }))],
         axes: [{ size: 24, font: '10px system-ui' }, { size: 44, font: '10px system-ui' }],
@@ -145,6 +146,18 @@ async function expand(li, path) {
   for (const name of children) ul.appendChild(item(path === '/' ? '/' + name : path + '/' + name, name));
   li.appendChild(ul);
 }
+// keeps expanded parts of the tree in step with the watch events
+async function relist(parent) {
+  const span = document.querySelector('ul.tree span[data-path="' + CSS.escape(parent) + '"]');
+  const ul = span && span.parentElement.querySelector(':scope > ul');
+  if (!ul) return;
+  const { children } = await api('/api/tree?path=' + encodeURIComponent(parent));
+  const shown = new Map([...ul.children].map((li) => [li.firstChild.dataset.path, li]));
+  const wanted = children.map((name) => (parent === '/' ? '/' + name : parent + '/' + name));
+  for (const [path, li] of shown) if (!wanted.includes(path)) li.remove();
+  wanted.forEach((path, i) => { const li = shown.get(path) || item(path, children[i]); ul.appendChild(li); });
+}
+const parentOf = (p) => (p.lastIndexOf('/') <= 0 ? '/' : p.slice(0, p.lastIndexOf('/')));
 function item(path, label) {
   const li = document.createElement('li');
   const span = document.createElement('span');
@@ -252,6 +265,7 @@ events.onmessage = (m) => {
   line.textContent = new Date().toLocaleTimeString() + '  ' + e.type + '  ' + e.path;
   $('events').prepend(line);
   while ($('events').childElementCount > 500) $('events').lastChild.remove();
+  if (e.path && (e.type === 'NodeCreated' || e.type === 'NodeDeleted')) relist(parentOf(e.path)).catch(() => {});
   refresh();
 };
 events.addEventListener('activity', (m) => addActivity(JSON.parse(m.data)));
