@@ -43,12 +43,18 @@ export function fourLetterTarget(host: string, port: number): MetricsTarget {
     read: async () => {
       if (!useSrvr) {
         const text = await fourLetterWord(host, port, 'mntr');
-        if (!/not in the whitelist|not executed/.test(text) && text.includes('\t')) return readingFromMntr(text);
+        if (!/not in the whitelist/.test(text)) return readingFromMntr(notServing(text, host, port));
         useSrvr = true;
       }
-      return readingFromSrvr(await fourLetterWord(host, port, 'srvr'));
+      return readingFromSrvr(notServing(await fourLetterWord(host, port, 'srvr'), host, port));
     },
   };
+}
+
+/** A member without a quorum answers every word with this sentence: a gap in its charts, not data. */
+function notServing(text: string, host: string, port: number): string {
+  if (/not currently serving requests/.test(text) || text.trim() === '') throw new Error(`${host}:${port} is not serving requests${text.trim() ? '' : ' (empty answer)'}`);
+  return text;
 }
 
 /** The point between two readings of one server. */
