@@ -12,6 +12,7 @@ export type ActivityKind =
   | 'config-set'
   | 'config-removed'
   | 'member-joined'
+  | 'member-changed'
   | 'member-left';
 
 /** Something an operator cares about, told from the watch events under the known layouts. */
@@ -40,8 +41,9 @@ const describe = (i: ServiceInstance) => `${i.name}/${i.id} at ${i.address}${i.p
 /**
  * Turns the dashboard's persistent recursive watch events into activity: service instances
  * registering, leaving (unregistered or their session gone: the failover case), drained or
- * enabled again; Spring Cloud Zookeeper config keys set or removed; group members joining and
- * leaving. It reads the changed node (a second read, so a value can be newer than the event).
+ * enabled again; Spring Cloud Zookeeper config keys set or removed; group members joining,
+ * changing their payload and leaving. It reads the changed node (a second read, so a value can
+ * be newer than the event; a state already told is not told again).
  */
 export class ActivityDeriver {
   private readonly servicesPath: string;
@@ -82,6 +84,11 @@ export class ActivityDeriver {
     if (member) {
       if (type === EventType.NodeCreated) return { t, kind: 'member-joined', path, text: `group ${member.group}: ${member.id} joined` };
       if (type === EventType.NodeDeleted) return { t, kind: 'member-left', path, text: `group ${member.group}: ${member.id} left` };
+      if (type === EventType.NodeDataChanged) {
+        const payload = await this.readNew(path);
+        if (payload === undefined) return undefined;
+        return { t, kind: 'member-changed', path, text: `group ${member.group}: ${member.id} payload = ${payload?.toString('utf8') ?? ''}` };
+      }
     }
     return undefined;
   }

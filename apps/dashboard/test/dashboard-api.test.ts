@@ -167,6 +167,7 @@ describe('dashboard API', () => {
       ['/workers', ['w1=x']],
       ['/groups/indexers', ['node-a=payload-a']],
     ]);
+    await step(() => client.setData('/groups/indexers/node-a', 'payload-b'), 'group /groups/indexers: node-a payload = payload-b');
     await step(() => client.delete('/groups/indexers/node-a'), 'group /groups/indexers: node-a left');
   });
 
