@@ -28,9 +28,9 @@ export async function launchChromium(): Promise<Browser> {
 }
 
 /** The built `zoo-dashboard` bin in its own process; resolves with its URL once it prints it. */
-export async function startDashboardProcess(args: string[], env: Record<string, string> = {}): Promise<{ url: string; child: ChildProcess; output: () => string; stop(): Promise<void> }> {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build the dashboard first (npx nx run @zoo/dashboard:build)`);
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startDashboardProcess(args: string[], env: Record<string, string> = {}, bin = BIN): Promise<{ url: string; child: ChildProcess; output: () => string; stop(): Promise<void> }> {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: build the dashboard first (npx nx run @zoo/dashboard:build)`);
+  const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
