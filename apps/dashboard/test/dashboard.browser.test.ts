@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { ZooClient, ZooSession } from '@zoo/client';
+import { generateDigest, Perms } from '@zoo/core';
 import { ServiceDiscovery, ServiceRegistry, type ServiceProvider } from '@zoo/discovery';
 import { ZooServer } from '@zoo/server';
 import { startDashboard, type Dashboard } from '@zoo/dashboard';
@@ -38,6 +39,7 @@ describe.runIf(requireChromium('dashboard in headless Chromium'))('dashboard in 
     client = await ZooClient.connect(server.connectionString);
     await client.create('/app', 'root of the app');
     await client.create('/app/settings', 'colour=blue');
+    await client.create('/app/secret', 'only for ops', { acl: [{ perms: Perms.ALL, id: { scheme: 'digest', id: generateDigest('ops:secret') } }] });
     session = new ZooSession(server.connectionString);
     await session.start();
     registry = new ServiceRegistry(session);
@@ -52,7 +54,7 @@ describe.runIf(requireChromium('dashboard in headless Chromium'))('dashboard in 
         if (i % 20 === 0) await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    dashboard = await startDashboardProcess(['--connect', server.connectionString, '--port', '0', '--admin-url', `http://127.0.0.1:${server.adminPort}`, '--allow-edit', '--metrics-interval', '500']);
+    dashboard = await startDashboardProcess(['--connect', server.connectionString, '--port', '0', '--admin-url', `http://127.0.0.1:${server.adminPort}`, '--allow-edit', '--metrics-interval', '500'], { ZOO_AUTH: 'ops:secret' });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 1100 } });
   }, 60_000);
@@ -86,12 +88,18 @@ describe.runIf(requireChromium('dashboard in headless Chromium'))('dashboard in 
     await page.screenshot({ path: `${OUTPUT}/charts.png` });
   }, 40_000);
 
-  it('browses the tree and shows data, Stat and ACL', async () => {
+  it('browses the tree and shows data, Stat and ACL, with the digest identity from ZOO_AUTH', async () => {
     await page.locator('span[data-path="/app"]').click();
     await page.locator('span[data-path="/app/settings"]').click();
     await expect.poll(async () => page.locator('#node-data').textContent()).toBe('colour=blue');
     expect(await page.locator('#node-acl').textContent()).toBe('world:anyone rwcda (31)');
     expect(await page.locator('#node-version').textContent()).toBe('version 0');
+    // the bin's session carries the ZOO_AUTH digest identity: a node only `ops` may read
+    await page.locator('span[data-path="/app/secret"]').click();
+    await expect.poll(async () => page.locator('#node-data').textContent()).toBe('only for ops');
+    expect(await page.locator('#node-acl').textContent()).toBe(`digest:${generateDigest('ops:secret')} rwcda (31)`);
+    await page.locator('span[data-path="/app/settings"]').click();
+    await expect.poll(async () => page.locator('#node-data').textContent()).toBe('colour=blue');
   });
 
   it('sets a node with a version check, and shows the conflict when the node moved on', async () => {
