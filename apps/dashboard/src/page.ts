@@ -43,6 +43,7 @@ const PAGE = `<!doctype html>
   .up { background: #cfc; } .unreachable { background: #fcc; } .drained { background: #fd9; } .in-rotation { background: #cef; }
   .conflict { border: 1px solid #c60; background: #fff4e5; padding: 6px; margin-top: 6px; }
   .error { color: #b00; }
+  #node[data-loading] #node-body { opacity: .6; }
   #events, #activity { font-family: ui-monospace, monospace; font-size: 12px; max-height: 240px; overflow: auto; }
   .activity.registered { color: #060; } .activity.deregistered { color: #a00; } .activity.drained { color: #a60; } .activity.config-set, .activity.config-removed { color: #036; }
 </style>
@@ -175,11 +176,22 @@ function nodeHtml(n) {
     '<details><summary>Stat</summary><table>' + Object.entries(n.stat).map(([k, v]) => '<tr><td>' + k + '</td><td>' + esc(v) + '</td></tr>').join('') + '</table></details>';
 }
 let current = null;
+let showing = 0;
+// only the last node clicked is shown (an earlier, slower answer must not replace it or the form)
 async function show(path) {
-  const n = await api('/api/node?path=' + encodeURIComponent(path));
-  current = n;
-  $('node-body').innerHTML = nodeHtml(n);
-  $('node-edit').innerHTML = SETTINGS.allowEdit ? editForm(n) : '';
+  const seq = ++showing;
+  $('node').dataset.loading = 'true';
+  try {
+    const n = await api('/api/node?path=' + encodeURIComponent(path));
+    if (seq !== showing) return;
+    current = n;
+    $('node-body').innerHTML = nodeHtml(n);
+    $('node-edit').innerHTML = SETTINGS.allowEdit ? editForm(n) : '';
+  } catch (e) {
+    if (seq === showing) { current = null; $('node-body').innerHTML = '<span class="error">' + esc(path + ': ' + e.message) + '</span>'; $('node-edit').innerHTML = ''; }
+  } finally {
+    if (seq === showing) delete $('node').dataset.loading;
+  }
 }
 function editForm(n) {
   return '<h3>Edit</h3><textarea id="edit-data" rows="3">' + esc(n.data ?? '') + '</textarea>' +

@@ -124,8 +124,10 @@ describe.runIf(requireChromium('dashboard in headless Chromium'))('dashboard in 
   });
 
   it('creates and deletes a child from the page', async () => {
+    // collapse and expand /app again, selecting it; the form is there once the last click's node is shown
     await page.locator('span[data-path="/app"]').click();
     await page.locator('span[data-path="/app"]').click();
+    await page.locator('#node:not([data-loading]) #node-path', { hasText: /^\/app$/ }).waitFor({ timeout: 5000 });
     await page.locator('#create-name').fill('made-in-browser');
     await page.locator('#create-data').fill('hello');
     await page.locator('#create').click();
