@@ -110,11 +110,11 @@ describe('dashboard API', () => {
       const d = await start({ allowEdit: true });
       await registry.register({ name: 'api', id: 'api-2', address: '127.0.0.1', port: 2 });
       const provider = await discovery.provider('api');
-      await expect.poll(() => provider.instances().map((i) => i.id).sort()).toEqual(['api-1', 'api-2']);
+      await expect.poll(() => provider.instances().map((i) => i.id).sort(), { timeout: 10_000 }).toEqual(['api-1', 'api-2']);
 
       const drained = await call(d, 'POST', '/api/services/enabled', { name: 'api', id: 'api-1', enabled: false });
       expect(drained).toMatchObject({ status: 200, body: { id: 'api-1', enabled: false } });
-      await expect.poll(() => provider.instances().map((i) => i.id)).toEqual(['api-2']);
+      await expect.poll(() => provider.instances().map((i) => i.id), { timeout: 10_000 }).toEqual(['api-2']);
       for (let i = 0; i < 4; i++) expect(provider.getInstance()!.id).toBe('api-2');
       // the rest of the owner's document is kept as written
       const doc = JSON.parse((await client.getData('/services/api/api-1')).data!.toString());
@@ -123,11 +123,11 @@ describe('dashboard API', () => {
       expect(listed.find((s) => s.name === 'api')!.instances.map((i) => [i.id, i.enabled])).toEqual([['api-1', false], ['api-2', true]]);
 
       await call(d, 'POST', '/api/services/enabled', { name: 'api', id: 'api-1', enabled: true });
-      await expect.poll(() => provider.instances().map((i) => i.id).sort()).toEqual(['api-1', 'api-2']);
+      await expect.poll(() => provider.instances().map((i) => i.id).sort(), { timeout: 10_000 }).toEqual(['api-1', 'api-2']);
       await registry.unregister({ name: 'api', id: 'api-2' });
 
       const kinds = async () => ((await call(d, 'GET', '/api/activity')).body as unknown as ActivityEvent[]).map((a) => `${a.kind} ${a.text}`);
-      await expect.poll(kinds).toEqual([
+      await expect.poll(kinds, { timeout: 10_000 }).toEqual([
         'registered registered api/api-2 at 127.0.0.1:2',
         'drained drained api/api-1 at 127.0.0.1:1: out of rotation',
         'enabled enabled api/api-1 at 127.0.0.1:1: back in rotation',
@@ -148,7 +148,7 @@ describe('dashboard API', () => {
     const step = async (change: () => Promise<unknown>, text: string) => {
       await change();
       told.push(text);
-      await expect.poll(texts).toEqual(told);
+      await expect.poll(texts, { timeout: 10_000 }).toEqual(told);
     };
     await client.create('/config', null).catch(() => {});
     await client.create('/config/orders', null);
@@ -179,7 +179,7 @@ describe('dashboard API', () => {
     await client.setData('/config/quick/k', 'two');
     await client.create('/config/quick/marker', 'done');
     const texts = async () => ((await call(d, 'GET', '/api/activity')).body as unknown as ActivityEvent[]).map((a) => a.text);
-    await expect.poll(async () => (await texts()).includes('config quick: marker = done')).toBe(true);
+    await expect.poll(async () => (await texts()).includes('config quick: marker = done'), { timeout: 10_000 }).toBe(true);
     const k = (await texts()).filter((t) => t.startsWith('config quick: k'));
     // what it says is the node's value when read; never the same state twice
     expect(k.length).toBeGreaterThanOrEqual(1);
@@ -191,7 +191,7 @@ describe('dashboard API', () => {
     const d = await start();
     const metrics = async () => (await call(d, 'GET', '/api/metrics')).body as unknown as HostMetrics[];
     // a first reading before the load, so the load shows as a rate
-    await expect.poll(async () => (await metrics())[0].points.length).toBeGreaterThan(0);
+    await expect.poll(async () => (await metrics())[0].points.length, { timeout: 10_000 }).toBeGreaterThan(0);
     for (let i = 0; i < 50; i++) await client.exists('/');
     await expect
       .poll(async () => {

@@ -91,15 +91,15 @@ describe.runIf(requireChromium('dashboard in headless Chromium'))('dashboard in 
   it('browses the tree and shows data, Stat and ACL, with the digest identity from ZOO_AUTH', async () => {
     await page.locator('span[data-path="/app"]').click();
     await page.locator('span[data-path="/app/settings"]').click();
-    await expect.poll(async () => page.locator('#node-data').textContent()).toBe('colour=blue');
+    await expect.poll(async () => page.locator('#node-data').textContent(), { timeout: 10_000 }).toBe('colour=blue');
     expect(await page.locator('#node-acl').textContent()).toBe('world:anyone rwcda (31)');
     expect(await page.locator('#node-version').textContent()).toBe('version 0');
     // the bin's session carries the ZOO_AUTH digest identity: a node only `ops` may read
     await page.locator('span[data-path="/app/secret"]').click();
-    await expect.poll(async () => page.locator('#node-data').textContent()).toBe('only for ops');
+    await expect.poll(async () => page.locator('#node-data').textContent(), { timeout: 10_000 }).toBe('only for ops');
     expect(await page.locator('#node-acl').textContent()).toBe(`digest:${generateDigest('ops:secret')} rwcda (31)`);
     await page.locator('span[data-path="/app/settings"]').click();
-    await expect.poll(async () => page.locator('#node-data').textContent()).toBe('colour=blue');
+    await expect.poll(async () => page.locator('#node-data').textContent(), { timeout: 10_000 }).toBe('colour=blue');
   });
 
   it('sets a node with a version check, and shows the conflict when the node moved on', async () => {
@@ -137,7 +137,7 @@ describe.runIf(requireChromium('dashboard in headless Chromium'))('dashboard in 
     const child = page.locator('span[data-path="/app/made-in-browser"]');
     await child.waitFor({ timeout: 5000 });
     await child.click();
-    await expect.poll(async () => page.locator('#node-data').textContent()).toBe('hello');
+    await expect.poll(async () => page.locator('#node-data').textContent(), { timeout: 10_000 }).toBe('hello');
     await page.locator('#delete').click();
     await page.locator('#node-body', { hasText: '/app/made-in-browser deleted' }).waitFor({ timeout: 5000 });
     expect(await client.exists('/app/made-in-browser')).toBeNull();
@@ -150,14 +150,14 @@ describe.runIf(requireChromium('dashboard in headless Chromium'))('dashboard in 
     expect(provider.instances().map((i) => i.id).sort()).toEqual(['web-1', 'web-2']);
     await row.locator('button.drain').click();
     await row.locator('.state.drained').waitFor({ timeout: 10_000 });
-    await expect.poll(() => provider.instances().map((i) => i.id)).toEqual(['web-2']);
+    await expect.poll(() => provider.instances().map((i) => i.id), { timeout: 10_000 }).toEqual(['web-2']);
     const picks = Array.from({ length: 6 }, () => provider.getInstance()!.id);
     expect(new Set(picks)).toEqual(new Set(['web-2']));
     await page.locator('.activity.drained', { hasText: 'drained web/web-1' }).waitFor({ timeout: 10_000 });
     await page.screenshot({ path: `${OUTPUT}/drained.png` });
     await row.locator('button.undrain').click();
     await row.locator('.state.in-rotation').waitFor({ timeout: 10_000 });
-    await expect.poll(() => provider.instances().map((i) => i.id).sort()).toEqual(['web-1', 'web-2']);
+    await expect.poll(() => provider.instances().map((i) => i.id).sort(), { timeout: 10_000 }).toEqual(['web-1', 'web-2']);
   });
 
   it('shows registrations, deregistrations and config changes in the activity panel as they happen', async () => {
@@ -181,7 +181,7 @@ describe.runIf(requireChromium('dashboard in headless Chromium'))('dashboard in 
     expect(await ro.locator('#mode').textContent()).toBe('read-only');
     await ro.locator('span[data-path="/app"]').click();
     await ro.locator('span[data-path="/app/settings"]').click();
-    await expect.poll(async () => ro.locator('#node-data').textContent()).toBe('colour=purple');
+    await expect.poll(async () => ro.locator('#node-data').textContent(), { timeout: 10_000 }).toBe('colour=purple');
     expect(await ro.locator('#save').count()).toBe(0);
     await ro.locator('.service[data-service="web"] .instance').first().waitFor({ timeout: 10_000 });
     expect(await ro.locator('button.drain').count()).toBe(0);

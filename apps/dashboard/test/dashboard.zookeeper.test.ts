@@ -77,11 +77,11 @@ describe.runIf(requireZooKeeper('dashboard on Apache ZooKeeper'))('dashboard on 
         await registry.register({ name: 'zk-svc', id: 'a', address: '127.0.0.1', port: 1 });
         await registry.register({ name: 'zk-svc', id: 'b', address: '127.0.0.1', port: 2 });
         const provider = await discovery.provider('zk-svc');
-        await expect.poll(() => provider.instances().length).toBe(2);
+        await expect.poll(() => provider.instances().length, { timeout: 10_000 }).toBe(2);
         expect((await call('POST', '/api/services/enabled', { name: 'zk-svc', id: 'a', enabled: false })).status).toBe(200);
-        await expect.poll(() => provider.instances().map((i) => i.id)).toEqual(['b']);
+        await expect.poll(() => provider.instances().map((i) => i.id), { timeout: 10_000 }).toEqual(['b']);
         const activity = async () => ((await (await fetch(`${dashboard.url}/api/activity`)).json()) as Array<{ text: string }>).map((a) => a.text);
-        await expect.poll(activity).toContain('drained zk-svc/a at 127.0.0.1:1: out of rotation');
+        await expect.poll(activity, { timeout: 10_000 }).toContain('drained zk-svc/a at 127.0.0.1:1: out of rotation');
         expect(await activity()).toContain('registered zk-svc/b at 127.0.0.1:2');
       } finally {
         await registry.close();
