@@ -114,9 +114,19 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     throw err;
   }
   started = true;
+  // a comment line now and then keeps idle event streams open through proxies
+  const heartbeat = setInterval(() => {
+    for (const res of streams) res.write(': ping\n\n');
+  }, 25_000);
+  heartbeat.unref();
   // what is registered already, so a later drain or leave can say which instance it was
-  for (const name of await childrenOrNone(session.client, paths.basePath))
-    for (const i of await readInstances(session.client, paths.service(name)).catch(() => [])) deriver.remember(i.path, i);
+  // (best effort: a registry this identity may not read is no reason not to start)
+  try {
+    for (const name of await childrenOrNone(session.client, paths.basePath))
+      for (const i of await readInstances(session.client, paths.service(name), false)) deriver.remember(i.path, i);
+  } catch {
+    // the activity feed then names a leaving instance by its path only
+  }
 
   const targets: MetricsTarget[] = [];
   if (options.server) {
@@ -157,9 +167,10 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const routes = async (req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> => {
     const client = session.client;
-    const method = req.method ?? 'GET';
+    // HEAD is answered as GET (node:http leaves the body out)
+    const method = req.method === 'HEAD' ? 'GET' : (req.method ?? 'GET');
     const path = url.searchParams.get('path') ?? '/';
-    if (method !== 'GET' && method !== 'HEAD') requireEdit();
+    if (method !== 'GET') requireEdit();
     switch (`${method} ${url.pathname}`) {
       case 'GET /':
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -284,6 +295,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     http.once('error', reject);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   }).catch(async (err: unknown) => {
+    clearInterval(heartbeat);
     await metrics.stop();
     await session.close();
     throw err;
@@ -294,6 +306,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     server: http,
     stop: async () => {
+      clearInterval(heartbeat);
       await metrics.stop();
       for (const res of streams) res.end();
       http.closeAllConnections();

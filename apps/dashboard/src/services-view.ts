@@ -27,8 +27,8 @@ export function probe(host: string, port: number, timeoutMs = 1000): Promise<boo
   });
 }
 
-/** The instances of one service read now, with their health and owning session. */
-export async function readInstances(client: ZooClient, servicePath: string): Promise<InstanceView[]> {
+/** The instances of one service read now, with their owning session and (unless told not to) a health probe. */
+export async function readInstances(client: ZooClient, servicePath: string, probeHealth = true): Promise<InstanceView[]> {
   let ids: string[];
   try {
     ids = (await client.getChildren(servicePath)).children.sort();
@@ -42,7 +42,7 @@ export async function readInstances(client: ZooClient, servicePath: string): Pro
       try {
         const { data, stat } = await client.getData(path);
         const instance = fromCuratorJson(data, path);
-        const health = instance.port ? ((await probe(instance.address || '127.0.0.1', instance.port)) ? 'up' : 'unreachable') : 'unknown';
+        const health = probeHealth && instance.port ? ((await probe(instance.address || '127.0.0.1', instance.port)) ? 'up' : 'unreachable') : 'unknown';
         return { ...instance, path, health, session: `0x${BigInt.asUintN(64, stat.ephemeralOwner).toString(16)}` };
       } catch {
         return undefined;

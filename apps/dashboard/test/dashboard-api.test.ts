@@ -218,5 +218,9 @@ describe('dashboard API', () => {
     const html = await (await fetch(d.url)).text();
     expect(html).toContain('<script src="/assets/uPlot.iife.min.js">');
     expect(html).not.toMatch(/https?:\/\/(?!127)/);
+    // HEAD is a read: answered, not refused as a write
+    const head = await fetch(d.url, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toMatch(/text\/html/);
   });
 });
