@@ -6,6 +6,7 @@ import { ServicePaths } from '@zoo/discovery';
 import type { ZooServer } from '@zoo/server';
 import { ActivityDeriver, type ActivityEvent } from './activity.js';
 import { sessionsFromAdmin } from './admin-sessions.js';
+import { sessionsFromFourLetterWords } from './four-letter-sessions.js';
 import { chartAsset } from './chart-assets.js';
 import { GroupPaths } from './group-paths.js';
 import { HttpError, intField, readJson, sendJson, statusOf, stringField } from './http-util.js';
@@ -271,7 +272,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
 
   const sessions = async () => {
     const engine = options.server?.engine;
-    if (!engine) return options.adminUrl ? sessionsFromAdmin(options.adminUrl) : [];
+    if (!engine) return options.adminUrl ? sessionsFromAdmin(options.adminUrl) : sessionsFromFourLetterWords(hosts);
     const watches = new Map<bigint, string[]>();
     for (const [watcher, watched] of engine.watchesByWatcher('all')) {
       const sid = (watcher as { sessionId?: bigint }).sessionId ?? 0n;

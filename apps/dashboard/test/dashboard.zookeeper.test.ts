@@ -90,6 +90,20 @@ describe.runIf(requireZooKeeper('dashboard on Apache ZooKeeper'))('dashboard on 
       }
     }, 30_000);
 
+    it('lists sessions with their timeout, ephemerals and watches from cons / wchc / dump', async () => {
+      await client.create('/eph-session', 'x', { mode: 'ephemeral' });
+      await client.getData('/load-2', { watch: () => {} });
+      const id = `0x${client.sessionId.toString(16)}`;
+      type Row = { id: string; timeout: number; ephemerals: string[]; watches: string[] };
+      await expect
+        .poll(async () => ((await (await fetch(`${dashboard.url}/api/sessions`)).json()) as Row[]).find((r) => r.id === id), { timeout: 10_000 })
+        .toMatchObject({ timeout: expect.any(Number), ephemerals: ['/eph-session'], watches: expect.arrayContaining(['/load-2']) });
+      const rows = (await (await fetch(`${dashboard.url}/api/sessions`)).json()) as Row[];
+      expect(rows.find((r) => r.id === id)!.timeout).toBeGreaterThan(0);
+      // the dashboard's own session is there too (it holds the recursive watch on /)
+      expect(rows.length).toBeGreaterThanOrEqual(2);
+    }, 30_000);
+
     it.runIf(requireChromium('dashboard on ZooKeeper in Chromium'))('shows one chart block per host in the browser', async () => {
       browser = await launchChromium();
       const page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
