@@ -125,7 +125,7 @@ function draw(h) {
     box.dataset.points = String(xs.length);
     const values = last ? Object.entries(m.series(last)).filter(([, v]) => v !== null && v !== undefined) : [];
     box.dataset.series = keys.join(',');
-    box.querySelector('.last').textContent = values.length === 1 ? fmt(values[0][1]) + (m.unit || '') : '';
+    box.querySelector('.last').textContent = keys.length === 0 ? 'no data' : values.length === 1 ? fmt(values[0][1]) + (m.unit || '') : '';
   }
 }
 const fmt = (v) => (Math.abs(v) >= 100 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(2));
