@@ -88,6 +88,6 @@ switch (role) {
     await runServiceProcess(role, values.name ?? 'gateway', () => startGateway({ connectionString, port, clientOptions }));
     break;
   case 'dashboard':
-    await runServiceProcess(role, values.name ?? 'dashboard', () => startDashboard({ connectionString, port, clientOptions, adminUrl: values['admin-url'] }));
+    await runServiceProcess(role, values.name ?? 'dashboard', () => startDashboard({ connectionString, port, clientOptions, adminUrl: values['admin-url'], allowEdit: process.env.ZOO_DASHBOARD_ALLOW_EDIT === '1', auth: process.env.ZOO_AUTH || undefined }));
     break;
 }
