@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
-import type { Connection } from './connection.js';
+import type { Registry } from 'prom-client';
 import type { FourLetterWords } from './four-letter-words.js';
-import type { ZooServer } from './zoo-server.js';
+import type { ConnectionView, ServerView } from './server-view.js';
 
 /** Admin command names (ZooKeeper's AdminServer) and the four-letter word each one mirrors. */
 const COMMANDS: Record<string, string> = {
@@ -55,8 +55,10 @@ export class AdminServer {
   private readonly http: Server;
 
   constructor(
-    private readonly server: ZooServer,
+    private readonly server: ServerView,
     private readonly words: FourLetterWords,
+    /** the server's Prometheus registry, rendered at /metrics */
+    private readonly metrics: Registry,
   ) {
     this.http = createServer((req, res) => {
       void this.handle(req.url ?? '/').then(
@@ -91,7 +93,7 @@ export class AdminServer {
 
   private async handle(url: string): Promise<{ status: number; type: string; body: string }> {
     const path = new URL(url, 'http://x').pathname.replace(/\/+$/, '');
-    if (path === '/metrics') return { status: 200, type: this.server.metrics.registry.contentType, body: await this.server.metrics.registry.metrics() };
+    if (path === '/metrics') return { status: 200, type: this.metrics.contentType, body: await this.metrics.metrics() };
     if (path === '/commands' || path === '') {
       return json(200, { command: 'commands', error: null, commands: Object.keys(COMMANDS).map((c) => `/commands/${c}`) });
     }
@@ -200,12 +202,12 @@ export class AdminServer {
   }
 }
 
-function isSecure(c: Connection): boolean {
+function isSecure(c: ConnectionView): boolean {
   return (c.socket as { encrypted?: boolean }).encrypted === true;
 }
 
 /** ZooKeeper's ServerCnxn#getConnectionInfo(brief). */
-function connectionInfo(c: Connection, brief: boolean): Record<string, unknown> {
+function connectionInfo(c: ConnectionView, brief: boolean): Record<string, unknown> {
   const info: Record<string, unknown> = {
     remote_socket_address: `${c.remoteAddress}:${c.remotePort}`,
     interest_ops: c.sessionId ? 1 : 0,

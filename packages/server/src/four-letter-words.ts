@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { freemem, homedir, hostname, release, tmpdir, totalmem, userInfo } from 'node:os';
-import type { ZooServer } from './zoo-server.js';
+import type { ServerView } from './server-view.js';
 
 const VERSION = '3.8.0-zoo, built on 2026-11-25 00:00 UTC';
 
@@ -49,7 +49,7 @@ export class FourLetterWords {
   private readonly whitelist: ReadonlySet<string>;
 
   constructor(
-    private readonly server: ZooServer,
+    private readonly server: ServerView,
     whitelist: readonly string[] | '*',
   ) {
     this.whitelist = new Set(whitelist === '*' || whitelist.includes('*') ? KNOWN : whitelist);

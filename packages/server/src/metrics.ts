@@ -1,7 +1,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { OpCode, type ProcessResult } from '@zoo/core';
 import { LatencyHistogram } from './latency-histogram.js';
-import type { ZooServer } from './zoo-server.js';
+import type { ServerView } from './server-view.js';
 import { ZooKeeperMetrics } from './zookeeper-metrics.js';
 
 /**
@@ -18,7 +18,7 @@ export class ServerMetrics {
   private readonly zookeeper: ZooKeeperMetrics;
 
   /** `monitor` gives mntr's keys, for the metrics under ZooKeeper's own names. */
-  constructor(server: ZooServer, monitor: () => ReadonlyMap<string, string | number>) {
+  constructor(server: ServerView, monitor: () => ReadonlyMap<string, string | number>) {
     const r = [this.registry];
     this.zookeeper = new ZooKeeperMetrics(this.registry, monitor);
     this.latency = new LatencyHistogram(

@@ -1,24 +1,12 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket, type TlsOptions } from 'node:tls';
 import pino, { type Logger } from 'pino';
-import {
-  encodeNotification,
-  OpCode,
-  OPEN_ACL_UNSAFE,
-  ZooEngine,
-  ZooError,
-  ZooErrorCode,
-  type ACL,
-  type Clock,
-  type ConnectionContext,
-  type Id,
-  type ProcessResult,
-  type Request,
-  type Stat,
-  type WatchNotification,
-} from '@zoo/core';
+import { ZooEngine, type Clock, type Id, type ProcessResult, type Stat } from '@zoo/core';
 import { CommitPipeline } from './commit-pipeline.js';
-import { Connection } from './connection.js';
+import type { Connection } from './connection.js';
+import { ConnectionRegistry } from './connection-registry.js';
+import { InProcessApi, type CreateOptions } from './in-process-api.js';
+import type { ConnectionView, ServerView } from './server-view.js';
 import type { ConnectionHost } from './connection-host.js';
 import { FourLetterWords } from './four-letter-words.js';
 import { memoryTxnStore } from './persistence/memory-store.js';
@@ -96,7 +84,7 @@ type Listener = Server | TlsServer;
  * fsynced (group commit, see CommitPipeline); in-memory otherwise. If the log cannot be
  * written, the server turns read-only until it can.
  */
-export class ZooServer implements AsyncDisposable {
+export class ZooServer implements ServerView, AsyncDisposable {
   /** Read-only view of the state, for observers; writes go through the commit pipeline only. */
   readonly state: ServerState;
   private readonly engine: ZooEngine;
@@ -109,19 +97,14 @@ export class ZooServer implements AsyncDisposable {
   readonly metrics: ServerMetrics;
   private readonly admission: Admission;
   private readonly store: TxnStore;
-  private readonly connections = new Set<Connection>();
-  private readonly bySession = new Map<bigint, Connection>();
-  private readonly perIp = new Map<string, number>();
-  /** Connections with notifications queued this turn: flushed once, in a microtask. */
-  private readonly dirty = new Set<Connection>();
-  private flushScheduled = false;
+  private readonly connections: ConnectionRegistry;
+  private readonly api: InProcessApi;
   private readonly listeners: Listener[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly reaper = new SessionReaper(() => this.engine.msUntilSessionExpiry(), () => this.expireSessions());
   private readonly fourLetter: FourLetterWords;
   private admin?: AdminServer;
   private closing?: Promise<void>;
-  private internal?: ConnectionContext;
   /** What a connection may call back into; kept off ZooServer's public surface. */
   private readonly host: ConnectionHost;
 
@@ -140,13 +123,23 @@ export class ZooServer implements AsyncDisposable {
       superDigest: options.superDigest,
       extendedTypesEnabled: options.extendedTypesEnabled ?? true,
     });
+    this.connections = new ConnectionRegistry({
+      maxPerIp: options.maxClientCnxns ?? 60,
+      logger: this.logger,
+      stats: this.stats,
+      onClosed: (conn) => {
+        this.engine.removeWatcher(conn);
+        this.pipeline.forget(conn);
+      },
+    });
     this.pipeline = new CommitPipeline({
       store,
       engine: this.engine,
       logger: this.logger,
-      connections: () => this.connections,
+      connections: () => this.connections.live(),
       probeIntervalMs: options.logRetryIntervalMs,
     });
+    this.api = new InProcessApi(this.engine, this.pipeline, (result) => this.applyInternal(result), () => this.closing !== undefined);
     this.state = serverState(this.engine, this.pipeline);
     this.fourLetter = new FourLetterWords(this, options.fourLetterWordWhitelist ?? ['srvr']);
     this.metrics = new ServerMetrics(this, () => this.fourLetter.monitor());
@@ -159,10 +152,10 @@ export class ZooServer implements AsyncDisposable {
       admission: this.admission,
       commit: (txn) => this.pipeline.commit(txn),
       durableZxid: () => this.pipeline.durableZxid,
-      dispatch: (notifications, zxid) => this.dispatch(notifications, zxid),
+      dispatch: (notifications, zxid) => this.connections.dispatch(notifications, zxid),
       waitForDurable: (conn) => this.pipeline.waitForDurable(conn),
-      sessionOpened: (conn) => this.sessionOpened(conn),
-      connectionClosed: (conn) => this.connectionClosed(conn),
+      sessionOpened: (conn) => this.connections.sessionOpened(conn),
+      connectionClosed: (conn) => this.connections.connectionClosed(conn),
       fourLetterWord: (word) => this.fourLetterWord(word),
       initialIdentities: (conn) => this.initialIdentities(conn),
       observe: (op, result) => this.metrics.observe(op, result),
@@ -209,19 +202,19 @@ export class ZooServer implements AsyncDisposable {
 
   private async listen(): Promise<void> {
     const host = this.options.host ?? '127.0.0.1';
-    const plain = createServer((socket) => this.accept(socket));
+    const plain = createServer((socket) => this.connections.accept(socket, this.host));
     await listenOn(plain, this.options.port ?? 2181, host);
     this.listeners.push(plain);
     if (this.options.secureClientPort !== undefined) {
       if (!this.options.tls) throw new Error('secureClientPort needs tls options (key, cert)');
-      const secure = createTlsServer(this.options.tls, (socket) => this.accept(socket));
+      const secure = createTlsServer(this.options.tls, (socket) => this.connections.accept(socket, this.host));
       await listenOn(secure, this.options.secureClientPort, host);
       this.listeners.push(secure);
     }
     this.reaper.start();
     this.timers.push(setInterval(() => this.reap(), this.options.containerCheckIntervalMs ?? 1000).unref());
     if (this.options.adminPort !== undefined) {
-      this.admin = new AdminServer(this, this.fourLetter);
+      this.admin = new AdminServer(this, this.fourLetter, this.metrics.registry);
       await this.admin.listen(this.options.adminPort, this.options.adminHost ?? host);
     }
     this.logger.info({ address: this.connectionString }, 'serving');
@@ -252,8 +245,8 @@ export class ZooServer implements AsyncDisposable {
     return this.connections.size;
   }
 
-  allConnections(): readonly Connection[] {
-    return [...this.connections];
+  allConnections(): readonly ConnectionView[] {
+    return this.connections.all();
   }
 
   /** Admission control now: requests outstanding, output held for clients, throttling so far. */
@@ -266,65 +259,6 @@ export class ZooServer implements AsyncDisposable {
   }
 
   // ---- ConnectionHost ------------------------------------------------------------------
-
-  private accept(socket: Socket | TLSSocket): void {
-    const ip = socket.remoteAddress ?? 'unknown';
-    const limit = this.options.maxClientCnxns ?? 60;
-    const count = this.perIp.get(ip) ?? 0;
-    if (this.closing || (limit > 0 && count >= limit)) {
-      if (!this.closing) {
-        this.stats.connectionsRejected++;
-        this.logger.warn({ ip, limit }, 'too many connections from this address (maxClientCnxns)');
-      }
-      socket.destroy();
-      return;
-    }
-    this.perIp.set(ip, count + 1);
-    const conn = new Connection(socket, this.host);
-    this.connections.add(conn);
-  }
-
-  private dispatch(notifications: WatchNotification[], zxid: bigint): void {
-    for (const n of notifications) {
-      const conn = n.watcher instanceof Connection ? n.watcher : undefined;
-      if (!conn) continue;
-      conn.push({ frame: encodeNotification(n.zxid, n.event), zxid, startedAt: 0, op: OpCode.notification });
-      this.dirty.add(conn);
-    }
-    // one socket write per connection for everything this turn produced (a multi, a burst of
-    // pipelined writes), yet before any I/O callback could run
-    if (this.dirty.size > 0 && !this.flushScheduled) {
-      this.flushScheduled = true;
-      queueMicrotask(() => this.flushDirty());
-    }
-  }
-
-  private flushDirty(): void {
-    this.flushScheduled = false;
-    const conns = [...this.dirty];
-    this.dirty.clear();
-    for (const conn of conns) conn.flush();
-  }
-
-  private sessionOpened(conn: Connection): void {
-    const previous = this.bySession.get(conn.sessionId);
-    if (previous && previous !== conn) {
-      this.logger.info({ sessionId: `0x${conn.sessionId.toString(16)}` }, 'session resumed on a new connection: closing the old one');
-      previous.destroy();
-    }
-    this.bySession.set(conn.sessionId, conn);
-  }
-
-  private connectionClosed(conn: Connection): void {
-    if (!this.connections.delete(conn)) return;
-    this.engine.removeWatcher(conn);
-    this.pipeline.forget(conn);
-    this.dirty.delete(conn);
-    if (this.bySession.get(conn.sessionId) === conn) this.bySession.delete(conn.sessionId);
-    const n = (this.perIp.get(conn.remoteAddress) ?? 1) - 1;
-    if (n <= 0) this.perIp.delete(conn.remoteAddress);
-    else this.perIp.set(conn.remoteAddress, n);
-  }
 
   /** Runs a four-letter word (subject to the whitelist) as a client connection would. */
   fourLetterWord(word: string): string | Promise<string> {
@@ -351,7 +285,7 @@ export class ZooServer implements AsyncDisposable {
       const sessionId = result.txn!.sessionId;
       this.logger.info({ sessionId: `0x${sessionId.toString(16)}` }, 'session expired');
       this.applyInternal(result);
-      this.bySession.get(sessionId)?.closeSoon();
+      this.connections.session(sessionId)?.closeSoon();
     }
   }
 
@@ -362,90 +296,34 @@ export class ZooServer implements AsyncDisposable {
   /** A txn the server made on its own (expiry, reaper): log it and deliver its notifications. */
   private applyInternal(result: ProcessResult): void {
     if (result.txn) this.pipeline.commit(result.txn);
-    if (result.notifications.length) this.dispatch(result.notifications, result.txn?.zxid ?? this.engine.lastZxid);
+    if (result.notifications.length) this.connections.dispatch(result.notifications, result.txn?.zxid ?? this.engine.lastZxid);
   }
 
-  // ---- in-process API ----------------------------------------------------------------------
+  // ---- in-process API (see InProcessApi) ----------------------------------------------------
 
-  private internalContext(): ConnectionContext {
-    return (this.internal ??= { watcher: { id: 0 }, sessionId: 0n, authInfo: [{ scheme: 'super', id: '' }] });
+  /** Creates a node as the super user; resolves with its path once durable. */
+  create(path: string, data: Buffer | string | null = null, options: CreateOptions = {}): Promise<string> {
+    return this.api.create(path, data, options);
   }
 
-  /** Runs a write as the server itself (super user, no session); resolves once durable. */
-  private async run(request: Request, path: string): Promise<ProcessResult> {
-    this.assertOpen(request.op, path);
-    const result = this.engine.process(this.internalContext(), 0, request);
-    this.applyInternal(result);
-    if (result.txn) await this.pipeline.untilDurable(result.txn.zxid);
-    if (result.err === ZooErrorCode.NOTREADONLY && this.pipeline.readOnlyReason)
-      throw new ZooError(result.err, `NOTREADONLY: the server is read-only: ${this.pipeline.readOnlyReason}; writes resume once it can be written (${OpCode[request.op]} ${path})`, { path, op: OpCode[request.op] });
-    if (result.err !== 0) throw new ZooError(result.err, undefined, { path, op: OpCode[request.op] });
-    return result;
+  getData(path: string): Promise<{ data: Buffer | null; stat: Stat }> {
+    return this.api.getData(path);
   }
 
-  /**
-   * Runs a read as the server itself. Its answer may reflect txns not yet durable, so it is
-   * returned only once the log holds them, as a client's reply would be; if the log fails
-   * first, those txns are rolled back and the read runs again on what is durable.
-   */
-  private async read(request: Request, path: string): Promise<ProcessResult> {
-    this.assertOpen(request.op, path);
-    let result = this.engine.process(this.internalContext(), 0, request);
-    try {
-      await this.pipeline.untilDurable(this.engine.lastZxid);
-    } catch (err) {
-      if (!(err instanceof ZooError && err.code === ZooErrorCode.NOTREADONLY)) throw err;
-      result = this.engine.process(this.internalContext(), 0, request);
-    }
-    return result;
+  setData(path: string, data: Buffer | string | null, version = -1): Promise<Stat> {
+    return this.api.setData(path, data, version);
   }
 
-  private readResult<R>(result: ProcessResult, op: OpCode, path: string): R {
-    if (result.err !== 0) throw new ZooError(result.err, undefined, { path, op: OpCode[op] });
-    return result.response as R;
+  exists(path: string): Promise<Stat | null> {
+    return this.api.exists(path);
   }
 
-  private assertOpen(op: OpCode, path: string): void {
-    if (this.closing) throw new ZooError(ZooErrorCode.CONNECTIONLOSS, 'the server is closed', { path, op: OpCode[op] });
+  getChildren(path: string): Promise<string[]> {
+    return this.api.getChildren(path);
   }
 
-  /** Creates a persistent node (in-process API). Returns the created path. */
-  async create(path: string, data: Buffer | string | null = null, options: { acl?: ACL[]; sequential?: boolean; container?: boolean; ttl?: number } = {}): Promise<string> {
-    const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    const acl = options.acl ?? [...OPEN_ACL_UNSAFE];
-    const request: Request = options.ttl
-      ? { op: OpCode.createTTL, path, data: buf, acl, flags: options.sequential ? 6 : 5, ttl: BigInt(options.ttl) }
-      : options.container
-        ? { op: OpCode.createContainer, path, data: buf, acl, flags: 4 }
-        : { op: OpCode.create, path, data: buf, acl, flags: options.sequential ? 2 : 0 };
-    const result = await this.run(request, path);
-    return (result.response as { path: string }).path;
-  }
-
-  async getData(path: string): Promise<{ data: Buffer | null; stat: Stat }> {
-    const result = await this.read({ op: OpCode.getData, path, watch: false }, path);
-    const { data, stat } = this.readResult<{ data: Buffer | null; stat: Stat }>(result, OpCode.getData, path);
-    return { data, stat };
-  }
-
-  async setData(path: string, data: Buffer | string | null, version = -1): Promise<Stat> {
-    const buf = typeof data === 'string' ? Buffer.from(data) : data;
-    return ((await this.run({ op: OpCode.setData, path, data: buf, version }, path)).response as { stat: Stat }).stat;
-  }
-
-  async exists(path: string): Promise<Stat | null> {
-    const result = await this.read({ op: OpCode.exists, path, watch: false }, path);
-    if (result.err === ZooErrorCode.NONODE) return null;
-    return this.readResult<{ stat: Stat }>(result, OpCode.exists, path).stat;
-  }
-
-  async getChildren(path: string): Promise<string[]> {
-    const result = await this.read({ op: OpCode.getChildren, path, watch: false }, path);
-    return this.readResult<{ children: string[] }>(result, OpCode.getChildren, path).children;
-  }
-
-  async delete(path: string, version = -1): Promise<void> {
-    await this.run({ op: OpCode.delete, path, version }, path);
+  delete(path: string, version = -1): Promise<void> {
+    return this.api.delete(path, version);
   }
 
   // ---- lifecycle ---------------------------------------------------------------------------
@@ -460,9 +338,9 @@ export class ZooServer implements AsyncDisposable {
       this.reaper.stop();
       // net.Server#close calls back only once every connection is gone
       const listenersClosed = Promise.all(this.listeners.map((l) => new Promise<void>((resolve) => l.close(() => resolve()))));
-      for (const conn of this.connections) conn.stopReading();
+      this.connections.stopAccepting();
       await this.pipeline.close();
-      for (const conn of [...this.connections]) conn.shutdown();
+      this.connections.shutdown();
       await this.admin?.close();
       await listenersClosed;
       await this.store.close();
