@@ -355,7 +355,10 @@ export class Connection implements Watcher, AdmissionWaiter {
     clearTimeout(this.handshakeTimer);
     const result = this.host.engine.connect(req);
     if (result.refuse) {
-      this.host.logger.info({ conn: this.describe(), lastZxidSeen: req.lastZxidSeen }, 'refusing client that has seen a newer zxid');
+      // two reasons to refuse: the client saw a zxid this server does not have, or the server is
+      // read-only (a new session is a txn it cannot log)
+      const reason = req.sessionId === 0n && this.host.engine.writesRefused !== undefined ? `the server is read-only (${this.host.engine.writesRefused}): no new sessions` : 'the client has seen a newer zxid';
+      this.host.logger.info({ conn: this.describe(), lastZxidSeen: req.lastZxidSeen }, `refusing client: ${reason}`);
       this.destroy();
       return;
     }
