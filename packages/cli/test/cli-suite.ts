@@ -109,6 +109,11 @@ export function cliSuite(name: string, target: Target, enabled = true): void {
         expect((await zoo('config', '--root', root, 'import', 'orders', file)).stdout).toBe('created 2, updated 0, deleted 0\n');
         expect((await zoo('config', '--root', root, 'export', 'orders', '--format', 'properties')).stdout).toBe('db.pool=5\ndb.url=postgres://db\n');
         expect(JSON.parse((await zoo('--json', 'config', '--root', root, 'get', 'orders')).stdout)).toEqual({ 'db.pool': '5', 'db.url': 'postgres://db', region: 'eu' });
+        // a .properties file is ISO-8859-1, as Java and Spring Boot read it: 0xE9 is é, and \u escapes work
+        const props = join(dir, 'billing.properties');
+        writeFileSync(props, Buffer.concat([Buffer.from('city=Montr'), Buffer.from([0xe9]), Buffer.from('al\ncurrency=\\u20ac\n')]));
+        await zoo('config', '--root', root, 'import', 'billing', props);
+        expect(JSON.parse((await zoo('--json', 'config', '--root', root, 'get', 'billing')).stdout)).toMatchObject({ city: 'Montréal', currency: '€' });
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

@@ -47,7 +47,9 @@ export function configCommands(program: Command, runner: Runner): void {
         const format = o.format ?? FORMATS[extname(file)];
         if (!format) throw new Error(`cannot tell the format of ${file}: use --format`);
         out.progress(`importing ${file} into ${context(cmd, app, o.profile)}...`);
-        const result = await new ConfigWriter(client).importText(context(cmd, app, o.profile), await readFile(file, 'utf8'), format);
+        // .properties files are ISO-8859-1 (java.util.Properties, Spring Boot); others UTF-8
+        const text = await readFile(file, format === 'properties' ? 'latin1' : 'utf8');
+        const result = await new ConfigWriter(client).importText(context(cmd, app, o.profile), text, format);
         out.data(result, () => `created ${result.created}, updated ${result.updated}, deleted ${result.deleted}`);
       }),
     );
