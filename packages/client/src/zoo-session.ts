@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { ZooError, ZooErrorCode } from '@zoo/core';
 import type { ZooClientOptions } from './client-options.js';
 import { ZooClient } from './zoo-client.js';
 
@@ -23,6 +24,7 @@ export class ZooSession extends EventEmitter<ZooSessionEvents> implements AsyncD
   private current?: ZooClient;
   private closed = false;
   private renewing?: Promise<void>;
+  private starting?: Promise<ZooClient>;
 
   constructor(
     readonly connectionString: string,
@@ -48,11 +50,24 @@ export class ZooSession extends EventEmitter<ZooSessionEvents> implements AsyncD
     return !!this.current;
   }
 
-  async start(): Promise<ZooClient> {
-    if (this.current) return this.current;
-    const client = await ZooClient.connect(this.connectionString, this.options);
-    this.adopt(client);
-    return client;
+  /** Connects the first client; concurrent calls share one attempt. */
+  start(): Promise<ZooClient> {
+    if (this.current) return Promise.resolve(this.current);
+    this.starting ??= (async () => {
+      try {
+        const client = await ZooClient.connect(this.connectionString, this.options);
+        if (this.closed) {
+          // closed while connecting: the client is ours to close, not to hand out
+          await client.close();
+          throw new ZooError(ZooErrorCode.CONNECTIONLOSS, 'ZooSession: closed while starting');
+        }
+        this.adopt(client);
+        return client;
+      } finally {
+        this.starting = undefined;
+      }
+    })();
+    return this.starting;
   }
 
   private adopt(client: ZooClient): void {
@@ -95,8 +110,17 @@ export class ZooSession extends EventEmitter<ZooSessionEvents> implements AsyncD
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.starting?.catch(() => {});
     await this.renewing;
     await this.current?.close();
+  }
+
+  /**
+   * Stops following the current client without closing it (a client the caller lent with
+   * `from()` stays theirs): no more events, and no new client when it expires.
+   */
+  detach(): void {
+    this.closed = true;
   }
 
   [Symbol.asyncDispose](): Promise<void> {

@@ -33,7 +33,7 @@ export async function resolveSession(source: SessionSource): Promise<ResolvedSes
     const options = given.sessionTimeout > 0 ? { sessionTimeout: given.sessionTimeout, ...source.clientOptions } : source.clientOptions;
     const session = ZooSession.from(given, source.connectionString ?? connectionStringOf(given), options);
     // the caller's client stays theirs; a client made after its session expired is ours
-    return { session, release: async () => (session.client !== given ? session.close() : undefined) };
+    return { session, release: async () => (session.client !== given ? session.close() : session.detach()) };
   }
   if (source.connectionString) {
     const session = new ZooSession(source.connectionString, source.clientOptions);
