@@ -58,7 +58,16 @@ export class ServiceDiscovery implements AsyncDisposable {
     let cache = this.caches.get(name);
     if (!cache) {
       const c = new ServiceCache(this.session, this.paths.service(name), name);
-      cache = c.start().then(() => c);
+      const started = c.start().then(
+        () => c,
+        (err: unknown) => {
+          // a failed start (no session yet, connection lost) is not kept: the next call tries again
+          if (this.caches.get(name) === started) this.caches.delete(name);
+          c.close();
+          throw err;
+        },
+      );
+      cache = started;
       this.caches.set(name, cache);
     }
     return cache;
@@ -71,7 +80,7 @@ export class ServiceDiscovery implements AsyncDisposable {
   }
 
   async close(): Promise<void> {
-    for (const c of this.caches.values()) (await c).close();
+    for (const c of this.caches.values()) (await c.catch(() => undefined))?.close();
     this.caches.clear();
   }
 

@@ -109,8 +109,17 @@ export class TreeCache extends EventEmitter implements AsyncDisposable, AsyncIte
   async start(options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.state !== 'latent') throw new Error(`TreeCache ${this.path}: already ${this.state}`);
     this.state = 'started';
+    if (!this.session.started) {
+      try {
+        await this.session.start();
+      } catch (err) {
+        // not started after all: a later start() may try again
+        if (this.state === 'started') this.state = 'latent';
+        throw err;
+      }
+    }
+    if (this.state !== 'started') throw new Error(`TreeCache ${this.path}: closed before it was initialized`);
     const ready = new Promise<void>((resolve, reject) => this.initWaiters.push({ resolve, reject }));
-    if (!this.session.started) await this.session.start();
     this.session.on('session', this.onSession);
     this.session.on('reconnected', this.onReconnected);
     void this.bind(this.session.client);
