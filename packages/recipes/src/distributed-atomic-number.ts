@@ -36,7 +36,7 @@ export abstract class DistributedAtomicNumber<N extends number | bigint> {
     return this.add(this.negate(this.one));
   }
 
-  add(delta: N): Promise<AtomicValue<N>> {
+  async add(delta: N): Promise<AtomicValue<N>> {
     this.encode(delta); // a bad delta fails here, before anything is read or written
     return this.modify((n) => this.plus(n, delta));
   }

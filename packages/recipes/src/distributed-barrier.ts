@@ -89,6 +89,7 @@ export function wakeOn(session: ZooSession, signal?: AbortSignal): { wake: () =>
   session.on('reconnected', wake);
   session.on('session', wake);
   signal?.addEventListener('abort', onAbort, { once: true });
+  if (signal?.aborted) onAbort();
   return {
     wake,
     cancel,

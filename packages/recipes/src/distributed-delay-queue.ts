@@ -14,11 +14,11 @@ import { DistributedQueue, type PutOptions } from './distributed-queue.js';
  */
 export class DistributedDelayQueue<T> extends DistributedQueue<T> {
   /** Queues `item` to be consumed at or after `dueAt` (ms since the epoch, or a Date). */
-  override put(item: T, dueAt?: number | Date | PutOptions, options: PutOptions = {}): Promise<boolean> {
+  override async put(item: T, dueAt?: number | Date | PutOptions, options: PutOptions = {}): Promise<boolean> {
     return this.putNode(delayName(dueAt), [item], options);
   }
 
-  override putMulti(items: readonly T[], dueAt?: number | Date | PutOptions, options: PutOptions = {}): Promise<boolean> {
+  override async putMulti(items: readonly T[], dueAt?: number | Date | PutOptions, options: PutOptions = {}): Promise<boolean> {
     return this.putNode(delayName(dueAt), items, options);
   }
 

@@ -12,11 +12,11 @@ import { DistributedQueue, type PutOptions } from './distributed-queue.js';
  * lock-safe mode, so an item being consumed is not removed under its consumer).
  */
 export class DistributedIdQueue<T> extends DistributedQueue<T> {
-  override put(item: T, id?: string | PutOptions, options: PutOptions = {}): Promise<boolean> {
+  override async put(item: T, id?: string | PutOptions, options: PutOptions = {}): Promise<boolean> {
     return this.putNode(idName(id), [item], options);
   }
 
-  override putMulti(items: readonly T[], id?: string | PutOptions, options: PutOptions = {}): Promise<boolean> {
+  override async putMulti(items: readonly T[], id?: string | PutOptions, options: PutOptions = {}): Promise<boolean> {
     return this.putNode(idName(id), items, options);
   }
 

@@ -20,11 +20,11 @@ export class DistributedPriorityQueue<T> extends DistributedQueue<T> {
     this.refreshAfterEachItem = true;
   }
 
-  override put(item: T, priorityOrOptions?: number | PutOptions, options: PutOptions = {}): Promise<boolean> {
+  override async put(item: T, priorityOrOptions?: number | PutOptions, options: PutOptions = {}): Promise<boolean> {
     return typeof priorityOrOptions === 'number' ? this.putNode(priorityName(priorityOrOptions), [item], options) : this.putNode(priorityName(0), [item], priorityOrOptions ?? {});
   }
 
-  override putMulti(items: readonly T[], priorityOrOptions?: number | PutOptions, options: PutOptions = {}): Promise<boolean> {
+  override async putMulti(items: readonly T[], priorityOrOptions?: number | PutOptions, options: PutOptions = {}): Promise<boolean> {
     return typeof priorityOrOptions === 'number' ? this.putNode(priorityName(priorityOrOptions), items, options) : this.putNode(priorityName(0), items, priorityOrOptions ?? {});
   }
 }

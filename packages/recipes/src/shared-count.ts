@@ -45,8 +45,21 @@ export class SharedCount extends EventEmitter implements AsyncDisposable {
     return this.shared.trySetValue({ version: previous.version, value: encode(previous.value) }, encode(n));
   }
 
-  async *changes(): AsyncIterableIterator<number> {
-    for await (const v of this.shared.changes()) yield decode(v);
+  changes(): AsyncIterableIterator<number> {
+    // subscribed now, not at the first next(): changes made in between are kept
+    const inner = this.shared.changes();
+    const it: AsyncIterableIterator<number> = {
+      next: async () => {
+        const r = await inner.next();
+        return r.done ? { done: true, value: undefined } : { done: false, value: decode(r.value) };
+      },
+      return: async () => {
+        await inner.return?.();
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]: () => it,
+    };
+    return it;
   }
 
   close(): Promise<void> {
