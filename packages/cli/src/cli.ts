@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { connect, type GlobalOptions } from './connect.js';
 import { configCommands } from './commands/config.js';
+import { groupCommands } from './commands/group.js';
 import { lockCommands } from './commands/locks.js';
 import { serverCommand } from './commands/server.js';
 import { serviceCommands } from './commands/services.js';
@@ -10,7 +11,7 @@ import { makeOutput, reportError } from './output.js';
 let exitCode = 0;
 
 const program = new Command('zoo')
-  .description('Zoo: a ZooKeeper-compatible coordination service — tree, services, locks, config')
+  .description('Zoo: a ZooKeeper-compatible coordination service — tree, services, locks, config, groups')
   .option('--server <hosts>', 'host:port[,host:port][/chroot]', process.env.ZOO_SERVER ?? '127.0.0.1:2181')
   .option('--auth <user:password>', 'digest credentials')
   .option('--json', 'one JSON document on stdout')
@@ -36,6 +37,7 @@ treeCommands(program, runner);
 serviceCommands(program, runner);
 lockCommands(program, runner, (code) => (exitCode = code));
 configCommands(program, runner);
+groupCommands(program, runner);
 serverCommand(program);
 
 await program.parseAsync(process.argv);
