@@ -350,6 +350,20 @@ export function coordinationSuite(name: string, target: Target, enabled = true):
         expect((await counter.get()).postValue).toBe(10n);
       });
 
+      it('DistributedAtomicLong: connection loss rejects (never a blind retry that could count twice)', async () => {
+        const path = base();
+        const { proxy, session: s } = await proxied(5000);
+        const counter = new DistributedAtomicLong(s, path);
+        expect((await counter.increment()).postValue).toBe(1n);
+        proxy.blackhole();
+        proxy.drop();
+        await until(() => s.client.state !== 'connected', 5000, 'the client to notice');
+        await expect(counter.increment()).rejects.toMatchObject({ code: ZooErrorCode.CONNECTIONLOSS });
+        proxy.heal();
+        await until(() => s.client.state === 'connected', 8000, 'the reconnect');
+        expect((await counter.increment()).postValue).toBe(2n);
+      }, 20_000);
+
       it('DistributedAtomicInteger: 4-byte Curator encoding, wraps at 32 bits', async () => {
         const path = base();
         const a = new DistributedAtomicInteger(await session(), path);
@@ -459,6 +473,26 @@ export function coordinationSuite(name: string, target: Target, enabled = true):
         expect(await alone.enter({ timeoutMs: 300 })).toBe(false);
         expect(() => new DistributedDoubleBarrier(members[0]['session'], path, 0)).toThrow(ZooError);
       }, 20_000);
+
+      it('DistributedDoubleBarrier: a member whose session expires no longer holds the others; leave times out', async () => {
+        const path = base();
+        const { proxy, session: s } = await proxied(3000);
+        const members = [new DistributedDoubleBarrier(await session(), path, 3), new DistributedDoubleBarrier(await session(), path, 3), new DistributedDoubleBarrier(s, path, 3)];
+        expect(await Promise.all(members.map((m) => m.enter({ timeoutMs: 10_000 })))).toEqual([true, true, true]);
+        const leaving = members.slice(0, 2).map((m) => m.leave({ timeoutMs: 20_000 }));
+        await sleep(300);
+        proxy.blackhole(); // the third member dies inside the barrier
+        expect(await Promise.all(leaving)).toEqual([true, true]);
+        const reader = (await session()).client;
+        expect((await reader.getChildren(path)).children).toEqual([]);
+
+        const pair = [new DistributedDoubleBarrier(await session(), `${path}/pair`, 2), new DistributedDoubleBarrier(await session(), `${path}/pair`, 2)];
+        expect(await Promise.all(pair.map((m) => m.enter()))).toEqual([true, true]);
+        expect(await pair[0].leave({ timeoutMs: 300 })).toBe(false); // the other is still in
+        // a timed-out leave may keep its node (the lowest waits for the others): leaving again ends it
+        expect(await Promise.all(pair.map((m) => m.leave({ timeoutMs: 5000 })))).toEqual([true, true]);
+        expect((await reader.getChildren(`${path}/pair`)).children).toEqual([]);
+      }, 30_000);
     });
   });
 }
