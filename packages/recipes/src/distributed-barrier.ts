@@ -1,5 +1,5 @@
 import { validatePath, ZooError, ZooErrorCode } from '@zoo/core';
-import type { ZooSession } from '@zoo/client';
+import { isDisconnection, type ZooSession } from '@zoo/client';
 import { createParentContainers } from '@zoo/lock';
 import { parentOf } from './paths.js';
 
@@ -16,7 +16,8 @@ export interface WaitOptions {
  *
  * setBarrier() creates it (already set is fine), removeBarrier() deletes it (already gone is
  * fine), waitOnBarrier() resolves true once it does not exist (an exists watch; a reconnect or
- * a new session looks again), or false on timeout.
+ * a new session looks again, also when the look itself hit a disconnection), or false on
+ * timeout.
  */
 export class DistributedBarrier {
   constructor(
@@ -53,10 +54,18 @@ export class DistributedBarrier {
       options.signal?.throwIfAborted();
       const client = await this.client();
       const woken = wakeOn(this.session, options.signal);
-      const stat = await client.exists(this.barrierPath, { watch: woken.wake }).catch((err) => {
-        woken.cancel();
-        throw err;
-      });
+      let stat;
+      try {
+        stat = await client.exists(this.barrierPath, { watch: woken.wake });
+      } catch (err) {
+        // disconnected: look again after the reconnect (or on the new session), as Curator's retry loop would
+        if (!isDisconnection(err)) {
+          woken.cancel();
+          throw err;
+        }
+        if (!(await woken.wait(deadline - Date.now()))) return false;
+        continue;
+      }
       if (!stat) {
         woken.cancel();
         return true;

@@ -441,6 +441,15 @@ export function coordinationSuite(name: string, target: Target, enabled = true):
         proxy.heal();
         expect(await passed[1]).toBe(true);
         expect(await waiter.waitOnBarrier({ timeoutMs: 0 })).toBe(true);
+        // a wait that starts while disconnected looks once the connection is back
+        await owner.setBarrier();
+        proxy.blackhole();
+        proxy.drop();
+        await until(() => s.client.state !== 'connected', 5000, 'the client to notice');
+        const late = far.waitOnBarrier({ timeoutMs: 15_000 });
+        await owner.removeBarrier();
+        proxy.heal();
+        expect(await late).toBe(true);
         const ac = new AbortController();
         await owner.setBarrier();
         const aborted = waiter.waitOnBarrier({ signal: ac.signal });
