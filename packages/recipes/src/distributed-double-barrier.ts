@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CreateMode, validatePath, ZooError, ZooErrorCode } from '@zoo/core';
-import type { ZooSession } from '@zoo/client';
+import { isDisconnection, type ZooSession } from '@zoo/client';
 import { createParentContainers } from '@zoo/lock';
 import { wakeOn, type WaitOptions } from './distributed-barrier.js';
 import { joinPath } from './paths.js';
@@ -21,7 +21,8 @@ const READY = 'ready';
  * leave(): the ZooKeeper recipe: sorted member nodes (without `ready`); alone → delete ours,
  * done; lowest → watch the highest; else delete ours and watch the lowest; repeat until none
  * are left. Both resolve false on timeout (our node stays, as in Curator). A participant
- * whose session expires loses its node; leave() then ends (Curator: the node "is gone").
+ * whose session expires while waiting in enter() gets its node back on the new session; in
+ * leave() it has nothing left to wait for and returns.
  */
 export class DistributedDoubleBarrier {
   private readonly ourName = randomUUID();
@@ -49,37 +50,57 @@ export class DistributedDoubleBarrier {
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
     const client = await this.client();
     let woken = wakeOn(this.session, options.signal);
-    const ready = await client.exists(this.readyPath, { watch: woken.wake });
+    let ready;
     try {
-      await client.create(this.ourPath, null, { mode: CreateMode.EPHEMERAL });
+      ready = await client.exists(this.readyPath, { watch: woken.wake });
+      await this.createOurs();
     } catch (err) {
-      if (!(err instanceof ZooError && err.code === ZooErrorCode.NONODE)) throw err;
-      await createParentContainers(client, this.barrierPath);
-      await client.create(this.ourPath, null, { mode: CreateMode.EPHEMERAL });
+      woken.cancel();
+      throw err;
     }
     if (ready) {
       woken.cancel();
       return true;
     }
     for (;;) {
-      const current = this.session.client;
-      if (await current.exists(this.readyPath)) {
-        woken.cancel();
-        return true;
-      }
-      const { children } = await current.getChildren(this.barrierPath);
-      if (children.length >= this.memberCount) {
-        woken.cancel();
-        await current.create(this.readyPath, null).catch((err) => {
-          if (!(err instanceof ZooError && err.code === ZooErrorCode.NODEEXISTS)) throw err;
-        });
-        return true;
+      try {
+        if (await this.lookOnce()) {
+          woken.cancel();
+          return true;
+        }
+      } catch (err) {
+        // disconnected: wait for the reconnect or the next session, then look again
+        if (!isDisconnection(err)) {
+          woken.cancel();
+          throw err;
+        }
       }
       if (!(await woken.wait(deadline - Date.now()))) return false;
       woken = wakeOn(this.session, options.signal);
-      // the watch is one-shot: set it again before looking
-      await this.session.client.exists(this.readyPath, { watch: woken.wake });
+      try {
+        // the watch is one-shot: set it again before looking
+        await this.session.client.exists(this.readyPath, { watch: woken.wake });
+      } catch (err) {
+        if (!isDisconnection(err)) {
+          woken.cancel();
+          throw err;
+        }
+      }
     }
+  }
+
+  /** One look while entering: true once `ready` exists (creating it when we complete the count). */
+  private async lookOnce(): Promise<boolean> {
+    const client = this.session.client;
+    // our node went with an expired session while we waited: we have not entered yet, so put it back
+    if (!(await client.exists(this.ourPath))) await this.createOurs();
+    if (await client.exists(this.readyPath)) return true;
+    const { children } = await client.getChildren(this.barrierPath);
+    if (children.length < this.memberCount) return false;
+    await client.create(this.readyPath, null).catch((err) => {
+      if (!(err instanceof ZooError && err.code === ZooErrorCode.NODEEXISTS)) throw err;
+    });
+    return true;
   }
 
   /** Resolves true once every participant has left, false after timeoutMs. */
@@ -130,6 +151,18 @@ export class DistributedDoubleBarrier {
       if (!(err instanceof ZooError && (err.code === ZooErrorCode.NONODE || err.code === ZooErrorCode.NOTEMPTY))) throw err;
     }
     return result;
+  }
+
+  private async createOurs(): Promise<void> {
+    const client = this.session.client;
+    try {
+      await client.create(this.ourPath, null, { mode: CreateMode.EPHEMERAL });
+    } catch (err) {
+      if (err instanceof ZooError && err.code === ZooErrorCode.NODEEXISTS) return;
+      if (!(err instanceof ZooError && err.code === ZooErrorCode.NONODE)) throw err;
+      await createParentContainers(client, this.barrierPath);
+      await client.create(this.ourPath, null, { mode: CreateMode.EPHEMERAL });
+    }
   }
 
   private async deleteOurs(): Promise<void> {

@@ -483,7 +483,7 @@ export function coordinationSuite(name: string, target: Target, enabled = true):
         expect(() => new DistributedDoubleBarrier(members[0]['session'], path, 0)).toThrow(ZooError);
       }, 20_000);
 
-      it('DistributedDoubleBarrier: a member whose session expires no longer holds the others; leave times out', async () => {
+      it('DistributedDoubleBarrier: session expiry in leave releases the others, in enter the node comes back; leave times out', async () => {
         const path = base();
         const { proxy, session: s } = await proxied(3000);
         const members = [new DistributedDoubleBarrier(await session(), path, 3), new DistributedDoubleBarrier(await session(), path, 3), new DistributedDoubleBarrier(s, path, 3)];
@@ -494,6 +494,20 @@ export function coordinationSuite(name: string, target: Target, enabled = true):
         expect(await Promise.all(leaving)).toEqual([true, true]);
         const reader = (await session()).client;
         expect((await reader.getChildren(path)).children).toEqual([]);
+
+        // a member waiting in enter() whose session expires comes back on the new session and is counted
+        const late = await proxied(3000);
+        const renewed = new Promise((r) => late.session.once('session', r));
+        const waiter = new DistributedDoubleBarrier(late.session, `${path}/again`, 2);
+        const waiting = waiter.enter({ timeoutMs: 20_000 });
+        await until(async () => (await reader.exists(waiter.ourPath)) !== null, 5000, 'the waiter to enter');
+        late.proxy.blackhole();
+        await until(async () => (await reader.exists(waiter.ourPath)) === null, 10_000, 'its session to expire');
+        late.proxy.heal();
+        await renewed;
+        const partner = new DistributedDoubleBarrier(await session(), `${path}/again`, 2);
+        expect(await partner.enter({ timeoutMs: 10_000 })).toBe(true);
+        expect(await waiting).toBe(true);
 
         const pair = [new DistributedDoubleBarrier(await session(), `${path}/pair`, 2), new DistributedDoubleBarrier(await session(), `${path}/pair`, 2)];
         expect(await Promise.all(pair.map((m) => m.enter()))).toEqual([true, true]);
