@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateMode, validatePath, ZooError, ZooErrorCode } from '@zoo/core';
 import { isDisconnection, type ZooSession } from '@zoo/client';
-import { createParentContainers } from '@zoo/lock';
+import { createParentContainers, guaranteedDelete } from '@zoo/lock';
 import { wakeOn, type WaitOptions } from './distributed-barrier.js';
 import { joinPath } from './paths.js';
 
@@ -22,7 +22,8 @@ const READY = 'ready';
  * done; lowest → watch the highest; else delete ours and watch the lowest; repeat until none
  * are left. Both resolve false on timeout (our node stays, as in Curator). A participant
  * whose session expires while waiting in enter() gets its node back on the new session; in
- * leave() it has nothing left to wait for and returns.
+ * leave() it has nothing left to wait for and returns. Both ride out connection loss (they
+ * look again after the reconnect).
  */
 export class DistributedDoubleBarrier {
   private readonly ourName = randomUUID();
@@ -106,51 +107,72 @@ export class DistributedDoubleBarrier {
   /** Resolves true once every participant has left, false after timeoutMs. */
   async leave(options: WaitOptions = {}): Promise<boolean> {
     const deadline = options.timeoutMs === undefined ? Infinity : Date.now() + options.timeoutMs;
-    let ourNodeShouldExist = true;
+    const state = { ourNodeShouldExist: true };
     let result = true;
     for (;;) {
       options.signal?.throwIfAborted();
-      const client = await this.client();
-      let children: string[];
+      let step: 'done' | 'again' | 'timeout';
       try {
-        children = (await client.getChildren(this.barrierPath)).children;
+        step = await this.leaveStep(state, deadline, options.signal);
       } catch (err) {
-        if (!(err instanceof ZooError && err.code === ZooErrorCode.NONODE)) throw err;
-        children = [];
+        if (!isDisconnection(err)) throw err;
+        // disconnected: look again after the reconnect (or on the next session)
+        if (this.session.client.state === 'connected') {
+          await new Promise((r) => setTimeout(r, 100));
+          step = 'again';
+        } else step = (await wakeOn(this.session, options.signal).wait(deadline - Date.now())) ? 'again' : 'timeout';
       }
-      const members = children.filter((c) => c !== READY).sort();
-      if (members.length === 0) break;
-      const ours = members.indexOf(this.ourName);
-      // our node went with an expired session: nothing of ours to wait for
-      if (ours < 0 && ourNodeShouldExist) break;
-      if (members.length === 1) {
-        if (ourNodeShouldExist) await this.deleteOurs();
-        break;
-      }
-      const woken = wakeOn(this.session, options.signal);
+      if (step === 'again') continue;
+      if (step === 'timeout') result = false;
+      break;
+    }
+    try {
+      await guaranteedDelete(this.session.client, this.readyPath);
+    } catch (err) {
+      // NOTEMPTY and the like: someone re-entered already
+      if (!(err instanceof ZooError)) throw err;
+    }
+    return result;
+  }
+
+  /** One round of the leave protocol: done, look again, or out of time. */
+  private async leaveStep(state: { ourNodeShouldExist: boolean }, deadline: number, signal?: AbortSignal): Promise<'done' | 'again' | 'timeout'> {
+    const client = await this.client();
+    let children: string[];
+    try {
+      children = (await client.getChildren(this.barrierPath)).children;
+    } catch (err) {
+      if (!(err instanceof ZooError && err.code === ZooErrorCode.NONODE)) throw err;
+      children = [];
+    }
+    const members = children.filter((c) => c !== READY).sort();
+    if (members.length === 0) return 'done';
+    const ours = members.indexOf(this.ourName);
+    // our node went with an expired session: nothing of ours to wait for
+    if (ours < 0 && state.ourNodeShouldExist) return 'done';
+    if (members.length === 1) {
+      if (state.ourNodeShouldExist) await this.deleteOurs();
+      return 'done';
+    }
+    const woken = wakeOn(this.session, signal);
+    try {
       let stat;
       if (ours === 0) {
         stat = await client.exists(joinPath(this.barrierPath, members[members.length - 1]), { watch: woken.wake });
       } else {
         stat = await client.exists(joinPath(this.barrierPath, members[0]), { watch: woken.wake });
-        if (ourNodeShouldExist) await this.deleteOurs();
-        ourNodeShouldExist = false;
+        if (state.ourNodeShouldExist) await this.deleteOurs();
+        state.ourNodeShouldExist = false;
       }
       if (!stat) {
         woken.cancel();
-        continue;
+        return 'again';
       }
-      if (!(await woken.wait(deadline - Date.now()))) {
-        result = false;
-        break;
-      }
-    }
-    try {
-      await this.session.client.delete(this.readyPath);
     } catch (err) {
-      if (!(err instanceof ZooError && (err.code === ZooErrorCode.NONODE || err.code === ZooErrorCode.NOTEMPTY))) throw err;
+      woken.cancel();
+      throw err;
     }
-    return result;
+    return (await woken.wait(deadline - Date.now())) ? 'again' : 'timeout';
   }
 
   private async createOurs(): Promise<void> {

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '@zoo/zookeeper';
-import { ZooSession } from '@zoo/client';
+import { ZooSession, type ZooClient } from '@zoo/client';
 import { ZooError, ZooErrorCode } from '@zoo/core';
 import {
   DistributedAtomicInteger,
@@ -19,6 +19,16 @@ import { TcpProxy } from '../../client/test/tcp-proxy.js';
 import type { Target } from './recipes-suite.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Children of a barrier's container, [] once the server has removed it (it is a container). */
+async function membersLeft(client: ZooClient, path: string): Promise<string[]> {
+  try {
+    return (await client.getChildren(path)).children;
+  } catch (err) {
+    if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) return [];
+    throw err;
+  }
+}
 
 /** Curator's framing of one text item, built by hand from its documented layout. */
 function framed(...items: string[]): Buffer {
@@ -477,7 +487,7 @@ export function coordinationSuite(name: string, target: Target, enabled = true):
         expect(left).toEqual([]);
         expect(await members[2].leave()).toBe(true);
         expect(await Promise.all(leaving)).toEqual([true, true]);
-        expect((await reader.getChildren(path)).children).toEqual([]);
+        expect(await membersLeft(reader, path)).toEqual([]);
         const alone = new DistributedDoubleBarrier(await session(), `${base()}/b`, 2);
         expect(await alone.enter({ timeoutMs: 300 })).toBe(false);
         expect(() => new DistributedDoubleBarrier(members[0]['session'], path, 0)).toThrow(ZooError);
@@ -493,7 +503,7 @@ export function coordinationSuite(name: string, target: Target, enabled = true):
         proxy.blackhole(); // the third member dies inside the barrier
         expect(await Promise.all(leaving)).toEqual([true, true]);
         const reader = (await session()).client;
-        expect((await reader.getChildren(path)).children).toEqual([]);
+        expect(await membersLeft(reader, path)).toEqual([]);
 
         // a member waiting in enter() whose session expires comes back on the new session and is counted
         const late = await proxied(3000);
@@ -509,12 +519,26 @@ export function coordinationSuite(name: string, target: Target, enabled = true):
         expect(await partner.enter({ timeoutMs: 10_000 })).toBe(true);
         expect(await waiting).toBe(true);
 
+        // leave() started while disconnected finishes after the reconnect
+        const cut = await proxied(8000);
+        const duo = [new DistributedDoubleBarrier(await session(), `${path}/duo`, 2), new DistributedDoubleBarrier(cut.session, `${path}/duo`, 2)];
+        expect(await Promise.all(duo.map((m) => m.enter({ timeoutMs: 10_000 })))).toEqual([true, true]);
+        const first = duo[0].leave({ timeoutMs: 20_000 });
+        cut.proxy.blackhole();
+        cut.proxy.drop();
+        await until(() => cut.session.client.state !== 'connected', 5000, 'the client to notice');
+        const second = duo[1].leave({ timeoutMs: 20_000 });
+        await sleep(300);
+        cut.proxy.heal();
+        expect(await Promise.all([first, second])).toEqual([true, true]);
+        expect(await membersLeft(reader, `${path}/duo`)).toEqual([]);
+
         const pair = [new DistributedDoubleBarrier(await session(), `${path}/pair`, 2), new DistributedDoubleBarrier(await session(), `${path}/pair`, 2)];
         expect(await Promise.all(pair.map((m) => m.enter()))).toEqual([true, true]);
         expect(await pair[0].leave({ timeoutMs: 300 })).toBe(false); // the other is still in
         // a timed-out leave may keep its node (the lowest waits for the others): leaving again ends it
         expect(await Promise.all(pair.map((m) => m.leave({ timeoutMs: 5000 })))).toEqual([true, true]);
-        expect((await reader.getChildren(`${path}/pair`)).children).toEqual([]);
+        expect(await membersLeft(reader, `${path}/pair`)).toEqual([]);
       }, 30_000);
     });
   });
