@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { version } from '../package.json';
 import { connect, type GlobalOptions } from './connect.js';
 import { configCommands } from './commands/config.js';
+import { groupCommands } from './commands/group.js';
 import { lockCommands } from './commands/locks.js';
 import { serverCommand } from './commands/server.js';
 import { serviceCommands } from './commands/services.js';
@@ -12,7 +13,7 @@ import { makeOutput, reportError } from './output.js';
 let exitCode = 0;
 
 const program = new Command('zoo')
-  .description('Zoo: a ZooKeeper-compatible coordination service — tree, services, locks, config')
+  .description('Zoo: a ZooKeeper-compatible coordination service — tree, services, locks, config, groups')
   .version(version, '-V, --version', 'print the version of @zoo/cli')
   .option('--server <hosts>', 'host:port[,host:port][/chroot]', process.env.ZOO_SERVER ?? '127.0.0.1:2181')
   .option('--auth <user:password>', 'digest credentials')
@@ -39,6 +40,7 @@ treeCommands(program, runner);
 serviceCommands(program, runner);
 lockCommands(program, runner, (code) => (exitCode = code));
 configCommands(program, runner);
+groupCommands(program, runner);
 serverCommand(program);
 
 await program.parseAsync(process.argv);

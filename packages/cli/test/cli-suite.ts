@@ -74,6 +74,29 @@ export function cliSuite(name: string, target: Target, enabled = true): void {
       expect(JSON.parse((await zoo('--json', 'services', 'show', 'cli-svc')).stdout)).toEqual([]);
     });
 
+    it('joins a group until interrupted, and lists its members', async () => {
+      const g = `${base()}/group`;
+      expect((await zoo('group', 'ls', g)).stdout).toBe(`no members in ${g}\n`);
+      const child = spawn(process.execPath, [cli, '--server', server.connectionString, 'group', 'join', g, 'cli-one', '--payload', 'hello there']);
+      await new Promise<void>((resolve) => child.stdout.on('data', (d) => String(d).includes('joined') && resolve()));
+      await zoo('create', `${g}/other`, 'p2');
+      const listed = await zoo('group', 'ls', g);
+      expect(listed.stdout).toMatch(/^MEMBER\s+PAYLOAD\n/);
+      expect(listed.stdout).toMatch(/cli-one\s+hello there\n/);
+      expect(JSON.parse((await zoo('--json', 'group', 'ls', g)).stdout)).toEqual([
+        { id: 'cli-one', payload: 'hello there' },
+        { id: 'other', payload: 'p2' },
+      ]);
+      // the member node is ephemeral: it belongs to the join process's session
+      expect(JSON.parse((await zoo('--json', 'stat', `${g}/cli-one`)).stdout).ephemeralOwner).not.toMatch(/^(0|0x0)$/);
+      child.kill('SIGINT');
+      expect(await new Promise((r) => child.once('exit', r))).toBe(0);
+      expect(JSON.parse((await zoo('--json', 'group', 'ls', g)).stdout)).toEqual([{ id: 'other', payload: 'p2' }]);
+      const bad = await zoo('group', 'join', g, 'a/b');
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(/member id/);
+    });
+
     it('watch prints events as they happen', async () => {
       const b = base();
       await zoo('create', b);

@@ -6,3 +6,15 @@ export { PersistentNode, type PersistentNodeOptions } from './persistent-node.js
 export { PersistentTtlNode, type PersistentTtlNodeOptions } from './persistent-ttl-node.js';
 export { GroupMember, type GroupEvent } from './group-member.js';
 export { Party, ShallowParty } from './party.js';
+export { serializeItems, deserializeItems, stringSerializer, bufferSerializer, type QueueSerializer } from './item-serializer.js';
+export { DistributedQueue, type QueueConsumer, type QueueOptions, type PutOptions } from './distributed-queue.js';
+export { DistributedPriorityQueue } from './distributed-priority-queue.js';
+export { DistributedDelayQueue } from './distributed-delay-queue.js';
+export { DistributedIdQueue } from './distributed-id-queue.js';
+export { DistributedAtomicValue, type AtomicValue, type AtomicStats, type AtomicOptions, type PromotedToLock } from './distributed-atomic-value.js';
+export { DistributedAtomicLong } from './distributed-atomic-long.js';
+export { DistributedAtomicInteger } from './distributed-atomic-integer.js';
+export { SharedValue, type VersionedValue } from './shared-value.js';
+export { SharedCount } from './shared-count.js';
+export { DistributedBarrier, type WaitOptions } from './distributed-barrier.js';
+export { DistributedDoubleBarrier } from './distributed-double-barrier.js';
