@@ -12,3 +12,4 @@ export type { WatchStream } from './watch-stream.js';
 export { CreateMode, EventType, KeeperState, WatcherType, AddWatchMode, Perms, ZooError, ZooErrorCode, OPEN_ACL_UNSAFE, CREATOR_ALL_ACL, READ_ACL_UNSAFE } from '@zoo/core';
 export type { ACL, Id, Stat, ClientInfo } from '@zoo/core';
 export { ZooSession, type ZooSessionEvents } from './zoo-session.js';
+export { toCreateMode, isSequential } from './create-mode.js';

@@ -28,18 +28,10 @@ import { parseEnsembleConfig, type EnsembleConfig } from './ensemble-config.js';
 import { Transaction } from './transaction.js';
 import { WatchRegistry, type WatchedEvent, type WatchListener } from './watch-registry.js';
 import { WatchStream } from './watch-stream.js';
-import type { CreateModeName, CreateOptions, WatchOption, ZooClientEvents, ZooClientOptions } from './client-options.js';
+import type { CreateOptions, WatchOption, ZooClientEvents, ZooClientOptions } from './client-options.js';
 import { EnsembleTracker } from './ensemble-tracker.js';
+import { isSequential, toCreateMode } from './create-mode.js';
 
-const MODE_NAMES: Record<CreateModeName, CreateMode> = {
-  persistent: CreateMode.PERSISTENT,
-  ephemeral: CreateMode.EPHEMERAL,
-  persistentSequential: CreateMode.PERSISTENT_SEQUENTIAL,
-  ephemeralSequential: CreateMode.EPHEMERAL_SEQUENTIAL,
-  container: CreateMode.CONTAINER,
-  persistentWithTTL: CreateMode.PERSISTENT_WITH_TTL,
-  persistentSequentialWithTTL: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL,
-};
 
 /**
  * A ZooKeeper client for Zoo's server and Apache ZooKeeper ensembles. One connection at a
@@ -185,9 +177,8 @@ export class ZooClient extends EventEmitter<ZooClientEvents> implements AsyncDis
 
   /** Creates a node; returns its path (with the sequence suffix) and Stat. */
   async create(path: string, data: Buffer | string | null = null, options: CreateOptions = {}): Promise<{ path: string; stat: Stat }> {
-    const mode = typeof options.mode === 'string' ? MODE_NAMES[options.mode] : (options.mode ?? CreateMode.PERSISTENT);
-    if (MODE_NAMES[options.mode as CreateModeName] === undefined && typeof options.mode === 'string') throw new TypeError(`unknown create mode "${options.mode}"`);
-    const sequential = mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
+    const mode = toCreateMode(options.mode, CreateMode.PERSISTENT);
+    const sequential = isSequential(mode);
     const serverPath = this.server(path, sequential);
     const body = typeof data === 'string' ? Buffer.from(data) : data;
     const acl = options.acl ?? [...OPEN_ACL_UNSAFE];

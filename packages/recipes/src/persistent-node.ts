@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { CreateMode, EventType, validatePath, ZooError, ZooErrorCode, type ACL } from '@zoo/core';
-import { isDisconnection, type CreateModeName, type WatchedEvent, type ZooClient, type ZooSession } from '@zoo/client';
+import { isDisconnection, isSequential, toCreateMode, type CreateModeName, type WatchedEvent, type ZooClient, type ZooSession } from '@zoo/client';
 import { createParentContainers, createProtected, guaranteedDelete } from '@zoo/lock';
 import { nameOf, parentOf } from './paths.js';
 
@@ -40,15 +40,6 @@ export interface PersistentNodeOptions {
   deleteOnClose?: boolean;
 }
 
-const MODE_NAMES: Record<CreateModeName, CreateMode> = {
-  persistent: CreateMode.PERSISTENT,
-  ephemeral: CreateMode.EPHEMERAL,
-  persistentSequential: CreateMode.PERSISTENT_SEQUENTIAL,
-  ephemeralSequential: CreateMode.EPHEMERAL_SEQUENTIAL,
-  container: CreateMode.CONTAINER,
-  persistentWithTTL: CreateMode.PERSISTENT_WITH_TTL,
-  persistentSequentialWithTTL: CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL,
-};
 
 /** The mode that re-creates a sequential node at the path it already has. */
 function withoutSequence(mode: CreateMode): CreateMode {
@@ -80,10 +71,14 @@ export class PersistentNode extends EventEmitter implements AsyncDisposable {
     private readonly options: PersistentNodeOptions = {},
   ) {
     super();
-    const mode = typeof options.mode === 'string' ? MODE_NAMES[options.mode] : (options.mode ?? CreateMode.EPHEMERAL);
-    if (mode === undefined) throw new TypeError(`PersistentNode ${basePath}: unknown create mode "${String(options.mode)}"`);
+    let mode: CreateMode;
+    try {
+      mode = toCreateMode(options.mode, CreateMode.EPHEMERAL);
+    } catch (err) {
+      throw new TypeError(`PersistentNode ${basePath}: ${(err as Error).message}`);
+    }
     this.mode = mode;
-    const sequential = mode === CreateMode.EPHEMERAL_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
+    const sequential = isSequential(mode);
     validatePath(basePath, sequential);
     if (basePath === '/') throw new TypeError('PersistentNode: the root cannot be a persistent node');
     const ttlMode = mode === CreateMode.PERSISTENT_WITH_TTL || mode === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL;
