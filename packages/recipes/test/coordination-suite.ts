@@ -1,6 +1,6 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from '@zoo/zookeeper';
-import { ZooSession, type ZooClient } from '@zoo/client';
+import type { ZooClient } from '@zoo/client';
 import { ZooError, ZooErrorCode } from '@zoo/core';
 import {
   DistributedAtomicInteger,
@@ -15,8 +15,7 @@ import {
   SharedValue,
   stringSerializer,
 } from '../src/index.js';
-import { TcpProxy } from '../../client/test/tcp-proxy.js';
-import type { Target } from './recipes-suite.js';
+import { useSuiteFixture, type Target } from './suite-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,36 +44,7 @@ function framed(...items: string[]): Buffer {
 /** Queues, counters, shared values and barriers against one server kind. */
 export function coordinationSuite(name: string, target: Target, enabled = true): void {
   describe.runIf(enabled)(`queues, counters and barriers against ${name}`, () => {
-    let server: Awaited<ReturnType<Target['start']>>;
-    const sessions: ZooSession[] = [];
-    const closers: Array<{ close(): Promise<void> }> = [];
-    const proxies: TcpProxy[] = [];
-    let n = 0;
-    beforeAll(async () => {
-      server = await target.start();
-    }, 60_000);
-    afterAll(async () => server?.stop());
-    afterEach(async () => {
-      for (const c of closers.splice(0).reverse()) await c.close();
-      for (const s of sessions.splice(0)) await s.close();
-      for (const p of proxies.splice(0)) await p.close();
-    });
-    const session = async (connection = server.connectionString, timeout = 10_000) => {
-      const s = new ZooSession(connection, { sessionTimeout: timeout });
-      await s.start();
-      sessions.push(s);
-      return s;
-    };
-    const proxied = async (timeout = 3000) => {
-      const proxy = await TcpProxy.start(server.port);
-      proxies.push(proxy);
-      return { proxy, session: await session(`127.0.0.1:${proxy.port}`, timeout) };
-    };
-    const track = <T extends { close(): Promise<void> }>(x: T): T => {
-      closers.push(x);
-      return x;
-    };
-    const base = () => `/coord-${process.pid}-${n++}`;
+    const { session, proxied, track, base } = useSuiteFixture(target, 'coord');
 
     describe('queues', () => {
       it('DistributedQueue: FIFO, Curator names and framing, putMulti kept together', async () => {

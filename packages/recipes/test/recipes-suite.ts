@@ -1,13 +1,11 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { until } from '@zoo/zookeeper';
 import { ZooClient, ZooSession } from '@zoo/client';
 import { ZooError, ZooErrorCode } from '@zoo/core';
 import { GroupMember, NodeCache, PathChildrenCache, PersistentNode, PersistentTtlNode, TreeCache, type GroupEvent, type TreeCacheEvent } from '../src/index.js';
-import { TcpProxy } from '../../client/test/tcp-proxy.js';
+import { useSuiteFixture, type Target } from './suite-fixture.js';
 
-export interface Target {
-  start(): Promise<{ connectionString: string; port: number; stop(): Promise<void> }>;
-}
+export type { Target } from './suite-fixture.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,36 +44,7 @@ function cacheTree(cache: TreeCache): Map<string, string> {
 
 export function recipesSuite(name: string, target: Target, enabled = true): void {
   describe.runIf(enabled)(`recipes against ${name}`, () => {
-    let server: Awaited<ReturnType<Target['start']>>;
-    const sessions: ZooSession[] = [];
-    const closers: Array<{ close(): Promise<void> }> = [];
-    const proxies: TcpProxy[] = [];
-    let n = 0;
-    beforeAll(async () => {
-      server = await target.start();
-    }, 60_000);
-    afterAll(async () => server?.stop());
-    afterEach(async () => {
-      for (const c of closers.splice(0).reverse()) await c.close();
-      for (const s of sessions.splice(0)) await s.close();
-      for (const p of proxies.splice(0)) await p.close();
-    });
-    const session = async (connection = server.connectionString, timeout = 10_000) => {
-      const s = new ZooSession(connection, { sessionTimeout: timeout });
-      await s.start();
-      sessions.push(s);
-      return s;
-    };
-    const proxied = async (timeout = 3000) => {
-      const proxy = await TcpProxy.start(server.port);
-      proxies.push(proxy);
-      return { proxy, session: await session(`127.0.0.1:${proxy.port}`, timeout) };
-    };
-    const track = <T extends { close(): Promise<void> }>(x: T): T => {
-      closers.push(x);
-      return x;
-    };
-    const base = () => `/recipes-${process.pid}-${n++}`;
+    const { server: serverOf, session, proxied, track, base, sessions } = useSuiteFixture(target, 'recipes');
 
     for (const watchMode of ['persistent', 'oneShot'] as const) {
       describe(`TreeCache (${watchMode} watches)`, () => {
@@ -226,7 +195,7 @@ export function recipesSuite(name: string, target: Target, enabled = true): void
       const root = base();
       const writer = (await session()).client;
       await writer.mkdirp(`${root}/a`, 'a0');
-      const real = await ZooClient.connect(server.connectionString);
+      const real = await ZooClient.connect(serverOf().connectionString);
       // a server from before ZooKeeper 3.6 answers addWatch with UNIMPLEMENTED
       const old = new Proxy(real, {
         get(target, key) {
@@ -235,7 +204,7 @@ export function recipesSuite(name: string, target: Target, enabled = true): void
           return typeof value === 'function' ? value.bind(target) : value;
         },
       });
-      const s = ZooSession.from(old, server.connectionString);
+      const s = ZooSession.from(old, serverOf().connectionString);
       sessions.push(s);
       const cache = track(new TreeCache(s, root));
       await cache.start();
