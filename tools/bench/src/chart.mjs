@@ -36,13 +36,26 @@ export function ratioBars(results) {
   time('watches & sessions', 'fan-out to 1,000 watchers', results.fanout?.zoo?.fanoutMs, results.fanout?.zookeeper?.fanoutMs);
   time('watches & sessions', 'ephemeral loss → NodeDeleted', results.fanout?.zoo?.ephemeralLossMs, results.fanout?.zookeeper?.ephemeralLossMs);
   time('start & recovery', 'process start → first session', results.startup?.zooProcessMs, results.startup?.zookeeperMs);
-  // tools/bench/src/memory.mjs: best of its restarts; ZooServer's memory counts its off-heap node data too
-  const { zoo, zk } = results.memory ?? {};
-  const best = (xs) => (Array.isArray(xs) && xs.length ? Math.min(...xs) : undefined);
-  time('start & recovery', 'restart, 1M znodes in snapshot', best(zoo?.restartSnap), best(zk?.restartSnap), 2);
-  time('start & recovery', 'recovery of a 1M-txn log', best(zoo?.restartLog), best(zk?.restartLog));
-  time('memory', '1M znodes × 100 B: heap (+ off-heap)', zoo?.loaded && zoo.loaded.heap + zoo.loaded.offHeap, zk?.loaded?.heap, 1);
-  time('memory', '1M znodes × 100 B: RSS', zoo?.loaded?.rss, zk?.loaded?.rss, 1);
+  // tools/bench/src/memory.mjs, per tree shape: medians of its restarts; ZooServer's heap counts
+  // its off-heap node data too. (Results from before the shapes hold one tree-shaped section.)
+  const memory = results.memory ?? {};
+  const shapes = memory.zoo ? { tree: memory } : { tree: memory.tree, flat: memory.flat };
+  const med = (xs) => {
+    if (!Array.isArray(xs) || !xs.length) return undefined;
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  };
+  for (const [shape, section] of Object.entries(shapes)) {
+    const { zoo, zk } = section ?? {};
+    const name = shape === 'flat' ? '1M under one parent' : '1M znodes (1k × 1k)';
+    const restarted = (o, f) => med(Array.isArray(o?.restarted) ? o.restarted.map(f) : []);
+    time('start & recovery', `restart, ${name}`, med(zoo?.restartSnap), med(zk?.restartSnap), 2);
+    time('start & recovery', `log recovery, ${name}`, med(zoo?.restartLog), med(zk?.restartLog));
+    time('memory', `${name}: heap (+ off-heap)`, zoo?.loaded && zoo.loaded.heap + zoo.loaded.offHeap, zk?.loaded?.heap, 1);
+    time('memory', `${name}: RSS loaded`, zoo?.loaded?.rss, zk?.loaded?.rss, 1);
+    time('memory', `${name}: RSS after restart`, restarted(zoo, (m) => m.rss), restarted(zk, (m) => m.rss), 1);
+  }
   return bars;
 }
 
