@@ -17,6 +17,7 @@
 // (`--loader java`: async creates, `--window` in flight, tools/bench/fixtures/ZnodeLoader.java).
 //   npm run build && node --max-old-space-size=8192 tools/bench/src/memory.mjs [--shape tree|flat|both]
 //        [--nodes 1000000] [--runs 5 | --quick] [--only zoo|zk] [--loader wire|java] [--window 2000]
+//        [--snap-count 10000000]
 import { execFileSync, fork } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -26,8 +27,13 @@ import { fileURLToPath } from 'node:url';
 import { decodeConnectResponse, encodeConnectRequest, encodeRequest, FrameDecoder, OpCode, OPEN_ACL_UNSAFE, ZooEngine } from '@zoo/core';
 import { cliArgs, fmtSummary, runCount, spawnZooKeeper, summary, ZK_JVM_FLAGS } from './bench-kit.mjs';
 
-/** Both servers' snapCount here: larger than the load, so that it all stays in one log. */
-const MEMORY_SNAP_COUNT = 10_000_000;
+/**
+ * Both servers' snapCount here (--snap-count, passed on to the child modes): by default larger
+ * than the load, so that it all stays in one log; ZooKeeper's default (100000) has both write
+ * snapshots while loading, as a server left at its defaults does.
+ */
+const snapArg = process.argv.indexOf('--snap-count');
+const MEMORY_SNAP_COUNT = snapArg > 0 ? Number(process.argv[snapArg + 1]) : 10_000_000;
 
 // ---- child mode: a durable ZooServer that reports its memory over IPC --------------------------
 if (process.argv[2] === '--zoo-server') {
@@ -79,7 +85,7 @@ function zooServer(dir) {
     name: 'ZooServer',
     dir,
     start(port) {
-      const child = fork(self, ['--zoo-server', String(port), dir], { execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(self, ['--zoo-server', String(port), dir, '--snap-count', String(MEMORY_SNAP_COUNT)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       return child;
     },
     async memory(child) {
@@ -91,7 +97,7 @@ function zooServer(dir) {
     },
     async snapshot() {
       // in a process of its own, so that its garbage is not collected during the next restart
-      const child = fork(self, ['--zoo-snapshot', dir], { execArgv: ['--max-old-space-size=8192'] });
+      const child = fork(self, ['--zoo-snapshot', dir, '--snap-count', String(MEMORY_SNAP_COUNT)], { execArgv: ['--max-old-space-size=8192'] });
       const code = await new Promise((r) => child.once('exit', r));
       if (code !== 0) throw new Error(`offline snapshot failed (${code})`);
     },
