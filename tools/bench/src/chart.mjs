@@ -25,6 +25,12 @@ export function ratioBars(results) {
       if (zk) bars.push({ group: 'p99 latency', label: scenario(key), ratio: zk.p99 / server.zoo[key].p99, target: 1 });
     }
   }
+  // java-latency.mjs: ZooKeeper's own Java client at 1 connection × 1 in flight
+  for (const op of ['get', 'set']) {
+    const zoo = results.javaLatency?.zoo?.[op];
+    const zk = results.javaLatency?.zookeeper?.[op];
+    if (zoo?.p99 > 0 && zk?.p99 > 0) bars.push({ group: 'p99 latency', label: `${op} 1×1, Java client`, ratio: zk.p99 / zoo.p99, target: 1 });
+  }
   // not against ZooKeeper: the share of what a bare Node server answering canned replies reaches
   for (const key of Object.keys(server?.ceiling ?? {})) {
     const zoo = server.zoo?.[key];

@@ -32,6 +32,8 @@ const suites = {
   lock: ['lock.mjs', [], [...repeat]],
   cache: ['cache.mjs', ['--expose-gc'], []],
   fanout: ['fanout.mjs', [], ['1000', ...repeat]],
+  // 1 connection × 1 in flight, ZooKeeper's Java client as the load generator
+  javaLatency: ['java-latency.mjs', [], [...repeat]],
   startup: ['startup.mjs', [], ['--rounds', String(Math.max(runs, 5))]],
   // ZooServer and ZooKeeper with 1M znodes, both shapes (1,000 × 1,000 and 1M under one parent):
   // RSS and heap loaded and after restarts, restart from snapshot, 1M-txn log recovery

@@ -13,6 +13,7 @@ describe('benchmark ratio chart', () => {
     },
     fanout: { zoo: { fanoutMs: 10, ephemeralLossMs: 1 }, zookeeper: { fanoutMs: 15, ephemeralLossMs: 2 } },
     startup: { zooProcessMs: 100, zookeeperMs: 250 },
+    javaLatency: { zoo: { get: { p99: 500 }, set: { p99: 800 } }, zookeeper: { get: { p99: 600 }, set: { p99: 700 } } },
     memory: {
       tree: {
         zoo: { restartSnap: [1500, 1400, 1450], restartLog: [4000], loaded: { heap: 300, offHeap: 100, rss: 500 }, restarted: [{ rss: 400 }, { rss: 450 }, { rss: 420 }] },
@@ -45,7 +46,9 @@ describe('benchmark ratio chart', () => {
     expect(by('1M under one parent: RSS loaded', 'memory')?.ratio).toBeCloseTo(2);
     expect(by('log recovery, 1M under one parent', 'start & recovery')?.ratio).toBeCloseTo(1.5);
     expect(by('mixed 1×1', 'throughput (ops/s)')?.ratio).toBe(2);
-    expect(bars).toHaveLength(19);
+    expect(by('get 1×1, Java client', 'p99 latency')).toMatchObject({ ratio: 1.2, target: 1 });
+    expect(by('set 1×1, Java client', 'p99 latency')?.ratio).toBeCloseTo(700 / 800);
+    expect(bars).toHaveLength(21);
     // sections missing from the results make no bars
     expect(ratioBars({ server: results.server }).some((b: { group: string }) => b.group === 'memory')).toBe(false);
   });
@@ -58,10 +61,10 @@ describe('benchmark ratio chart', () => {
     expect(widths).toHaveLength(bars.length);
     // bar 0 is get 4×64 at 3×, bar 1 set 4×64 at 1.25× (then mixed 1×1): lengths in that proportion
     expect(widths[0].width / widths[1].width).toBeCloseTo(3 / 1.25, 2);
-    // set 4×64 at 1.25× misses its 2× target, set p99 at 0.5× misses parity, the flat restart at
-    // 1.5× misses its 2×; the rest pass
+    // set 4×64 at 1.25× misses its 2× target, set p99 at 0.5× misses parity (and the Java
+    // client's set p99 at 0.875×), the flat restart at 1.5× misses its 2×; the rest pass
     const missed = widths.map((w, i) => (w.cls.includes('worse') ? bars[i].label : null)).filter(Boolean);
-    expect(missed).toEqual(['set 4×64', 'set 4×64', 'restart, 1M under one parent']);
+    expect(missed).toEqual(['set 4×64', 'set 4×64', 'set 1×1, Java client', 'restart, 1M under one parent']);
     expect(svg).toContain('3.00× (target 3×, met)');
     expect(svg).not.toContain('NaN');
   });
