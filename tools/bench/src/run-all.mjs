@@ -20,6 +20,7 @@ const out = args.get('--out') ?? join(root, 'docs/bench-results.json');
 const only = args.get('--only')?.split(',');
 const runs = runCount(args);
 /** Passed to every script that repeats its figures (those comparing servers). */
+const loadAtStart = loadavg().map((x) => Number(x.toFixed(2)));
 const repeat = args.has('--quick') ? ['--quick'] : ['--runs', String(runs)];
 
 /** name → [script, node flags, script args] */
@@ -75,7 +76,7 @@ for (const [name, suite] of Object.entries(suites)) {
     console.error(`${name}: ${err.message}`);
   }
 }
-results.meta = { date: new Date().toISOString().slice(0, 10), node: process.version, machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`, runs: args.has('--quick') ? 1 : runs, loadAverage: loadavg().map((x) => Number(x.toFixed(2))) };
+results.meta = { date: new Date().toISOString().slice(0, 10), node: process.version, machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`, runs: args.has('--quick') ? 1 : runs, loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Number(x.toFixed(2))) } };
 writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
 const bars = ratioBars(results);
 const svg = join(dirname(out), 'benchmarks-ratios.svg');
