@@ -52,15 +52,19 @@ export function ratioBars(results) {
     const m = s.length >> 1;
     return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
   };
+  const name = (shape) => (shape === 'flat' ? '1M under one parent' : '1M znodes (1k × 1k)');
+  // one group of restarts for both shapes, then one of memory
   for (const [shape, section] of Object.entries(shapes)) {
     const { zoo, zk } = section ?? {};
-    const name = shape === 'flat' ? '1M under one parent' : '1M znodes (1k × 1k)';
+    time('start & recovery', `restart, ${name(shape)}`, med(zoo?.restartSnap), med(zk?.restartSnap), 2);
+    time('start & recovery', `log recovery, ${name(shape)}`, med(zoo?.restartLog), med(zk?.restartLog));
+  }
+  for (const [shape, section] of Object.entries(shapes)) {
+    const { zoo, zk } = section ?? {};
     const restarted = (o, f) => med(Array.isArray(o?.restarted) ? o.restarted.map(f) : []);
-    time('start & recovery', `restart, ${name}`, med(zoo?.restartSnap), med(zk?.restartSnap), 2);
-    time('start & recovery', `log recovery, ${name}`, med(zoo?.restartLog), med(zk?.restartLog));
-    time('memory', `${name}: heap (+ off-heap)`, zoo?.loaded && zoo.loaded.heap + zoo.loaded.offHeap, zk?.loaded?.heap, 1);
-    time('memory', `${name}: RSS loaded`, zoo?.loaded?.rss, zk?.loaded?.rss, 1);
-    time('memory', `${name}: RSS after restart`, restarted(zoo, (m) => m.rss), restarted(zk, (m) => m.rss), 1);
+    time('memory', `${name(shape)}: heap (+ off-heap)`, zoo?.loaded && zoo.loaded.heap + zoo.loaded.offHeap, zk?.loaded?.heap, 1);
+    time('memory', `${name(shape)}: RSS loaded`, zoo?.loaded?.rss, zk?.loaded?.rss, 1);
+    time('memory', `${name(shape)}: RSS after restart`, restarted(zoo, (m) => m.rss), restarted(zk, (m) => m.rss), 1);
   }
   return bars;
 }
