@@ -7,8 +7,8 @@
 import { fileURLToPath } from 'node:url';
 import { ZooClient, ZooSession } from '@zoo/client';
 import { TreeCache } from '@zoo/recipes';
-import { compileJava, curatorAvailable, runJavaToEnd, startZooKeeper } from '@zoo/zookeeper';
-import { cliArgs, percentile, spawnServer } from './bench-kit.mjs';
+import { compileJava, curatorAvailable, runJavaToEnd } from '@zoo/zookeeper';
+import { cliArgs, percentile, spawnServer, startZooKeeperProcess } from './bench-kit.mjs';
 
 const args = cliArgs();
 const nodes = Number(args.get('--nodes') ?? 10_000);
@@ -85,7 +85,7 @@ try {
 } finally {
   await server.stop();
 }
-const zk = await startZooKeeper();
+const zk = await startZooKeeperProcess();
 try {
   await buildTree(zk.connectionString);
   await zoo(zk.connectionString); // warm-up

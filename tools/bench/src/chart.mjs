@@ -25,6 +25,12 @@ export function ratioBars(results) {
       if (zk) bars.push({ group: 'p99 latency', label: scenario(key), ratio: zk.p99 / server.zoo[key].p99, target: 1 });
     }
   }
+  // java-latency.mjs: ZooKeeper's own Java client at 1 connection × 1 in flight
+  for (const op of ['get', 'set']) {
+    const zoo = results.javaLatency?.zoo?.[op];
+    const zk = results.javaLatency?.zookeeper?.[op];
+    if (zoo?.p99 > 0 && zk?.p99 > 0) bars.push({ group: 'p99 latency', label: `${op} 1×1, Java client`, ratio: zk.p99 / zoo.p99, target: 1 });
+  }
   // not against ZooKeeper: the share of what a bare Node server answering canned replies reaches
   for (const key of Object.keys(server?.ceiling ?? {})) {
     const zoo = server.zoo?.[key];
@@ -36,13 +42,30 @@ export function ratioBars(results) {
   time('watches & sessions', 'fan-out to 1,000 watchers', results.fanout?.zoo?.fanoutMs, results.fanout?.zookeeper?.fanoutMs);
   time('watches & sessions', 'ephemeral loss → NodeDeleted', results.fanout?.zoo?.ephemeralLossMs, results.fanout?.zookeeper?.ephemeralLossMs);
   time('start & recovery', 'process start → first session', results.startup?.zooProcessMs, results.startup?.zookeeperMs);
-  // tools/bench/src/memory.mjs: best of its restarts; ZooServer's memory counts its off-heap node data too
-  const { zoo, zk } = results.memory ?? {};
-  const best = (xs) => (Array.isArray(xs) && xs.length ? Math.min(...xs) : undefined);
-  time('start & recovery', 'restart, 1M znodes in snapshot', best(zoo?.restartSnap), best(zk?.restartSnap), 2);
-  time('start & recovery', 'recovery of a 1M-txn log', best(zoo?.restartLog), best(zk?.restartLog));
-  time('memory', '1M znodes × 100 B: heap (+ off-heap)', zoo?.loaded && zoo.loaded.heap + zoo.loaded.offHeap, zk?.loaded?.heap, 1);
-  time('memory', '1M znodes × 100 B: RSS', zoo?.loaded?.rss, zk?.loaded?.rss, 1);
+  // tools/bench/src/memory.mjs, per tree shape: medians of its restarts; ZooServer's heap counts
+  // its off-heap node data too. (Results from before the shapes hold one tree-shaped section.)
+  const memory = results.memory ?? {};
+  const shapes = memory.zoo ? { tree: memory } : { tree: memory.tree, flat: memory.flat };
+  const med = (xs) => {
+    if (!Array.isArray(xs) || !xs.length) return undefined;
+    const s = [...xs].sort((a, b) => a - b);
+    const m = s.length >> 1;
+    return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+  };
+  const name = (shape) => (shape === 'flat' ? '1M under one parent' : '1M znodes (1k × 1k)');
+  // one group of restarts for both shapes, then one of memory
+  for (const [shape, section] of Object.entries(shapes)) {
+    const { zoo, zk } = section ?? {};
+    time('start & recovery', `restart, ${name(shape)}`, med(zoo?.restartSnap), med(zk?.restartSnap), 2);
+    time('start & recovery', `log recovery, ${name(shape)}`, med(zoo?.restartLog), med(zk?.restartLog));
+  }
+  for (const [shape, section] of Object.entries(shapes)) {
+    const { zoo, zk } = section ?? {};
+    const restarted = (o, f) => med(Array.isArray(o?.restarted) ? o.restarted.map(f) : []);
+    time('memory', `${name(shape)}: heap (+ off-heap)`, zoo?.loaded && zoo.loaded.heap + zoo.loaded.offHeap, zk?.loaded?.heap, 1);
+    time('memory', `${name(shape)}: RSS loaded`, zoo?.loaded?.rss, zk?.loaded?.rss, 1);
+    time('memory', `${name(shape)}: RSS after restart`, restarted(zoo, (m) => m.rss), restarted(zk, (m) => m.rss), 1);
+  }
   const slow = results['slow-reader'];
   time('memory', 'slow reader: peak RSS growth', slow?.zoo?.rssGrowthMiB, slow?.zookeeper?.rssGrowthMiB, 1);
   return bars;

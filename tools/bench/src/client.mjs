@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZooClient } from '@zoo/client';
 import zookeeper from 'node-zookeeper-client';
-import { startZooKeeper } from '@zoo/zookeeper';
-import { cliArgs, spawnServer } from './bench-kit.mjs';
+import { cliArgs, spawnZooServer, startZooKeeperProcess } from './bench-kit.mjs';
 
 const args = cliArgs();
 const OPS = Number(args.get('--ops') ?? 50_000);
@@ -95,16 +94,16 @@ async function measure(serverName, connectionString) {
 }
 
 const rows = [];
-const memory = await spawnServer('zoo-server-process.mjs');
+const memory = await spawnZooServer();
 rows.push(...(await measure('ZooServer in-memory', memory.connectionString)));
 await memory.stop();
 const dir = mkdtempSync(join(tmpdir(), 'zoo-client-bench-'));
-const durable = await spawnServer('zoo-server-process.mjs', dir);
+const durable = await spawnZooServer(dir);
 rows.push(...(await measure('ZooServer durable', durable.connectionString)));
 await durable.stop();
 rmSync(dir, { recursive: true, force: true });
 
-const zk = await startZooKeeper({ extraConfig: { forceSync: 'yes' } });
+const zk = await startZooKeeperProcess({ forceSync: 'yes' });
 {
   // warm the JVM first (its first 100k requests run 30-50% slower), so no client pays for it
   const warm = await ZooClient.connect(zk.connectionString);

@@ -1,16 +1,16 @@
 #!/usr/bin/env node
 // Watch fan-out (issue #9): 1,000 connections watch one node; one setData; time until every
 // watcher has its NodeDataChanged. Also: ephemeral-loss detection (a session closes → a watcher
-// sees NodeDeleted). ZooServer (durable) vs Apache ZooKeeper.   node tools/bench/src/fanout.mjs
+// sees NodeDeleted). ZooServer (durable) vs Apache ZooKeeper, each in its own process, --runs
+// times (default 5).   node tools/bench/src/fanout.mjs [watchers] [--runs 5 | --quick]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeRequest, OpCode, OPEN_ACL_UNSAFE } from '@zoo/core';
-import { ZooServer } from '@zoo/server';
-import { startZooKeeper } from '@zoo/zookeeper';
 import { openSession } from './load-generator.mjs';
+import { cliArgs, fmtSummary, runCount, serversNote, spawnZooServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
 
-const WATCHERS = Number(process.argv[2] ?? 1000);
+const WATCHERS = Number(process.argv[2]?.startsWith('--') ? 1000 : process.argv[2] ?? 1000);
 const acl = [...OPEN_ACL_UNSAFE];
 
 async function fanout(port) {
@@ -80,17 +80,25 @@ async function ephemeralLossOnce(port) {
   return ms;
 }
 
+const runs = runCount(cliArgs());
+console.error(`${serversNote()}; ${runs} run(s)`);
 const dir = mkdtempSync(join(tmpdir(), 'zoo-fanout-'));
-const zoo = await ZooServer.start({ port: 0, dataDir: dir, maxClientCnxns: 0 });
-const zooFan = await fanout(zoo.port);
-const zooLoss = await ephemeralLoss(zoo.port);
-await zoo.close();
-rmSync(dir, { recursive: true, force: true });
-const zk = await startZooKeeper();
-const port = zk.nodes[0].clientPort;
-await fanout(port); // warm-up
-const zkFan = await fanout(port);
-const zkLoss = await ephemeralLoss(port);
-await zk.stop();
-console.log(`| measure | ZooServer (durable) | ZooKeeper 3.8 |\n|---|---|---|\n| fan-out to ${WATCHERS} watchers (median of 5) | ${zooFan.toFixed(1)} ms | ${zkFan.toFixed(1)} ms |\n| ephemeral loss → NodeDeleted (median of 7) | ${zooLoss.toFixed(2)} ms | ${zkLoss.toFixed(2)} ms |`);
-console.log(JSON.stringify({ watchers: WATCHERS, zoo: { fanoutMs: zooFan, ephemeralLossMs: zooLoss }, zookeeper: { fanoutMs: zkFan, ephemeralLossMs: zkLoss } }));
+const zoo = await spawnZooServer(dir);
+const zk = await startZooKeeperProcess();
+const perRun = { zoo: [], zookeeper: [] };
+try {
+  await fanout(zk.port); // warm-up of the JVM
+  for (let r = 0; r < runs; r++) {
+    perRun.zoo.push({ fanoutMs: await fanout(zoo.port), ephemeralLossMs: await ephemeralLoss(zoo.port) });
+    perRun.zookeeper.push({ fanoutMs: await fanout(zk.port), ephemeralLossMs: await ephemeralLoss(zk.port) });
+  }
+} finally {
+  await zoo.stop();
+  await zk.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
+const result = { watchers: WATCHERS, runs, zoo: summarizeRuns(perRun.zoo), zookeeper: summarizeRuns(perRun.zookeeper) };
+const ms = (r, k, d) => fmtSummary({ median: r[k], min: r.range[k][0], max: r.range[k][1], runs: Array(r.runs) }, (v) => v.toFixed(d));
+console.log(`${serversNote()}; median (min–max) of ${runs} runs`);
+console.log(`| measure | ZooServer (durable) | ZooKeeper 3.8 |\n|---|---|---|\n| fan-out to ${WATCHERS} watchers (ms, each run the median of 5 rounds) | ${ms(result.zoo, 'fanoutMs', 1)} | ${ms(result.zookeeper, 'fanoutMs', 1)} |\n| ephemeral loss → NodeDeleted (ms, each run the median of 7) | ${ms(result.zoo, 'ephemeralLossMs', 2)} | ${ms(result.zookeeper, 'ephemeralLossMs', 2)} |`);
+console.log(JSON.stringify(result));

@@ -6,6 +6,12 @@ import { decodeConnectResponse, encodeConnectRequest, encodeRequest, FrameDecode
 
 const VALUE = Buffer.alloc(100, 0x61);
 const ACL = [...OPEN_ACL_UNSAFE];
+/** ZooKeeper's NODEEXISTS: populate() may run twice against one server. */
+const NODE_EXISTS = -110;
+/** Where a reply frame holds its error code: after xid (int) and zxid (long). */
+const ERR_OFFSET = 12;
+/** Makes create paths unique across the runs of one process. */
+let runSeq = 0;
 
 /** Opens a session; resolves with { socket, decoder }. `timeoutMs` bounds an unanswered handshake. */
 export async function openSession(port, { timeoutMs = 0 } = {}) {
@@ -34,15 +40,19 @@ export async function openSession(port, { timeoutMs = 0 } = {}) {
   return { socket, decoder };
 }
 
-/** Creates /bench and /bench/k0..k{n-1} with 100-byte values. */
+/** Creates /bench and /bench/k0..k{n-1} with 100-byte values (those there already are kept). */
 export async function populate(port, keys = 1000) {
   const { socket, decoder } = await openSession(port);
   let xid = 1;
   let acked = 0;
   const total = keys + 1;
-  await new Promise((resolve) => {
+  await new Promise((resolve, reject) => {
     socket.on('data', (chunk) => {
-      acked += decoder.push(chunk).length;
+      for (const frame of decoder.push(chunk)) {
+        const err = frame.readInt32BE(ERR_OFFSET);
+        if (err !== 0 && err !== NODE_EXISTS) reject(new Error(`populate: create #${frame.readInt32BE(0)} answered error ${err}`));
+        acked++;
+      }
       if (acked >= total) resolve();
     });
     const frames = [encodeRequest(xid++, { op: OpCode.create, path: '/bench', data: null, acl: ACL, flags: 0 })];
@@ -52,7 +62,7 @@ export async function populate(port, keys = 1000) {
   socket.destroy();
 }
 
-function makeRequest(kind, conn, i) {
+function makeRequest(kind, conn, i, run) {
   const key = `/bench/k${(conn * 7919 + i) % 1000}`;
   switch (kind) {
     case 'get':
@@ -60,21 +70,28 @@ function makeRequest(kind, conn, i) {
     case 'set':
       return { op: OpCode.setData, path: key, data: VALUE, version: -1 };
     case 'create':
-      return { op: OpCode.create, path: `/bench/c${conn}-${i}-${process.pid}-${Date.now() % 100000}`, data: VALUE, acl: ACL, flags: 0 };
+      return { op: OpCode.create, path: `/bench/c${process.pid}-${run}-${conn}-${i}`, data: VALUE, acl: ACL, flags: 0 };
     case 'mixed':
-      return i % 10 === 0 ? makeRequest('set', conn, i) : makeRequest('get', conn, i);
+      return i % 10 === 0 ? makeRequest('set', conn, i, run) : makeRequest('get', conn, i, run);
   }
 }
 
 /**
- * Runs `kind` for `seconds` (after a warm-up) and returns ops/s and latency percentiles (µs).
+ * Runs `kind` for `seconds` (after a warm-up) and returns ops/s and latency percentiles (µs) of
+ * the requests answered without error. Every reply's error code is read: an error reply is not
+ * throughput, so error replies are counted apart (`errors`, and `firstError` = its code) and
+ * left out of ops/s and latencies; the caller decides whether any error fails the scenario
+ * (assertClean).
  */
 export async function runLoad(port, { kind, connections, depth, seconds = 3, warmupSeconds = 1 }) {
   const sessions = await Promise.all(Array.from({ length: connections }, () => openSession(port)));
+  const run = runSeq++;
   const latencies = [];
   let measuring = false;
   let stopped = false;
   let ops = 0;
+  let errors = 0;
+  let firstError = 0;
   const done = sessions.map(({ socket, decoder }, c) => {
     let xid = 1;
     let i = 0;
@@ -85,7 +102,7 @@ export async function runLoad(port, { kind, connections, depth, seconds = 3, war
     const send = (now) => {
       const id = xid++;
       sentAt.set(id, now);
-      batch.push(encodeRequest(id, makeRequest(kind, c, i++)));
+      batch.push(encodeRequest(id, makeRequest(kind, c, i++, run)));
     };
     const flush = () => {
       if (batch.length === 0) return;
@@ -100,7 +117,11 @@ export async function runLoad(port, { kind, connections, depth, seconds = 3, war
           const t = sentAt.get(id);
           if (t === undefined) continue;
           sentAt.delete(id);
-          if (measuring) {
+          const err = frame.readInt32BE(ERR_OFFSET);
+          if (err !== 0) {
+            errors++;
+            firstError ||= err;
+          } else if (measuring) {
             ops++;
             latencies.push(Number(now - t) / 1000);
           }
@@ -125,5 +146,11 @@ export async function runLoad(port, { kind, connections, depth, seconds = 3, war
   for (const s of sessions) s.socket.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { opsPerSec: ops / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9) };
+  return { opsPerSec: ops / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9), errors, firstError };
+}
+
+/** Throws if a runLoad result had error replies: its throughput would not mean anything. */
+export function assertClean(what, result) {
+  if (result.errors > 0) throw new Error(`${what}: ${result.errors} error replies (the first: error ${result.firstError}); an error reply is not throughput`);
+  return result;
 }

@@ -1,30 +1,44 @@
 #!/usr/bin/env node
-// ZooServer vs Apache ZooKeeper 3.8 in one run (issue #9): both get the same 1M znodes × 100 B
-// (1,000 parents) through the wire, then for each server
-//   - memory with the tree loaded: heap used after a full GC (ZooKeeper: jcmd GC.run +
-//     GC.heap_info; ZooServer: gc() + heapUsed, and the data bytes outside the heap) and RSS;
+// ZooServer vs Apache ZooKeeper 3.8 in one run (issues #9, #12): both get the same 1M znodes ×
+// 100 B through the wire, in two shapes — `tree` (1,000 parents × 1,000 children) and `flat`
+// (all 1M under one parent) — then for each server and shape
+//   - memory with the tree loaded: RSS (what an operator provisions) and heap used after a full
+//     GC (ZooKeeper: jcmd GC.run + GC.heap_info; ZooServer: gc() + heapUsed, and the data bytes
+//     outside the heap);
 //   - recovery of the 1M-transaction log: kill -9, restart, time from spawning the process
 //     until it answers a request (ZooKeeper also writes its startup snapshot in that time);
 //   - restart from a snapshot holding all 1M znodes: kill -9, restart, same timing (ZooKeeper
 //     wrote that snapshot at its previous start; ZooServer's is written offline by its store,
-//     the same code the server runs every snapCount txns);
-//   - memory again after that restart.
-// Both fsync before replying. ZooKeeper runs with the JVM's defaults (as Debian's zkServer.sh
-// starts it: G1, max heap 1/4 of RAM); ZooServer with Node's defaults.
-//   npm run build && node --max-old-space-size=8192 tools/bench/src/memory.mjs [--nodes 1000000] [--runs 3] [--only zoo|zk]
-import { execFileSync, fork, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+//     the same code the server runs every snapCount txns), and RSS and heap after each restart.
+// Both fsync before replying and have the same snapCount (10M here, so that the whole load is
+// one log); ZooKeeper's JVM runs with ZK_JVM_FLAGS (bench-kit.mjs: -Xms64m -Xmx2g), its output
+// goes to a file; ZooServer with Node's defaults. The load comes from our pipelined raw-protocol
+// generator (`--loader wire`, 2,000 creates in flight) or from ZooKeeper's own Java client
+// (`--loader java`: async creates, `--window` in flight, tools/bench/fixtures/ZnodeLoader.java).
+//   npm run build && node --max-old-space-size=8192 tools/bench/src/memory.mjs [--shape tree|flat|both]
+//        [--nodes 1000000] [--runs 5 | --quick] [--only zoo|zk] [--loader wire|java] [--window 2000]
+//        [--snap-count 10000000]
+import { execFileSync, fork } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decodeConnectResponse, encodeConnectRequest, encodeRequest, FrameDecoder, OpCode, OPEN_ACL_UNSAFE, ZooEngine } from '@zoo/core';
-import { cliArgs } from './bench-kit.mjs';
+import { cliArgs, fmtSummary, runCount, spawnZooKeeper, summary, ZK_JVM_FLAGS } from './bench-kit.mjs';
+
+/**
+ * Both servers' snapCount here (--snap-count, passed on to the child modes): by default larger
+ * than the load, so that it all stays in one log; ZooKeeper's default (100000) has both write
+ * snapshots while loading, as a server left at its defaults does.
+ */
+const snapArg = process.argv.indexOf('--snap-count');
+const MEMORY_SNAP_COUNT = snapArg > 0 ? Number(process.argv[snapArg + 1]) : 10_000_000;
 
 // ---- child mode: a durable ZooServer that reports its memory over IPC --------------------------
 if (process.argv[2] === '--zoo-server') {
   const { ZooServer } = await import('@zoo/server');
-  const server = await ZooServer.start({ port: Number(process.argv[3]), dataDir: process.argv[4], maxClientCnxns: 0, snapCount: 10_000_000 });
+  const server = await ZooServer.start({ port: Number(process.argv[3]), dataDir: process.argv[4], maxClientCnxns: 0, snapCount: MEMORY_SNAP_COUNT });
   process.on('message', (m) => {
     if (m !== 'memory') return;
     globalThis.gc();
@@ -38,7 +52,7 @@ if (process.argv[2] === '--zoo-server') {
 if (process.argv[2] === '--zoo-snapshot') {
   // what the server does every snapCount txns, done offline on its data dir
   const { openTxnStore } = await import('@zoo/server');
-  const store = await openTxnStore({ dataDir: process.argv[3], snapCount: 10_000_000 });
+  const store = await openTxnStore({ dataDir: process.argv[3], snapCount: MEMORY_SNAP_COUNT });
   const engine = new ZooEngine();
   await store.recover(engine);
   await store.writeSnapshot(engine);
@@ -46,12 +60,18 @@ if (process.argv[2] === '--zoo-snapshot') {
   process.exit(0);
 }
 
-const { fourLetterWord, freePort, zookeeperClasspath, zooKeeperAvailability } = await import('@zoo/zookeeper');
+const { compileJava, fourLetterWord, freePort, runJavaToEnd, zooKeeperAvailability } = await import('@zoo/zookeeper');
 const args = cliArgs();
 const N = Number(args.get('--nodes') ?? 1_000_000);
-const RUNS = Number(args.get('--runs') ?? 3);
+const RUNS = runCount(args);
 const ONLY = args.get('--only');
-const PARENTS = Math.ceil(N / 1000);
+// tree: N/1,000 parents × 1,000 children; flat: all N children under one parent
+const SHAPES = (args.get('--shape') ?? 'both') === 'both' ? ['tree', 'flat'] : [args.get('--shape')];
+for (const shape of SHAPES) if (shape !== 'tree' && shape !== 'flat') throw new Error(`--shape is tree, flat or both, not ${shape}`);
+const parentsOf = (shape) => (shape === 'flat' ? 1 : Math.ceil(N / 1000));
+const LOADER = args.get('--loader') ?? 'wire';
+if (LOADER !== 'wire' && LOADER !== 'java') throw new Error(`--loader is wire or java, not ${LOADER}`);
+const WINDOW = Number(args.get('--window') ?? 2000);
 const VALUE = Buffer.alloc(100, 7);
 const ACL = [...OPEN_ACL_UNSAFE];
 const MiB = 2 ** 20;
@@ -65,7 +85,7 @@ function zooServer(dir) {
     name: 'ZooServer',
     dir,
     start(port) {
-      const child = fork(self, ['--zoo-server', String(port), dir], { execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+      const child = fork(self, ['--zoo-server', String(port), dir, '--snap-count', String(MEMORY_SNAP_COUNT)], { execArgv: ['--expose-gc'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
       return child;
     },
     async memory(child) {
@@ -77,7 +97,7 @@ function zooServer(dir) {
     },
     async snapshot() {
       // in a process of its own, so that its garbage is not collected during the next restart
-      const child = fork(self, ['--zoo-snapshot', dir], { execArgv: ['--max-old-space-size=8192'] });
+      const child = fork(self, ['--zoo-snapshot', dir, '--snap-count', String(MEMORY_SNAP_COUNT)], { execArgv: ['--max-old-space-size=8192'] });
       const code = await new Promise((r) => child.once('exit', r));
       if (code !== 0) throw new Error(`offline snapshot failed (${code})`);
     },
@@ -85,19 +105,13 @@ function zooServer(dir) {
 }
 
 function zooKeeper(dir) {
-  const cfg = join(dir, 'zoo.cfg');
   let port = 0;
   return {
     name: 'ZooKeeper',
     dir,
     start(p) {
       port = p;
-      const lines = { tickTime: 2000, dataDir: join(dir, 'data'), clientPort: p, clientPortAddress: '127.0.0.1', maxClientCnxns: 0, 'admin.enableServer': 'false', '4lw.commands.whitelist': '*' };
-      writeFileSync(cfg, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-      const child = spawn('java', ['-Dzookeeper.snapCount=10000000', '-cp', zookeeperClasspath(), 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-      child.log = '';
-      child.stderr.on('data', (d) => (child.log = (child.log + d).slice(-5000)));
-      return child;
+      return spawnZooKeeper(dir, p, {}, { snapCount: MEMORY_SNAP_COUNT });
     },
     async memory(child) {
       execFileSync('jcmd', [String(child.pid), 'GC.run'], { stdio: 'ignore' });
@@ -178,10 +192,10 @@ async function startAndTime(server, port, empty = false) {
   const t = performance.now();
   const child = server.start(port);
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${server.name} exited: ${child.log ?? ''}`);
+    if (child.exitCode !== null) throw new Error(`${server.name} exited: ${child.logTail?.() ?? ''}`);
     if (performance.now() - t > 300_000) {
       await kill(child);
-      throw new Error(`${server.name} not serving after 300 s: ${child.log ?? ''}`);
+      throw new Error(`${server.name} not serving after 300 s: ${child.logTail?.() ?? ''}`);
     }
     const session = await trySession(port);
     if (session) {
@@ -194,12 +208,11 @@ async function startAndTime(server, port, empty = false) {
   }
 }
 
-/** Creates the parents and N children × 100 B through one pipelined connection. */
-async function load(port) {
+/** Creates the parents and N children × 100 B through one pipelined raw-protocol connection. */
+async function loadOverWire(port, PARENTS) {
   const session = await trySession(port);
   const { socket, decoder } = session;
   const total = PARENTS + N;
-  const WINDOW = 2000;
   let sent = 0;
   let acked = 0;
   const t = performance.now();
@@ -230,19 +243,27 @@ async function load(port) {
   return performance.now() - t;
 }
 
+let javaClasses;
+/** The same load by ZooKeeper's Java client (fixtures/ZnodeLoader.java), WINDOW async creates in flight. */
+async function loadByJava(port, parents) {
+  javaClasses ??= compileJava([fileURLToPath(new URL('../fixtures/ZnodeLoader.java', import.meta.url))]);
+  const out = await runJavaToEnd(javaClasses, 'ZnodeLoader', [`127.0.0.1:${port}`, String(N), String(parents), String(WINDOW)]);
+  return Number(out.trim().split('\n').at(-1));
+}
+
 // ---- the run ---------------------------------------------------------------------------------
 
 const fmtS = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const fmtM = (b) => `${(b / MiB).toFixed(0)} MiB`;
-const range = (xs) => (xs.length > 1 ? `${(Math.min(...xs) / 1000).toFixed(2)}–${fmtS(Math.max(...xs))}` : fmtS(xs[0]));
 
-async function measure(server) {
-  const out = { restartLog: [], restartSnap: [] };
+async function measure(server, shape) {
+  const parents = parentsOf(shape);
+  const out = { restartLog: [], restartSnap: [], restarted: [] };
   const port = await freePort();
   let { child } = await startAndTime(server, port, true);
-  out.loadMs = await load(port);
+  out.loadMs = await (LOADER === 'java' ? loadByJava(port, parents) : loadOverWire(port, parents));
   out.loaded = await server.memory(child);
-  console.log(`${server.name}: loaded ${N.toLocaleString('en-US')} znodes in ${fmtS(out.loadMs)}; heap ${fmtM(out.loaded.heap)} + ${fmtM(out.loaded.offHeap)} off-heap, RSS ${fmtM(out.loaded.rss)}, ${out.loaded.nodes} nodes`);
+  console.log(`${server.name} ${shape}: loaded ${N.toLocaleString('en-US')} znodes in ${fmtS(out.loadMs)}; heap ${fmtM(out.loaded.heap)} + ${fmtM(out.loaded.offHeap)} off-heap, RSS ${fmtM(out.loaded.rss)}, ${out.loaded.nodes} nodes`);
   await kill(child);
   // recovery of the log: ZooKeeper snapshots at each start, so each run starts from a copy of
   // the data dir as the load left it
@@ -255,7 +276,7 @@ async function measure(server) {
     }
     const s = await startAndTime(server, port);
     out.restartLog.push(s.ms);
-    console.log(`${server.name}: log of ${N + PARENTS} txns replayed, serving after ${fmtS(s.ms)}`);
+    console.log(`${server.name} ${shape}: log of ${N + parents} txns replayed, serving after ${fmtS(s.ms)}`);
     child = s.child;
     await kill(child);
   }
@@ -265,47 +286,53 @@ async function measure(server) {
     const s = await startAndTime(server, port);
     out.restartSnap.push(s.ms);
     child = s.child;
-    if (r === RUNS - 1) out.restarted = await server.memory(child);
-    console.log(`${server.name}: restart from the snapshot, serving after ${fmtS(s.ms)}`);
+    const m = await server.memory(child);
+    out.restarted.push(m);
+    console.log(`${server.name} ${shape}: restart from the snapshot, serving after ${fmtS(s.ms)}; heap ${fmtM(m.heap)} + ${fmtM(m.offHeap)} off-heap, RSS ${fmtM(m.rss)}`);
     await kill(child);
   }
-  console.log(`${server.name}: after restart heap ${fmtM(out.restarted.heap)} + ${fmtM(out.restarted.offHeap)} off-heap, RSS ${fmtM(out.restarted.rss)}, ${out.restarted.nodes} nodes`);
   return out;
 }
 
-const results = {};
-for (const [key, make] of [['zoo', zooServer], ['zk', zooKeeper]]) {
-  if (ONLY && ONLY !== key) continue;
-  if (key === 'zk' && !zooKeeperAvailability().available) {
-    console.log(`ZooKeeper skipped: ${zooKeeperAvailability().reason}`);
-    continue;
+const loaderNote = LOADER === 'java' ? `ZooKeeper's Java client, ${WINDOW} async creates in flight` : `one pipelined raw-protocol connection, ${WINDOW} creates in flight`;
+console.log(`1M-znode memory and restart: ${RUNS} restarts per figure; loaded by ${loaderNote}; ZooKeeper's JVM ${ZK_JVM_FLAGS.join(' ')}, output to a file; snapCount ${MEMORY_SNAP_COUNT} for both`);
+const results = { nodes: N, runs: RUNS, loader: LOADER, window: WINDOW, zkJvmFlags: ZK_JVM_FLAGS };
+for (const shape of SHAPES) {
+  results[shape] = {};
+  for (const [key, make] of [['zoo', zooServer], ['zk', zooKeeper]]) {
+    if (ONLY && ONLY !== key) continue;
+    if (key === 'zk' && !zooKeeperAvailability().available) {
+      console.log(`ZooKeeper skipped: ${zooKeeperAvailability().reason}`);
+      continue;
+    }
+    const dir = mkdtempSync(join(tmpdir(), `zoo-memory-${key}-`));
+    try {
+      results[shape][key] = await measure(make(dir), shape);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
-  const dir = mkdtempSync(join(tmpdir(), `zoo-memory-${key}-`));
-  try {
-    results[key] = await measure(make(dir));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-const { zoo, zk } = results;
-if (zoo && zk) {
+  const { zoo, zk } = results[shape];
+  if (!zoo || !zk) continue;
   const ratio = (a, b) => `${(a / b).toFixed(2)}×`;
-  const min = (xs) => Math.min(...xs);
+  const med = (xs) => summary(xs).median;
   const K = N % 1_000_000 === 0 ? `${N / 1_000_000}M` : N.toLocaleString('en-US');
+  const rss = (o) => o.restarted.map((m) => m.rss);
+  const heap = (o) => o.restarted.map((m) => m.heap + m.offHeap);
+  const sec = (v) => (v / 1000).toFixed(2);
+  const mib = (v) => (v / MiB).toFixed(0);
   const rows = [
-    [`restart, ${K} znodes in the snapshot`, range(zoo.restartSnap), range(zk.restartSnap), ratio(min(zoo.restartSnap), min(zk.restartSnap))],
-    [`recovery of a ${K}-txn log`, range(zoo.restartLog), range(zk.restartLog), ratio(min(zoo.restartLog), min(zk.restartLog))],
-    [`load ${K} creates through the wire`, fmtS(zoo.loadMs), fmtS(zk.loadMs), ratio(zoo.loadMs, zk.loadMs)],
-    ['heap after full GC, loaded', fmtM(zoo.loaded.heap), fmtM(zk.loaded.heap), ratio(zoo.loaded.heap, zk.loaded.heap)],
-    ['heap + off-heap data, loaded', fmtM(zoo.loaded.heap + zoo.loaded.offHeap), fmtM(zk.loaded.heap), ratio(zoo.loaded.heap + zoo.loaded.offHeap, zk.loaded.heap)],
-    ['RSS, loaded', fmtM(zoo.loaded.rss), fmtM(zk.loaded.rss), ratio(zoo.loaded.rss, zk.loaded.rss)],
-    ['heap + off-heap, after restart', fmtM(zoo.restarted.heap + zoo.restarted.offHeap), fmtM(zk.restarted.heap), ratio(zoo.restarted.heap + zoo.restarted.offHeap, zk.restarted.heap)],
-    ['RSS, after restart', fmtM(zoo.restarted.rss), fmtM(zk.restarted.rss), ratio(zoo.restarted.rss, zk.restarted.rss)],
+    [`restart, ${K} znodes in the snapshot (s)`, fmtSummary(summary(zoo.restartSnap), sec), fmtSummary(summary(zk.restartSnap), sec), ratio(med(zoo.restartSnap), med(zk.restartSnap))],
+    [`recovery of a ${K}-txn log (s)`, fmtSummary(summary(zoo.restartLog), sec), fmtSummary(summary(zk.restartLog), sec), ratio(med(zoo.restartLog), med(zk.restartLog))],
+    [`load ${K} creates through the wire (s)`, sec(zoo.loadMs), sec(zk.loadMs), ratio(zoo.loadMs, zk.loadMs)],
+    ['RSS, loaded (MiB)', mib(zoo.loaded.rss), mib(zk.loaded.rss), ratio(zoo.loaded.rss, zk.loaded.rss)],
+    ['heap after full GC (+ off-heap data), loaded (MiB)', `${mib(zoo.loaded.heap)} + ${mib(zoo.loaded.offHeap)}`, mib(zk.loaded.heap), ratio(zoo.loaded.heap + zoo.loaded.offHeap, zk.loaded.heap)],
+    ['RSS, after restart (MiB)', fmtSummary(summary(rss(zoo)), mib), fmtSummary(summary(rss(zk)), mib), ratio(med(rss(zoo)), med(rss(zk)))],
+    ['heap (+ off-heap), after restart (MiB)', fmtSummary(summary(heap(zoo)), mib), fmtSummary(summary(heap(zk)), mib), ratio(med(heap(zoo)), med(heap(zk)))],
   ];
-  console.log(`\n| ${N.toLocaleString('en-US')} znodes × 100 B | ZooServer | ZooKeeper 3.8 | ZooServer / ZooKeeper |\n|---|---|---|---|`);
+  console.log(`\n| ${shape === 'flat' ? `${K} znodes under one parent` : `${K} znodes, ${parentsOf(shape).toLocaleString('en-US')} parents × 1,000`} | ZooServer | ZooKeeper 3.8 | ZooServer / ZooKeeper |\n|---|---|---|---|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
-  console.log(`(times: range of ${RUNS} restarts each; ratios of the best)`);
+  console.log(`(median (min–max) of ${RUNS} restarts; ratios of the medians; one load each)`);
 }
 // the last line is for `npm run bench` (tools/bench/src/run-all.mjs) and the chart
 console.log(JSON.stringify(results));

@@ -2,18 +2,21 @@
 // Restart time (issue #9): a data dir holding 1M znodes × 100 B in a snapshot, and one holding
 // the same as 1M logged transactions; time from ZooServer.start() to serving, and the heap, each
 // restart in a fresh process (--runs of them). tools/bench/src/memory.mjs compares with ZooKeeper.
-//   npm run build && node --expose-gc tools/bench/src/recovery.mjs [--nodes 1000000] [--runs 3]
+//   npm run build && node --expose-gc tools/bench/src/recovery.mjs [--nodes 1000000] [--runs 5] [--shape tree|flat]
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OpCode, OPEN_ACL_UNSAFE, ZooEngine } from '@zoo/core';
 import { openTxnStore, ZooServer } from '@zoo/server';
-import { cliArgs } from './bench-kit.mjs';
+import { cliArgs, runCount } from './bench-kit.mjs';
 
 const args = cliArgs();
 const N = Number(args.get('--nodes') ?? 1_000_000);
-const RUNS = Number(args.get('--runs') ?? 3);
+const RUNS = runCount(args);
+// tree: N/1,000 parents × 1,000 children; flat: all N under one parent
+const SHAPE = args.get('--shape') ?? 'tree';
+if (SHAPE !== 'tree' && SHAPE !== 'flat') throw new Error(`--shape is tree or flat, not ${SHAPE}`);
 const gc = globalThis.gc ?? (() => {});
 
 if (args.has('--serve')) {
@@ -23,10 +26,14 @@ if (args.has('--serve')) {
   const t = performance.now();
   const server = await ZooServer.start({ port: 0, dataDir: args.get('--serve') });
   const ms = performance.now() - t;
+  // CPU time of the process until serving (Node's own start included): steadier than the wall
+  // clock on a machine shared with other work
+  const cpu = process.cpuUsage();
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   gc();
   gc();
   const m = process.memoryUsage();
-  process.send({ ms, heap: m.heapUsed - before, data: m.arrayBuffers, nodes: server.state.stats().nodeCount });
+  process.send({ ms, cpuMs, rss: process.memoryUsage().rss, heap: m.heapUsed - before, data: m.arrayBuffers, nodes: server.state.stats().nodeCount });
   await server.close();
   process.exit(0);
 }
@@ -39,7 +46,7 @@ async function prepare(withSnapshot) {
   const ctx = { watcher: { id: 1 }, sessionId: 0n, authInfo: [{ scheme: 'super', id: '' }] };
   const acl = [...OPEN_ACL_UNSAFE];
   const value = Buffer.alloc(100, 7);
-  const parents = Math.ceil(N / 1000);
+  const parents = SHAPE === 'flat' ? 1 : Math.ceil(N / 1000);
   for (let p = 0; p < parents; p++) store.append(engine.process(ctx, 0, { op: OpCode.create, path: `/p${p}`, data: null, acl, flags: 0 }).txn);
   for (let i = 0; i < N; i++) {
     store.append(engine.process(ctx, 0, { op: OpCode.create, path: `/p${i % parents}/n${i}`, data: value, acl, flags: 0 }).txn);
@@ -58,7 +65,7 @@ async function prepare(withSnapshot) {
 
 const restart = (dir) =>
   new Promise((resolve, reject) => {
-    const child = fork(new URL(import.meta.url).pathname, ['--serve', dir], { execArgv: ['--expose-gc', '--max-old-space-size=8192'] });
+    const child = fork(new URL(import.meta.url).pathname, ['--serve', dir], { execArgv: ['--expose-gc', '--max-old-space-size=8192', ...(process.env.ZOO_BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.ZOO_BENCH_CPU_PROF}`] : [])] });
     child.once('message', resolve);
     child.once('exit', (code) => code !== 0 && reject(new Error(`restart exited with ${code}`)));
   });
@@ -67,12 +74,14 @@ for (const [label, withSnapshot] of [['snapshot', true], ['log only', false]]) {
   const dir = await prepare(withSnapshot);
   gc();
   const times = [];
+  const cpus = [];
   let last;
   for (let r = 0; r < RUNS; r++) {
     last = await restart(dir);
     times.push(last.ms);
+    cpus.push(last.cpuMs);
   }
   const s = (ms) => (ms / 1000).toFixed(2);
-  console.log(`${label}: ${N.toLocaleString('en-US')} znodes serving after ${s(Math.min(...times))}–${s(Math.max(...times))} s (${times.map(s).join(', ')}), heap ${(last.heap / 2 ** 20).toFixed(0)} MiB + ${(last.data / 2 ** 20).toFixed(0)} MiB of data, nodes ${last.nodes}`);
+  console.log(`${SHAPE} ${label}: ${N.toLocaleString('en-US')} znodes serving after ${s(Math.min(...times))}–${s(Math.max(...times))} s (${times.map(s).join(', ')}), CPU ${cpus.map(s).join(', ')} s, RSS ${(last.rss / 2 ** 20).toFixed(0)} MiB, heap ${(last.heap / 2 ** 20).toFixed(0)} MiB + ${(last.data / 2 ** 20).toFixed(0)} MiB of data, nodes ${last.nodes}`);
   rmSync(dir, { recursive: true, force: true });
 }

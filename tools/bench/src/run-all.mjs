@@ -2,36 +2,45 @@
 // `npm run bench`: every benchmark, one after the other on a quiet machine, each in its own
 // process. Each script prints its tables and ends with one JSON line; those lines are collected
 // into docs/bench-results.json and charted into docs/benchmarks-ratios.svg.
-//   node tools/bench/src/run-all.mjs [--only server,fanout] [--out docs/bench-results.json]
+// Every comparison with ZooKeeper is measured --runs times (default 5, what docs/benchmarks.md
+// reports: median and min–max); --quick is one run of each, shorter, for a look.
+//   node tools/bench/src/run-all.mjs [--only server,fanout] [--runs 5 | --quick] [--out docs/bench-results.json]
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ratioBars, renderRatioChart } from './chart.mjs';
-import { cliArgs } from './bench-kit.mjs';
+import { cliArgs, runCount } from './bench-kit.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = join(here, '../../..');
 const args = cliArgs();
 const out = args.get('--out') ?? join(root, 'docs/bench-results.json');
 const only = args.get('--only')?.split(',');
+const runs = runCount(args);
+/** Passed to every script that repeats its figures (those comparing servers). */
+const loadAtStart = loadavg().map((x) => Number(x.toFixed(2)));
+const repeat = args.has('--quick') ? ['--quick'] : ['--runs', String(runs)];
 
 /** name → [script, node flags, script args] */
 const suites = {
   engine: ['engine.mjs', ['--expose-gc'], []],
   codec: ['codec.mjs', [], []],
-  server: ['server.mjs', [], ['--seconds', '3']],
+  server: ['server.mjs', [], [...repeat]],
   client: ['client.mjs', [], []],
-  discovery: ['discovery.mjs', [], []],
-  lock: ['lock.mjs', [], []],
+  discovery: ['discovery.mjs', [], [...repeat]],
+  lock: ['lock.mjs', [], [...repeat]],
   cache: ['cache.mjs', ['--expose-gc'], []],
-  fanout: ['fanout.mjs', [], ['1000']],
-  startup: ['startup.mjs', [], []],
-  // ZooServer and ZooKeeper with 1M znodes: memory, restart from snapshot, 1M-txn log recovery
-  memory: ['memory.mjs', ['--max-old-space-size=8192'], []],
+  fanout: ['fanout.mjs', [], ['1000', ...repeat]],
+  // 1 connection × 1 in flight, ZooKeeper's Java client as the load generator
+  javaLatency: ['java-latency.mjs', [], [...repeat]],
+  startup: ['startup.mjs', [], ['--rounds', String(Math.max(runs, 5))]],
+  // ZooServer and ZooKeeper with 1M znodes, both shapes (1,000 × 1,000 and 1M under one parent):
+  // RSS and heap loaded and after restarts, restart from snapshot, 1M-txn log recovery
+  memory: ['memory.mjs', ['--max-old-space-size=8192'], ['--shape', 'both', ...repeat]],
   // a client pipelining 5,000 getData of a 1 MB node and never reading: RSS growth, others served
-  'slow-reader': ['slow-reader.mjs', [], ['--runs', '5']],
+  'slow-reader': ['slow-reader.mjs', [], ['--runs', String(runs)]],
   // how long after a client dies its ephemerals go (10 s sessions, tickTime 2000)
   'session-expiry': ['session-expiry.mjs', [], []],
 };
@@ -71,7 +80,7 @@ for (const [name, suite] of Object.entries(suites)) {
     console.error(`${name}: ${err.message}`);
   }
 }
-results.meta = { date: new Date().toISOString().slice(0, 10), node: process.version, machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB` };
+results.meta = { date: new Date().toISOString().slice(0, 10), node: process.version, machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`, runs: args.has('--quick') ? 1 : runs, loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Number(x.toFixed(2))) } };
 writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
 const bars = ratioBars(results);
 const svg = join(dirname(out), 'benchmarks-ratios.svg');

@@ -1,71 +1,85 @@
 #!/usr/bin/env node
-// Server benchmark (issues #3, #9): ZooServer vs Apache ZooKeeper 3.8 (both fsync on) vs a
-// canned-reply Node server (the ceiling), same load generator, same machine, one run.
-//   npm run build && node tools/bench/src/server.mjs [--seconds 3]
+// Server benchmark (issues #3, #9, #12): ZooServer vs Apache ZooKeeper 3.8 (both fsync on, both
+// in processes of their own with the same snapCount; ZooKeeper's JVM flags in bench-kit.mjs) vs
+// a canned-reply Node server (the ceiling), same load generator, same machine. Each scenario is
+// measured --runs times (default 5), the servers taking turns scenario by scenario so that load
+// elsewhere on the machine hits both alike; the table gives the median and min–max of the runs.
+// Every reply's error code is checked: a scenario with any error reply fails the benchmark.
+//   npm run build && node tools/bench/src/server.mjs [--seconds 3] [--runs 5 | --quick]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startZooKeeper } from '@zoo/zookeeper';
-import { populate, runLoad } from './load-generator.mjs';
-import { cliArgs, spawnServer } from './bench-kit.mjs';
+import { assertClean, populate, runLoad } from './load-generator.mjs';
+import { cliArgs, fmtSummary, runCount, serversNote, spawnServer, spawnZooServer, startZooKeeperProcess, summarizeRuns, summary } from './bench-kit.mjs';
 
 const args = cliArgs();
-const seconds = Number(args.get('--seconds') ?? 3);
+const seconds = Number(args.get('--seconds') ?? (args.has('--quick') ? 1 : 3));
+const runs = runCount(args);
 
 const scenarios = [
   ['get', 1, 1], ['set', 1, 1], ['create', 1, 1], ['mixed', 1, 1],
   ['get', 4, 64], ['set', 4, 64], ['create', 4, 64], ['mixed', 4, 64],
 ];
 
-async function measure(name, target) {
-  await populate(target.port);
-  const rows = {};
-  for (const [kind, connections, depth] of scenarios) {
-    const r = await runLoad(target.port, { kind, connections, depth, seconds });
-    rows[`${kind} ${connections}x${depth}`] = r;
-    console.error(`${name.padEnd(10)} ${kind.padEnd(6)} ${connections}x${depth}: ${Math.round(r.opsPerSec).toString().padStart(7)} ops/s  p50 ${r.p50.toFixed(0)} µs  p99 ${r.p99.toFixed(0)} µs  p999 ${r.p999.toFixed(0)} µs`);
-  }
-  return rows;
+async function once(name, port, kind, connections, depth) {
+  const r = assertClean(`${name} ${kind} ${connections}x${depth}`, await runLoad(port, { kind, connections, depth, seconds }));
+  console.error(`${name.padEnd(10)} ${kind.padEnd(6)} ${connections}x${depth}: ${Math.round(r.opsPerSec).toString().padStart(7)} ops/s  p50 ${r.p50.toFixed(0)} µs  p99 ${r.p99.toFixed(0)} µs  p999 ${r.p999.toFixed(0)} µs`);
+  return { opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, p999: r.p999 };
 }
 
+console.error(`${serversNote()}; ${runs} run(s) of ${seconds} s per scenario`);
 const dir = mkdtempSync(join(tmpdir(), 'zoo-bench-'));
-const results = {};
+const perRun = { zoo: {}, zookeeper: {}, ceiling: {} };
+const servers = [];
 try {
-  const zoo = await spawnServer('zoo-server-process.mjs', join(dir, 'zoo'));
-  results.zoo = await measure('ZooServer', zoo);
-  await zoo.stop();
-
-  const zk = await startZooKeeper({ extraConfig: { forceSync: 'yes' } });
-  // warm the JVM first (the first run is 30-50% slower)
-  await populate(zk.nodes[0].clientPort);
-  await runLoad(zk.nodes[0].clientPort, { kind: 'mixed', connections: 4, depth: 64, seconds: 3 });
-  results.zookeeper = await measure('ZooKeeper', { port: zk.nodes[0].clientPort });
-  await zk.stop();
-
+  const zoo = await spawnZooServer(join(dir, 'zoo'));
+  servers.push(zoo);
+  const zk = await startZooKeeperProcess({ forceSync: 'yes' });
+  servers.push(zk);
+  await populate(zoo.port);
+  await populate(zk.port);
+  // warm the JVM first (its first run is 30-50% slower), and ZooServer's JIT alike
+  assertClean('ZooKeeper warm-up', await runLoad(zk.port, { kind: 'mixed', connections: 4, depth: 64, seconds: 3 }));
+  assertClean('ZooServer warm-up', await runLoad(zoo.port, { kind: 'mixed', connections: 4, depth: 64, seconds: 1 }));
+  for (let r = 0; r < runs; r++) {
+    for (const [kind, connections, depth] of scenarios) {
+      const key = `${kind} ${connections}x${depth}`;
+      (perRun.zoo[key] ??= []).push(await once('ZooServer', zoo.port, kind, connections, depth));
+      (perRun.zookeeper[key] ??= []).push(await once('ZooKeeper', zk.port, kind, connections, depth));
+    }
+  }
   // in its own process like the servers: a round trip then pays the same cross-process wake-up
   const canned = await spawnServer('canned-server.mjs');
-  results.ceiling = {};
-  for (const [connections, depth] of [[1, 1], [4, 64]]) {
-    const r = await runLoad(canned.port, { kind: 'get', connections, depth, seconds });
-    results.ceiling[`get ${connections}x${depth}`] = r;
-    console.error(`ceiling    get    ${connections}x${depth}: ${Math.round(r.opsPerSec)} ops/s  p50 ${r.p50.toFixed(0)} µs  p99 ${r.p99.toFixed(0)} µs`);
+  servers.push(canned);
+  for (let r = 0; r < runs; r++) {
+    for (const [connections, depth] of [[1, 1], [4, 64]]) {
+      (perRun.ceiling[`get ${connections}x${depth}`] ??= []).push(await once('ceiling', canned.port, 'get', connections, depth));
+    }
   }
-  await canned.stop();
 } finally {
+  for (const s of servers) await s.stop();
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log('\n| scenario | ZooServer ops/s | ZooKeeper ops/s | ratio | Zoo p50/p99/p999 µs | ZK p50/p99/p999 µs |');
+// each figure: the median of the runs, with its range
+const results = { runs, seconds, servers: serversNote() };
+for (const side of ['zoo', 'zookeeper', 'ceiling']) {
+  results[side] = {};
+  for (const [key, rows] of Object.entries(perRun[side])) results[side][key] = summarizeRuns(rows);
+}
+const fig = (r, field, f = (v) => Math.round(v).toLocaleString('en-US')) => fmtSummary({ median: r[field], min: r.range[field][0], max: r.range[field][1], runs: Array(r.runs) }, f);
+console.log(`\n${serversNote()}; median (min–max) of ${runs} runs of ${seconds} s`);
+console.log('\n| scenario | ZooServer ops/s | ZooKeeper ops/s | ratio (median of paired runs) | Zoo p50 / p99 µs | ZK p50 / p99 µs |');
 console.log('|---|---|---|---|---|---|');
 for (const key of Object.keys(results.zoo)) {
   const a = results.zoo[key];
   const b = results.zookeeper[key];
-  const f = (r) => `${r.p50.toFixed(0)} / ${r.p99.toFixed(0)} / ${r.p999.toFixed(0)}`;
-  console.log(`| ${key} | ${Math.round(a.opsPerSec)} | ${Math.round(b.opsPerSec)} | ${(a.opsPerSec / b.opsPerSec).toFixed(2)}× | ${f(a)} | ${f(b)} |`);
+  const ratios = summary(perRun.zoo[key].map((x, i) => x.opsPerSec / perRun.zookeeper[key][i].opsPerSec));
+  console.log(`| ${key} | ${fig(a, 'opsPerSec')} | ${fig(b, 'opsPerSec')} | ${fmtSummary(ratios, (v) => `${v.toFixed(2)}×`)} | ${fig(a, 'p50')} / ${fig(a, 'p99')} | ${fig(b, 'p50')} / ${fig(b, 'p99')} |`);
 }
 for (const key of Object.keys(results.ceiling)) {
   const c = results.ceiling[key];
   const z = results.zoo[key];
-  console.log(`| ceiling ${key} | canned Node server: ${Math.round(c.opsPerSec)} ops/s | ZooServer = ${((z.opsPerSec / c.opsPerSec) * 100).toFixed(0)}% of it | | | |`);
+  console.log(`| ceiling ${key} | canned Node server: ${fig(c, 'opsPerSec')} ops/s | ZooServer = ${((z.opsPerSec / c.opsPerSec) * 100).toFixed(0)}% of it | | | |`);
 }
 console.log(`\n${JSON.stringify(results)}`);

@@ -5,14 +5,14 @@
 //  - Apache ZooKeeper 3.8 as a process: spawn → first session answered (JVM start included).
 //   npm run build && node tools/bench/src/startup.mjs [--rounds 5]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ZooServer } from '@zoo/server';
-import { freePort, zookeeperClasspath } from '@zoo/zookeeper';
+import { freePort } from '@zoo/zookeeper';
 import { openSession } from './load-generator.mjs';
-import { cliArgs, percentile } from './bench-kit.mjs';
+import { cliArgs, percentile, spawnZooKeeper } from './bench-kit.mjs';
 
 const args = cliArgs();
 const rounds = Number(args.get('--rounds') ?? 5);
@@ -62,10 +62,8 @@ async function zooProcess() {
 async function zookeeperProcess() {
   const dir = mkdtempSync(join(tmpdir(), 'zoo-start-zk-'));
   const port = await freePort();
-  const cfg = join(dir, 'zoo.cfg');
-  writeFileSync(cfg, `tickTime=2000\ndataDir=${dir}\nclientPort=${port}\nclientPortAddress=127.0.0.1\nadmin.enableServer=false\nmaxClientCnxns=0\n`);
   const t = performance.now();
-  const child = spawn('java', ['-Xmx256m', '-cp', zookeeperClasspath(), 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg], { stdio: 'ignore' });
+  const child = spawnZooKeeper(dir, port);
   try {
     return (await firstSession(port, child)) - t;
   } finally {

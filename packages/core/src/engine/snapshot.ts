@@ -75,11 +75,7 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
     count = 0;
     return out;
   };
-  const stack = ['/'];
-  while (stack.length > 0) {
-    const path = stack.pop()!;
-    const node = tree.get(path);
-    if (!node) continue; // deleted while we were iterating: the log replay covers it
+  for (const [path, node] of depthFirst(tree)) {
     meta.writeString(path);
     const d = node.data;
     if (d !== null) {
@@ -89,7 +85,6 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
     } else meta.writeInt(-1);
     writeStatFields(meta, node, aclIndex);
     count++;
-    if (node.children) for (const child of node.children) stack.push(path === '/' ? `/${child}` : `${path}/${child}`);
     if (meta.length + dataBytes >= chunkBytes) yield block();
   }
   if (count > 0) yield block();
@@ -99,15 +94,10 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
 
 function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL[], number>, chunkBytes: number): Generator<Buffer> {
   let w = header;
-  const stack = ['/'];
-  while (stack.length > 0) {
-    const path = stack.pop()!;
-    const node = tree.get(path);
-    if (!node) continue;
+  for (const [path, node] of depthFirst(tree)) {
     w.writeString(path);
     w.writeBuffer(node.data);
     writeStatFields(w, node, aclIndex);
-    if (node.children) for (const child of node.children) stack.push(path === '/' ? `/${child}` : `${path}/${child}`);
     if (w.length >= chunkBytes) {
       yield w.toBuffer();
       w = new JuteWriter();
@@ -115,6 +105,39 @@ function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL
   }
   w.writeString(null);
   yield w.toBuffer();
+}
+
+/**
+ * The tree's nodes, parents before children, depth first. A stack of child iterators rather than
+ * of paths: a node with 1M children would otherwise put 1M path strings on the stack at once
+ * (tens of MiB of heap at every snapshot). The iterators are live, as the snapshot is written in
+ * chunks while writes go on: a node deleted meanwhile is skipped (the log replay covers it).
+ */
+function* depthFirst(tree: DataTree): Generator<[string, ZNode]> {
+  const root = tree.get('/');
+  if (!root) return;
+  yield ['/', root];
+  const paths: string[] = ['/'];
+  const iters: Array<Iterator<string>> = [];
+  if (root.children) iters.push(root.children[Symbol.iterator]());
+  else return;
+  while (iters.length > 0) {
+    const next = iters[iters.length - 1].next();
+    if (next.done) {
+      iters.pop();
+      paths.pop();
+      continue;
+    }
+    const parent = paths[paths.length - 1];
+    const path = parent === '/' ? `/${next.value}` : `${parent}/${next.value}`;
+    const node = tree.get(path);
+    if (!node) continue;
+    yield [path, node];
+    if (node.children && node.children.size > 0) {
+      paths.push(path);
+      iters.push(node.children[Symbol.iterator]());
+    }
+  }
 }
 
 function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[], number>): void {

@@ -537,7 +537,7 @@ export class ZooEngine {
           this.registerWatcher(ctx);
           this.watches.addChildWatch(request.path, ctx.watcher);
         }
-        const children = node.children ? [...node.children] : [];
+        const children = node.children ? node.children.toArray() : [];
         return request.op === OpCode.getChildren ? { op: OpCode.getChildren, children } : { op: OpCode.getChildren2, children, stat: node.stat() };
       }
       case OpCode.getACL: {
@@ -601,7 +601,7 @@ export class ZooEngine {
       if (op.op === OpCode.getChildren) {
         const node = this.node(op.path);
         this.requireRead(ctx, node, op.path);
-        return { type: OpCode.getChildren, err: 0, children: node.children ? [...node.children] : [] };
+        return { type: OpCode.getChildren, err: 0, children: node.children ? node.children.toArray() : [] };
       }
       return { type: OpCode.error, err: ZooErrorCode.MARSHALLINGERROR };
     } catch (err) {

@@ -2,6 +2,7 @@ import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../acl/ids.js';
 import { EventType } from '../protocol/opcodes.js';
 import type { ACL } from '../protocol/records.js';
 import { baseName, parentPath } from '../path/validate-path.js';
+import { ChildNames } from './child-names.js';
 import { DataSlabs } from './data-slabs.js';
 import { isContainerOwner, isEphemeralOwner, isTtlOwner } from './node-type.js';
 import { ZNode } from './znode.js';
@@ -97,7 +98,7 @@ export class DataTree {
 
   private linkChild(path: string): ZNode {
     const parent = this.nodes.get(parentPath(path))!;
-    (parent.children ??= new Set()).add(baseName(path));
+    (parent.children ??= new ChildNames()).add(baseName(path));
     return parent;
   }
 
@@ -121,7 +122,7 @@ export class DataTree {
     const node = new ZNode(null, this.internACL(acl), zxid, time, owner);
     this.slabs.store(node, data);
     this.nodes.set(path, node);
-    (parent.children ??= new Set()).add(baseName(path));
+    (parent.children ??= new ChildNames()).add(baseName(path));
     this.dataSize += path.length + (data ? data.length : 0);
     this.index(path, owner);
     if (events) {
@@ -145,7 +146,7 @@ export class DataTree {
     } else if (path !== '/') {
       const parent = this.nodes.get(parentPath(path));
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new Set()).add(baseName(path));
+      (parent.children ??= new ChildNames()).add(baseName(path));
     }
     node.acl = this.internACL(node.acl);
     this.nodes.set(path, node);
@@ -167,7 +168,7 @@ export class DataTree {
     } else {
       parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new Set()).add(path.slice(slash + 1));
+      (parent.children ??= new ChildNames()).add(path.slice(slash + 1));
     }
     const size = this.nodes.size;
     this.nodes.set(path, node);

@@ -1,4 +1,5 @@
 import type { ACL, Stat } from '../protocol/records.js';
+import type { ChildNames } from './child-names.js';
 import { reportedOwner } from './node-type.js';
 
 /** The bytes of zero-length data. */
@@ -49,7 +50,7 @@ export class ZNode {
   /** Internal owner: session id, container or TTL marker (see node-type.ts). */
   ephemeralOwner: bigint;
   /** Child names; null until the first child, since most nodes are leaves. */
-  children: Set<string> | null = null;
+  children: ChildNames | null = null;
 
   /** `data` is kept as it is, with all of its ArrayBuffer: pass a compact copy (DataSlabs). */
   constructor(data: Buffer | null, acl: readonly ACL[], zxid: bigint, time: number, ephemeralOwner: bigint) {
