@@ -148,7 +148,11 @@ describe('file store', () => {
       await store.sync();
       store.maybeSnapshot(engine);
       await store.sync(); // rolls the log
-      await new Promise((r) => setTimeout(r, 30)); // the snapshot is written in the background
+      // the snapshot is written in the background: wait for it (the next round's could be skipped otherwise)
+      const snapshots = async () => (await readdir(dir)).filter((n) => n.startsWith('snapshot.') && !n.endsWith('.tmp')).length;
+      const deadline = Date.now() + 10_000;
+      while ((await snapshots()) < round + 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+      expect(await snapshots()).toBe(round + 1);
     }
     await store.purge();
     await store.close();
