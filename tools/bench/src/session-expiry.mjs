@@ -7,14 +7,11 @@
 //   npm run build && node tools/bench/src/session-expiry.mjs [--clients 10] [--timeout 10000]
 //     [--zoo-module <path to another build's dist/index.js>, to compare builds]
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encodeConnectRequest, encodeRequest, FrameDecoder, OpCode, OPEN_ACL_UNSAFE } from '@zoo/core';
-import { fourLetterWord, freePort, zookeeperClasspath } from '@zoo/zookeeper';
-import { cliArgs } from './bench-kit.mjs';
+import { fourLetterWord, freePort } from '@zoo/zookeeper';
+import { cliArgs, startZooKeeperProcess } from './bench-kit.mjs';
 
 const args = cliArgs();
 const clients = Number(args.get('--clients') ?? 10);
@@ -38,20 +35,12 @@ async function startZoo() {
   const code = `import(${JSON.stringify(zooModule)}).then(({ ZooServer }) => ZooServer.start({ port: ${port}, tickTime: ${TICK}, maxClientCnxns: 0 }));`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: here, stdio: ['ignore', 'ignore', 'inherit'] });
   await serving(port, child);
-  return { port, child };
+  const stop = () => new Promise((r) => (child.exitCode !== null ? r() : (child.once('exit', r), child.kill('SIGKILL'))));
+  return { port, stop };
 }
 
-async function startZooKeeper() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'zoo-bench-zk-'));
-  const cfg = join(dir, 'zoo.cfg');
-  const lines = { tickTime: TICK, dataDir: join(dir, 'data'), clientPort: port, clientPortAddress: '127.0.0.1', maxClientCnxns: 0, 'admin.enableServer': 'false' };
-  writeFileSync(cfg, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-  const log = openSync(join(dir, 'zookeeper.out'), 'w');
-  const child = spawn('java', ['-Xms64m', '-Xmx2g', '-cp', zookeeperClasspath(), 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg], { stdio: ['ignore', log, log] });
-  await serving(port, child);
-  return { port, child, dir };
-}
+// ZooKeeper as every benchmark runs it (bench-kit), at this benchmark's tickTime
+const startZooKeeper = () => startZooKeeperProcess({ tickTime: TICK });
 
 /** Handshake with `timeOut`; send() resolves with each reply's err; onEvent sees notifications' paths. */
 async function client(port, timeOut, onEvent = () => {}) {
@@ -117,8 +106,7 @@ for (const [name, start] of [['zoo', startZoo], ['zookeeper', startZooKeeper]].f
     out[name] = { minMs: Math.min(...delays), meanMs: Math.round(mean), maxMs: Math.max(...delays) };
     console.log(`${name === 'zoo' ? 'ZooServer' : 'ZooKeeper'}: death -> ephemeral deleted, ${clients} clients, ${timeout / 1000} s sessions: min ${(out[name].minMs / 1000).toFixed(2)} s, mean ${(mean / 1000).toFixed(2)} s, max ${(out[name].maxMs / 1000).toFixed(2)} s`);
   } finally {
-    server.child.kill('SIGKILL');
-    if (server.dir) rmSync(server.dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 console.log(JSON.stringify({ clients, timeoutMs: timeout, tickTime: TICK, ...out }));

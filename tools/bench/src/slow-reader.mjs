@@ -1,26 +1,20 @@
 #!/usr/bin/env node
 // Slow-reader benchmark (issue #12): one connection pipelines 5,000 getData of a 1 MB node and
 // never reads; meanwhile a second client makes 100 round trips. Reported for ZooServer (its own
-// process, built dist, default admission limits) and Apache ZooKeeper 3.8 (java -Xms64m -Xmx2g,
+// process, built dist, default admission limits, bench-kit's snapCount) and Apache ZooKeeper 3.8 (java -Xms64m -Xmx2g,
 // its output to a file): the server's RSS growth (peak, sampled every 50 ms) and the second
 // client's round trips (all checked for err 0) and their wall time. Median and min-max of --runs.
 //   npm run build && node tools/bench/src/slow-reader.mjs [--runs 5] [--gets 5000] [--only zoo|zookeeper]
-import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { encodeConnectRequest, encodeRequest, FrameDecoder, OpCode, OPEN_ACL_UNSAFE } from '@zoo/core';
-import { fourLetterWord, freePort, zookeeperClasspath } from '@zoo/zookeeper';
-import { cliArgs, percentile } from './bench-kit.mjs';
+import { cliArgs, percentile, spawnZooServer, startZooKeeperProcess } from './bench-kit.mjs';
 
 const args = cliArgs();
 const runs = Number(args.get('--runs') ?? 5);
 const gets = Number(args.get('--gets') ?? 5000);
 const ROUND_TRIPS = 100;
 const STALL_MS = 3000;
-const here = fileURLToPath(new URL('.', import.meta.url));
 const MiB = 1024 * 1024;
 
 function rssOf(pid) {
@@ -30,36 +24,10 @@ function rssOf(pid) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Until the server answers `srvr` with its mode (ZooKeeper listens before it serves). */
-async function waitForPort(port, child) {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
-    const answer = await fourLetterWord(port, 'srvr').catch(() => '');
-    if (/Mode: /.test(answer)) return;
-    await sleep(100);
-  }
-  throw new Error(`nothing serving on ${port}`);
-}
-
-async function startZoo() {
-  const port = await freePort();
-  const code = `import('@zoo/server').then(async ({ ZooServer }) => { await ZooServer.start({ port: ${port}, maxClientCnxns: 0 }); });`;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: here, stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitForPort(port, child);
-  return { name: 'ZooServer', port, child, dir: undefined };
-}
-
-async function startZooKeeper() {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'zoo-bench-zk-'));
-  const cfg = join(dir, 'zoo.cfg');
-  const lines = { tickTime: 2000, dataDir: join(dir, 'data'), clientPort: port, clientPortAddress: '127.0.0.1', maxClientCnxns: 0, 'admin.enableServer': 'false' };
-  writeFileSync(cfg, Object.entries(lines).map(([k, v]) => `${k}=${v}`).join('\n') + '\n');
-  const log = openSync(join(dir, 'zookeeper.out'), 'w');
-  const child = spawn('java', ['-Xms64m', '-Xmx2g', '-cp', zookeeperClasspath(), 'org.apache.zookeeper.server.ZooKeeperServerMain', cfg], { stdio: ['ignore', log, log] });
-  await waitForPort(port, child);
-  return { name: 'ZooKeeper', port, child, dir };
-}
+// both servers as every benchmark runs them (bench-kit): each in a process of its own, the same
+// snapCount, ZooKeeper's JVM flags and its output to a file
+const startZoo = () => spawnZooServer();
+const startZooKeeper = () => startZooKeeperProcess();
 
 /** A minimal client: handshake, then send() resolves with each reply's err, in order. */
 async function client(port) {
@@ -102,9 +70,9 @@ async function once(start) {
       if (err !== 0) throw new Error(`create ${path}: err ${err}`);
     }
     await sleep(500);
-    const before = rssOf(server.child.pid);
+    const before = rssOf(server.pid);
     let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server.child.pid))), 50);
+    const sampler = setInterval(() => (peak = Math.max(peak, rssOf(server.pid))), 50);
     // the deaf client: everything in one write, then never a read
     const deaf = connect(server.port, '127.0.0.1');
     deaf.on('error', () => {});
@@ -119,14 +87,12 @@ async function once(start) {
     const roundTripMs = performance.now() - t0;
     await sleep(STALL_MS);
     clearInterval(sampler);
-    peak = Math.max(peak, rssOf(server.child.pid));
+    peak = Math.max(peak, rssOf(server.pid));
     deaf.destroy();
     c.close();
     return { growth: peak - before, ok, roundTripMs };
   } finally {
-    server.child.kill('SIGKILL');
-    await new Promise((r) => (server.child.exitCode !== null ? r() : server.child.once('exit', r)));
-    if (server.dir) rmSync(server.dir, { recursive: true, force: true });
+    await server.stop();
   }
 }
 
@@ -147,7 +113,7 @@ for (const start of [startZoo, startZooKeeper].filter((f) => !only || (only === 
     roundTripMs: percentile(results.map((r) => r.roundTripMs), 50),
   };
   rows.push([
-    start === startZoo ? 'ZooServer (defaults)' : 'ZooKeeper 3.8 (-Xms64m -Xmx2g)',
+    start === startZoo ? 'ZooServer (default limits)' : 'ZooKeeper 3.8 (-Xms64m -Xmx2g)',
     fmt(results.map((r) => r.growth / MiB), (x) => `${x.toFixed(1)}`),
     fmt(results.map((r) => r.ok), (x) => `${x}/${ROUND_TRIPS}`),
     fmt(results.map((r) => r.roundTripMs), (x) => `${x.toFixed(0)}`),
