@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooSession } from '@zoo/client';
 import { ServiceRegistry } from '@zoo/discovery';
 import { ZooServer } from '@zoo/server';
-import { compileJava, curatorAvailable, requireZooKeeper, runJavaToEnd } from '@zoo/zookeeper';
+import { compileJava, curatorAvailable, requireCurator, runJavaToEnd } from '@zoo/zookeeper';
 import { startDashboard, type Dashboard } from '@zoo/dashboard';
 
 const fixture = fileURLToPath(new URL('./fixtures/CuratorProvider.java', import.meta.url));
-const enabled = requireZooKeeper('dashboard drain seen by Curator') && (curatorAvailable() || process.env.CI === 'true');
+const enabled = requireCurator('dashboard drain seen by Curator');
 
 /** A drain from the dashboard, as Apache Curator's own ServiceProvider sees it. */
 describe.runIf(enabled)("dashboard drain and Curator's ServiceProvider", () => {

@@ -2,11 +2,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooSession } from '@zoo/client';
 import { ZooServer } from '@zoo/server';
-import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, sideBySide } from '@zoo/zookeeper';
+import { curatorSideBySide, requireCurator, runJava, runJavaToEnd } from '@zoo/zookeeper';
 import { SPRING_CLOUD_ZOOKEEPER_INSTANCE, ServiceDiscovery, ServiceRegistry, springCloudZookeeper } from '../src/index.js';
 
 const fixtures = ['CuratorDiscovery.java', 'SpringCloudDiscovery.java', 'ZookeeperInstance.java'].map((f) => fileURLToPath(new URL(`./fixtures/${f}`, import.meta.url)));
-const enabled = requireZooKeeper('Curator discovery interop') && (curatorAvailable() || process.env.CI === 'true');
+const enabled = requireCurator('Curator discovery interop');
 
 /**
  * Apache Curator's ServiceDiscovery (Debian's libcurator-discovery-java) and Zoo's share one
@@ -14,20 +14,14 @@ const enabled = requireZooKeeper('Curator discovery interop') && (curatorAvailab
  * services (Curator with ZookeeperInstance payloads, see fixtures/SpringCloudDiscovery.java).
  */
 describe.runIf(enabled)('Curator service discovery interop', () => {
-  let classes: string;
-  const servers = sideBySide(() => ZooServer.start({ port: 0 }));
-  beforeAll(async () => {
-    if (!curatorAvailable()) throw new Error('Curator jars missing (apt-get install libcurator-discovery-java)');
-    classes = compileJava(fixtures);
-    await servers.start();
-  }, 90_000);
-  afterAll(servers.stop);
+  const curator = curatorSideBySide(() => ZooServer.start({ port: 0 }), fixtures);
+  beforeAll(curator.start, 90_000);
+  afterAll(curator.stop);
 
-  for (const target of ['Apache ZooKeeper', 'ZooServer'] as const) {
-    const connection = () => (target === 'ZooServer' ? servers.other().connectionString : servers.zk().connectionString);
+  for (const { name: target, connectionString: connection } of curator.targets) {
 
     it(`a Java service registered through Curator is discoverable by Zoo (${target})`, async () => {
-      const java = runJava(classes, 'CuratorDiscovery', ['register', connection(), '/services', 'inventory', 'java-1', '8123']);
+      const java = runJava(curator.classes(), 'CuratorDiscovery', ['register', connection(), '/services', 'inventory', 'java-1', '8123']);
       try {
         await new Promise<void>((resolve, reject) => {
           let out = '';
@@ -58,7 +52,7 @@ describe.runIf(enabled)('Curator service discovery interop', () => {
       try {
         await registry.register({ name: 'billing', id: 'zoo-1', address: '10.1.2.3', port: 9000, payload: { zone: 'us', tags: ['v2'], weight: 2, metadata: { version: '2.1' } } });
         await registry.register({ name: 'billing', id: 'zoo-2', address: '10.1.2.4', port: 9001 });
-        const out = await runJavaToEnd(classes, 'CuratorDiscovery', ['query', connection(), '/services', 'billing']);
+        const out = await runJavaToEnd(curator.classes(), 'CuratorDiscovery', ['query', connection(), '/services', 'billing']);
         const lines = out.trim().split('\n').sort();
         expect(lines).toEqual(['zoo-1|10.1.2.3|9000|{zone=us, tags=[v2], weight=2, metadata={version=2.1}}', 'zoo-2|10.1.2.4|9001|null']);
       } finally {
@@ -68,7 +62,7 @@ describe.runIf(enabled)('Curator service discovery interop', () => {
     }, 60_000);
 
     it(`a Spring Cloud Zookeeper service is found by Zoo, its payload class and metadata kept (${target})`, async () => {
-      const java = runJava(classes, 'SpringCloudDiscovery', ['register', connection(), '/services', 'payments', 'spring-1', '8443']);
+      const java = runJava(curator.classes(), 'SpringCloudDiscovery', ['register', connection(), '/services', 'payments', 'spring-1', '8443']);
       try {
         await new Promise<void>((resolve, reject) => {
           let out = '';
@@ -99,7 +93,7 @@ describe.runIf(enabled)('Curator service discovery interop', () => {
       try {
         await registry.register({ name: 'shipping', id: 'zoo-node-1', address: '10.1.2.3', port: 9000, ...springCloudZookeeper({ name: 'shipping', instanceId: 'shipping-9000', metadata: { zone: 'us', version: '3' } }) });
         await registry.register({ name: 'shipping', id: 'zoo-node-2', address: '10.1.2.4', port: 9001, ...springCloudZookeeper({ name: 'shipping' }) });
-        const out = await runJavaToEnd(classes, 'SpringCloudDiscovery', ['query', connection(), '/services', 'shipping']);
+        const out = await runJavaToEnd(curator.classes(), 'SpringCloudDiscovery', ['query', connection(), '/services', 'shipping']);
         expect(out.trim().split('\n').sort()).toEqual([
           `zoo-node-1|10.1.2.3|9000|${SPRING_CLOUD_ZOOKEEPER_INSTANCE}|shipping-9000|shipping|{instance_status=UP, version=3, zone=us}|http://10.1.2.3:9000`,
           `zoo-node-2|10.1.2.4|9001|${SPRING_CLOUD_ZOOKEEPER_INSTANCE}|shipping|shipping|{instance_status=UP}|http://10.1.2.4:9001`,

@@ -3,11 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooSession } from '@zoo/client';
 import { ZooErrorCode, ZooError } from '@zoo/core';
 import { ZooServer } from '@zoo/server';
-import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, sideBySide, until } from '@zoo/zookeeper';
+import { curatorSideBySide, requireCurator, runJava, runJavaToEnd, until } from '@zoo/zookeeper';
 import { LeaderLatch, Mutex } from '../src/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/CuratorLocks.java', import.meta.url));
-const enabled = requireZooKeeper('Curator lock interop') && (curatorAvailable() || process.env.CI === 'true');
+const enabled = requireCurator('Curator lock interop');
 
 /**
  * Java InterProcessMutex holders (Debian's libcurator-recipes-java) and Zoo holders contend
@@ -15,20 +15,14 @@ const enabled = requireZooKeeper('Curator lock interop') && (curatorAvailable() 
  * ZooKeeper and on ZooServer.
  */
 describe.runIf(enabled)('Curator lock interop', () => {
-  let classes: string;
-  const servers = sideBySide(() => ZooServer.start({ port: 0 }));
-  beforeAll(async () => {
-    if (!curatorAvailable()) throw new Error('Curator jars missing (apt-get install libcurator-recipes-java)');
-    classes = compileJava([fixture]);
-    await servers.start();
-  }, 90_000);
-  afterAll(servers.stop);
+  const curator = curatorSideBySide(() => ZooServer.start({ port: 0 }), [fixture]);
+  beforeAll(curator.start, 90_000);
+  afterAll(curator.stop);
 
-  for (const target of ['Apache ZooKeeper', 'ZooServer'] as const) {
-    const connection = () => (target === 'ZooServer' ? servers.other().connectionString : servers.zk().connectionString);
+  for (const { name: target, connectionString: connection } of curator.targets) {
 
     it(`Java InterProcessMutex and Zoo's Mutex never hold at once (${target})`, async () => {
-      const java = runJavaToEnd(classes, 'CuratorLocks', ['mutex', connection(), '/interop/lock', '/interop/inside', '15']);
+      const java = runJavaToEnd(curator.classes(), 'CuratorLocks', ['mutex', connection(), '/interop/lock', '/interop/inside', '15']);
       let violations = 0;
       const zooHolders = [0, 1].map(async () => {
         const session = new ZooSession(connection());
@@ -55,7 +49,7 @@ describe.runIf(enabled)('Curator lock interop', () => {
 
     it(`a Curator LeaderLatch and Zoo latches agree on one leader (${target})`, async () => {
       const path = `/interop/latch-${target === 'ZooServer' ? 'zoo' : 'zk'}`;
-      const java = runJava(classes, 'CuratorLocks', ['latch', connection(), path, 'java']);
+      const java = runJava(curator.classes(), 'CuratorLocks', ['latch', connection(), path, 'java']);
       let javaLeads = false;
       let out = '';
       java.stdout!.on('data', (d) => {

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooSession } from '@zoo/client';
 import { ZooServer } from '@zoo/server';
-import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, sideBySide, until } from '@zoo/zookeeper';
+import { curatorSideBySide, requireCurator, runJava, runJavaToEnd, until } from '@zoo/zookeeper';
 import {
   DistributedAtomicLong,
   DistributedBarrier,
@@ -18,7 +18,7 @@ import {
 } from '../src/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/CuratorCoordination.java', import.meta.url));
-const enabled = requireZooKeeper('Curator queues/counters/barriers interop') && (curatorAvailable() || process.env.CI === 'true');
+const enabled = requireCurator('Curator queues/counters/barriers interop');
 
 /** A running fixture whose stdout lines are collected. */
 function java(classes: string, args: string[]): { child: ChildProcess; lines: () => string[]; send(line: string): void; stop(): Promise<void> } {
@@ -75,18 +75,11 @@ const expectedOrder = (kind: Kind) => {
  * mixed waiters on both barriers.
  */
 describe.runIf(enabled)('Curator queues, counters and barriers interop', () => {
-  let classes: string;
-  const servers = sideBySide(() => ZooServer.start({ port: 0 }));
-  beforeAll(async () => {
-    if (!curatorAvailable()) throw new Error('Curator jars missing (apt-get install libcurator-recipes-java)');
-    classes = compileJava([fixture]);
-    await servers.start();
-  }, 90_000);
-  afterAll(servers.stop);
+  const curator = curatorSideBySide(() => ZooServer.start({ port: 0 }), [fixture]);
+  beforeAll(curator.start, 90_000);
+  afterAll(curator.stop);
 
-  for (const target of ['Apache ZooKeeper', 'ZooServer'] as const) {
-    const connection = () => (target === 'ZooServer' ? servers.other().connectionString : servers.zk().connectionString);
-    const tag = target === 'ZooServer' ? 'zoo' : 'zk';
+  for (const { name: target, tag, connectionString: connection } of curator.targets) {
     const withSession = async <T>(fn: (s: ZooSession) => Promise<T>): Promise<T> => {
       const s = new ZooSession(connection());
       await s.start();
@@ -100,7 +93,7 @@ describe.runIf(enabled)('Curator queues, counters and barriers interop', () => {
     for (const kind of ['plain', 'priority', 'delay', 'id'] as const) {
       it(`${kind} queue: Curator producer, Zoo consumer (${target})`, async () => {
         const path = `/interop-q-${tag}-${kind}-j2n`;
-        expect((await runJavaToEnd(classes, 'CuratorCoordination', ['put', connection(), kind, path, String(N)])).trim()).toBe('DONE');
+        expect((await runJavaToEnd(curator.classes(), 'CuratorCoordination', ['put', connection(), kind, path, String(N)])).trim()).toBe('DONE');
         await withSession(async (s) => {
           const got: string[] = [];
           const lockPath = kind === 'plain' || kind === 'id' ? `${path}-lock` : undefined;
@@ -116,7 +109,7 @@ describe.runIf(enabled)('Curator queues, counters and barriers interop', () => {
       it(`${kind} queue: Zoo producer, Curator consumer (${target})`, async () => {
         const path = `/interop-q-${tag}-${kind}-n2j`;
         await withSession((s) => nodePut(kind, s, path));
-        const consumer = java(classes, ['take', connection(), kind, path, kind === 'plain' ? `${path}-lock` : '-']);
+        const consumer = java(curator.classes(), ['take', connection(), kind, path, kind === 'plain' ? `${path}-lock` : '-']);
         try {
           await until(() => consumer.lines().filter((l) => l.startsWith('ITEM')).length === N, 20_000, 'Curator to consume every item');
           expect(consumer.lines().filter((l) => l.startsWith('ITEM'))).toEqual(expectedOrder(kind).map((i) => `ITEM ${i}`));
@@ -132,7 +125,7 @@ describe.runIf(enabled)('Curator queues, counters and barriers interop', () => {
       const path = `/interop-atomic-${tag}/counter`;
       const lockPath = `/interop-atomic-${tag}/lock`;
       const per = 40;
-      const javas = [0, 1, 2].map(() => java(classes, ['inc', connection(), path, lockPath, String(per)]));
+      const javas = [0, 1, 2].map(() => java(curator.classes(), ['inc', connection(), path, lockPath, String(per)]));
       const sessions = [0, 1, 2].map(() => new ZooSession(connection()));
       try {
         await Promise.all(sessions.map((s) => s.start()));
@@ -159,7 +152,7 @@ describe.runIf(enabled)('Curator queues, counters and barriers interop', () => {
 
     it(`SharedCount: changes seen both ways (${target})`, async () => {
       const path = `/interop-count-${tag}`;
-      const jv = java(classes, ['count', connection(), path]);
+      const jv = java(curator.classes(), ['count', connection(), path]);
       try {
         await withSession(async (s) => {
           await until(() => jv.lines().some((l) => l.startsWith('STARTED')), 20_000, 'Curator to start');
@@ -186,7 +179,7 @@ describe.runIf(enabled)('Curator queues, counters and barriers interop', () => {
       await withSession(async (s) => {
         const barrier = new DistributedBarrier(s, path);
         await barrier.setBarrier();
-        const jv = java(classes, ['barrier', connection(), path]);
+        const jv = java(curator.classes(), ['barrier', connection(), path]);
         try {
           await until(() => jv.lines().includes('WAITING'), 20_000, 'Curator to wait');
           const nodeWaiter = barrier.waitOnBarrier();
@@ -205,7 +198,7 @@ describe.runIf(enabled)('Curator queues, counters and barriers interop', () => {
 
     it(`DistributedDoubleBarrier: 2 Java and 2 Node members enter and leave together (${target})`, async () => {
       const path = `/interop-double-${tag}`;
-      const javas = [0, 1].map(() => java(classes, ['double', connection(), path, '4']));
+      const javas = [0, 1].map(() => java(curator.classes(), ['double', connection(), path, '4']));
       const sessions = [0, 1].map(() => new ZooSession(connection()));
       try {
         await until(() => javas.every((j) => j.lines().includes('ENTERING')), 20_000, 'Curator to enter');

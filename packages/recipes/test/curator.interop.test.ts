@@ -3,11 +3,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ZooSession } from '@zoo/client';
 import { ZooServer } from '@zoo/server';
-import { compileJava, curatorAvailable, requireZooKeeper, runJava, runJavaToEnd, sideBySide, until } from '@zoo/zookeeper';
+import { curatorSideBySide, requireCurator, runJava, runJavaToEnd, until } from '@zoo/zookeeper';
 import { GroupMember, PersistentNode, TreeCache, type TreeCacheEvent } from '../src/index.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/CuratorRecipes.java', import.meta.url));
-const enabled = requireZooKeeper('Curator recipes interop') && (curatorAvailable() || process.env.CI === 'true');
+const enabled = requireCurator('Curator recipes interop');
 
 /** A running fixture whose stdout lines are collected. */
 function java(classes: string, args: string[]): { child: ChildProcess; lines: () => string[]; stop(): Promise<void> } {
@@ -31,18 +31,11 @@ function java(classes: string, args: string[]): { child: ChildProcess; lines: ()
  * Node GroupMembers share one group — on a real ZooKeeper and on ZooServer.
  */
 describe.runIf(enabled)('Curator recipes interop', () => {
-  let classes: string;
-  const servers = sideBySide(() => ZooServer.start({ port: 0 }));
-  beforeAll(async () => {
-    if (!curatorAvailable()) throw new Error('Curator jars missing (apt-get install libcurator-recipes-java)');
-    classes = compileJava([fixture]);
-    await servers.start();
-  }, 90_000);
-  afterAll(servers.stop);
+  const curator = curatorSideBySide(() => ZooServer.start({ port: 0 }), [fixture]);
+  beforeAll(curator.start, 90_000);
+  afterAll(curator.stop);
 
-  for (const target of ['Apache ZooKeeper', 'ZooServer'] as const) {
-    const connection = () => (target === 'ZooServer' ? servers.other().connectionString : servers.zk().connectionString);
-    const tag = target === 'ZooServer' ? 'zoo' : 'zk';
+  for (const { name: target, tag, connectionString: connection } of curator.targets) {
 
     it(`Curator's CuratorCache sees Zoo's writes and PersistentNode (${target})`, async () => {
       const root = `/interop-cache-${tag}`;
@@ -50,7 +43,7 @@ describe.runIf(enabled)('Curator recipes interop', () => {
       await session.start();
       const client = session.client;
       await client.create(root, 'r');
-      const cache = java(classes, ['cache', connection(), root]);
+      const cache = java(curator.classes(), ['cache', connection(), root]);
       try {
         await until(() => cache.lines().includes('INITIALIZED'), 20_000, 'the Curator cache to start');
         await client.create(`${root}/a`, 'a0');
@@ -85,7 +78,7 @@ describe.runIf(enabled)('Curator recipes interop', () => {
       cache.on('changed', (e) => events.push(e));
       try {
         await cache.start();
-        expect((await runJavaToEnd(classes, 'CuratorRecipes', ['write', connection(), root])).trim()).toBe('DONE');
+        expect((await runJavaToEnd(curator.classes(), 'CuratorRecipes', ['write', connection(), root])).trim()).toBe('DONE');
         await until(() => cache.get(`${root}/j1`)?.data?.toString() === 'j1-1' && cache.get(`${root}/j1/deep`) !== undefined && cache.get(`${root}/j2`) === undefined, 10_000, 'the cache to catch up');
         expect(cache.get(`${root}/j1/deep`)?.data?.toString()).toBe('d');
         expect([...cache.children(root).keys()]).toEqual(['j1']);
@@ -98,7 +91,7 @@ describe.runIf(enabled)('Curator recipes interop', () => {
 
     it(`Java and Node GroupMembers see one group (${target})`, async () => {
       const group = `/interop-group-${tag}`;
-      const jv = java(classes, ['group', connection(), group, 'java', 'jp']);
+      const jv = java(curator.classes(), ['group', connection(), group, 'java', 'jp']);
       const sessions = [new ZooSession(connection()), new ZooSession(connection())];
       try {
         const members = await Promise.all(

@@ -7,3 +7,4 @@ export { runZkCli, runZkCliScript } from './zk-cli.js';
 export { compileJava, runJava, runJavaToEnd, curatorAvailable, CURATOR_JARS } from './java-fixture.js';
 export { until } from './until.js';
 export { requireKazoo, kazooAvailability, runKazoo, KAZOO_PYTHON, type KazooRun, type KazooRunOptions } from './kazoo.js';
+export { curatorSideBySide, requireCurator, type CuratorSideBySide, type CuratorTarget } from './curator-side-by-side.js';
