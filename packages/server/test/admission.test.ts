@@ -1,9 +1,9 @@
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encodeConnectRequest, encodeRequest, OpCode, OPEN_ACL_UNSAFE, type Request } from '@zoo/core';
+import { OpCode, OPEN_ACL_UNSAFE, type Request } from '@zoo/core';
 import { ZooServer, type ZooServerOptions } from '../src/index.js';
-import { RawClient, until } from './raw-client.js';
+import { deafClient as deafClientOf, RawClient, until } from './raw-client.js';
 
 const acl = [...OPEN_ACL_UNSAFE];
 const cleanups: Array<() => Promise<void> | void> = [];
@@ -17,15 +17,10 @@ async function server(options: ZooServerOptions = {}) {
   return s;
 }
 
-/** A client that sends its handshake and `requests` in one write and then never reads. */
+/** A client that never reads (raw-client's deafClient), destroyed after the test. */
 async function deafClient(port: number, requests: Request[]): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
+  const socket = await deafClientOf(port, requests);
   cleanups.push(() => void socket.destroy());
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  socket.pause();
-  const connectRequest = encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30_000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
-  socket.write(Buffer.concat([connectRequest, ...requests.map((r, i) => encodeRequest(i + 1, r))]));
   return socket;
 }
 

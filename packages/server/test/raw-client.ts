@@ -125,3 +125,14 @@ export async function until(check: () => boolean, ms = 5000, what = 'condition')
     await new Promise((r) => setTimeout(r, 5));
   }
 }
+
+/** A client that connects, sends its handshake and `requests` in one write, and never reads a byte. Destroy it when done. */
+export async function deafClient(port: number, requests: Request[]): Promise<Socket> {
+  const socket = connect(port, '127.0.0.1');
+  socket.on('error', () => {});
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  socket.pause();
+  const handshake = encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30_000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
+  socket.write(Buffer.concat([handshake, ...requests.map((r, i) => encodeRequest(i + 1, r))]));
+  return socket;
+}

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { encodeConnectRequest, encodeRequest, OpCode, OPEN_ACL_UNSAFE, type Request } from '@zoo/core';
+import { OpCode, OPEN_ACL_UNSAFE, type Request } from '@zoo/core';
 import type { ZooServerOptions } from '../src/index.js';
-import { RawClient, until } from './raw-client.js';
+import { deafClient as deafClientOf, RawClient, until } from './raw-client.js';
 
 /**
  * Clients that send and never read, against the built server in its own process: its memory
@@ -71,15 +71,10 @@ async function rawClient(port: number): Promise<RawClient> {
   return c;
 }
 
-/** Connects, sends its handshake and `requests` in one write, and never reads a byte. */
+/** A client that never reads (raw-client's deafClient), destroyed after the test. */
 async function deafClient(port: number, requests: Request[]): Promise<Socket> {
-  const socket = connect(port, '127.0.0.1');
+  const socket = await deafClientOf(port, requests);
   cleanups.push(() => void socket.destroy());
-  socket.on('error', () => {});
-  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  socket.pause();
-  const handshake = encodeConnectRequest({ protocolVersion: 0, lastZxidSeen: 0n, timeOut: 30_000, sessionId: 0n, passwd: Buffer.alloc(16), readOnly: false });
-  socket.write(Buffer.concat([handshake, ...requests.map((r, i) => encodeRequest(i + 1, r))]));
   return socket;
 }
 
