@@ -158,23 +158,41 @@ export class DataTree {
    * Puts a node read from a snapshot in place in a fresh tree, for the snapshot loader: `slash`
    * is the index of the last '/' in `path`, `parent` the parent node if the caller has it at hand
    * (else it is looked up), and `node.acl` is already interned.
+   *
+   * A path listed twice is taken as newer the second time: a fuzzy snapshot lists a node again
+   * when it was deleted and created again after the snapshot wrote it (an ephemeral lock node
+   * released and taken again, say), and the log replay that follows makes the state exact.
    */
   loadChild(path: string, slash: number, node: ZNode, parent: ZNode | undefined): void {
-    // Into a fresh tree: only the reserved nodes are there already (no lookup for the others).
-    const existing = RESERVED_PATHS.has(path) ? this.nodes.get(path) : undefined;
+    parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
+    if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
+    const children = (parent.children ??= new ChildNames());
+    const before = children.size;
+    children.add(path.slice(slash + 1));
+    // Only a name already there (a reserved node, or one listed twice) costs a lookup.
+    const existing = children.size === before ? this.nodes.get(path) : undefined;
     if (existing) {
       node.children = existing.children;
       this.dataSize -= path.length + existing.dataLength;
-    } else {
-      parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
-      if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new ChildNames()).add(path.slice(slash + 1));
+      this.unindex(path, existing.ephemeralOwner);
     }
-    const size = this.nodes.size;
     this.nodes.set(path, node);
-    if (!existing && this.nodes.size === size) throw new Error(`snapshot: ${path} is listed twice (or the tree was not fresh)`);
     this.dataSize += path.length + node.dataLength;
     if (node.ephemeralOwner !== 0n) this.index(path, node.ephemeralOwner);
+  }
+
+  private unindex(path: string, owner: bigint): void {
+    if (isEphemeralOwner(owner)) {
+      const set = this.ephemerals.get(owner);
+      if (set) {
+        set.delete(path);
+        if (set.size === 0) this.ephemerals.delete(owner);
+      }
+    } else if (isContainerOwner(owner)) {
+      this.containers.delete(path);
+    } else if (isTtlOwner(owner)) {
+      this.ttls.delete(path);
+    }
   }
 
   private index(path: string, owner: bigint): void {
@@ -200,18 +218,7 @@ export class DataTree {
     this.nodes.delete(path);
     parent?.children?.delete(baseName(path));
     this.dataSize -= path.length + node.dataLength;
-    const owner = node.ephemeralOwner;
-    if (isEphemeralOwner(owner)) {
-      const set = this.ephemerals.get(owner);
-      if (set) {
-        set.delete(path);
-        if (set.size === 0) this.ephemerals.delete(owner);
-      }
-    } else if (isContainerOwner(owner)) {
-      this.containers.delete(path);
-    } else if (isTtlOwner(owner)) {
-      this.ttls.delete(path);
-    }
+    this.unindex(path, node.ephemeralOwner);
     if (events) {
       events.push({ type: EventType.NodeDeleted, path, acl: node.acl });
       if (parent) events.push({ type: EventType.NodeChildrenChanged, path: parentName, acl: parent.acl });
