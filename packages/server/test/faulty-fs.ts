@@ -8,7 +8,7 @@ export type Fault =
   | { kind: 'enospc'; after: number }
   /** any call: fail with EIO */
   | { kind: 'eio' }
-  /** datasync: never complete */
+  /** datasync (or the sync inside an O_DSYNC write): never complete */
   | { kind: 'hang' };
 
 type Op = 'write' | 'datasync' | 'open' | 'truncate';
@@ -47,26 +47,37 @@ export class FaultyFs implements StoreFs {
     return a.fault;
   }
 
-  async open(path: string, flags: 'a' | 'w'): Promise<StoreFile> {
+  async open(path: string, flags: 'a' | 'w', options?: { dsync?: boolean }): Promise<StoreFile> {
     if (this.take('open', path)?.kind === 'eio') throw errno('EIO', 'open', path);
-    const file = await nodeStoreFs.open(path, flags);
+    const file = await nodeStoreFs.open(path, flags, options);
+    // The sync a datasync() makes, or the one an O_DSYNC write makes before it returns: a
+    // 'datasync' fault hits it either way, so the same tests cover both kinds of file.
+    const sync = async (): Promise<void> => {
+      const fault = this.take('datasync', path);
+      if (fault?.kind === 'eio') throw errno('EIO', 'fdatasync', path);
+      if (fault?.kind === 'hang') return new Promise<void>((resolve) => this.hung.push(resolve));
+    };
     const write = async (buffers: Buffer[]): Promise<{ bytesWritten: number }> => {
       const fault = this.take('write', path);
       const all = Buffer.concat(buffers);
-      if (!fault) return file.write(all);
+      if (!fault) {
+        const done = await file.write(all);
+        if (file.dsync) await sync();
+        return done;
+      }
       if (fault.kind === 'eio') throw errno('EIO', 'write', path);
       const n = Math.min(all.length, fault.kind === 'short' ? fault.bytes : fault.kind === 'enospc' ? fault.after : all.length);
       if (n > 0) await file.write(all.subarray(0, n));
       if (fault.kind === 'enospc') throw errno('ENOSPC', 'write', path);
+      if (file.dsync && n > 0) await sync();
       return { bytesWritten: n };
     };
     return {
+      dsync: file.dsync,
       write: (buffer) => write([buffer]),
       writev: (buffers) => write(buffers),
       datasync: async () => {
-        const fault = this.take('datasync', path);
-        if (fault?.kind === 'eio') throw errno('EIO', 'fdatasync', path);
-        if (fault?.kind === 'hang') return new Promise<void>((resolve) => this.hung.push(resolve));
+        await sync();
         return file.datasync();
       },
       truncate: async (length) => {

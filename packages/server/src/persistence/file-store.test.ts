@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,7 +35,35 @@ async function recovered(dir: string) {
 
 const paths = (e: ZooEngine) => [...e.tree.nodes.keys()].filter((p) => !p.startsWith('/zookeeper')).sort();
 
+/** The open flags of this process's descriptors on `path` (Linux: /proc/self/fdinfo). */
+async function openFlags(path: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const fd of await readdir('/proc/self/fd')) {
+    const target = await readlink(`/proc/self/fd/${fd}`).catch(() => '');
+    if (target !== path) continue;
+    const info = await readFile(`/proc/self/fdinfo/${fd}`, 'utf8').catch(() => '');
+    const m = /^flags:\s+([0-7]+)/m.exec(info);
+    if (m) out.push(parseInt(m[1], 8));
+  }
+  return out;
+}
+
 describe('file store', () => {
+  it.runIf(process.platform === 'linux')('keeps the log open with O_DSYNC, so one write is one write + fdatasync', async () => {
+    const dir = await tempDir();
+    const { engine, create } = engineWithWrites();
+    const store = await openTxnStore({ dataDir: dir });
+    await store.recover(engine);
+    store.append(create('/a'));
+    await store.sync();
+    const [log] = (await readdir(dir)).filter((n) => n.startsWith('log.'));
+    const flags = await openFlags(join(dir, log));
+    await store.close();
+    expect(flags).toHaveLength(1);
+    expect(flags[0] & constants.O_DSYNC).toBe(constants.O_DSYNC);
+    expect(flags[0] & constants.O_APPEND).toBe(constants.O_APPEND);
+  });
+
   it('logs txns and replays them after a restart', async () => {
     const dir = await tempDir();
     const { engine, create } = engineWithWrites();

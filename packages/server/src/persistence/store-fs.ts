@@ -1,7 +1,14 @@
+import { constants } from 'node:fs';
 import { open, statfs, unlink } from 'node:fs/promises';
 
 /** The few file operations the store makes: node:fs/promises, or a fault-injecting stand-in in tests. */
 export interface StoreFile {
+  /**
+   * Writes are durable when they return (the file was opened with O_DSYNC): a write then costs
+   * one trip through the thread pool instead of two (write, then fdatasync), which is most of a
+   * commit's latency when the event loop is busy. datasync() is still valid, and cheap.
+   */
+  readonly dsync: boolean;
   writev(buffers: Buffer[]): Promise<{ bytesWritten: number }>;
   write(buffer: Buffer): Promise<{ bytesWritten: number }>;
   datasync(): Promise<void>;
@@ -11,15 +18,35 @@ export interface StoreFile {
 }
 
 export interface StoreFs {
-  /** `a` (append, for logs) or `w` (create/truncate, for snapshots). */
-  open(path: string, flags: 'a' | 'w'): Promise<StoreFile>;
+  /**
+   * `a` (append, for logs) or `w` (create/truncate, for snapshots). `dsync` asks for writes that
+   * are durable on return; the file's `dsync` says whether the platform gave it.
+   */
+  open(path: string, flags: 'a' | 'w', options?: { dsync?: boolean }): Promise<StoreFile>;
   unlink(path: string): Promise<void>;
   /** Bytes free to an unprivileged writer on the filesystem holding `dir` (Infinity if unknown). */
   freeBytes(dir: string): Promise<number>;
 }
 
+/** O_DSYNC where the platform has it (Linux, macOS); elsewhere writes are followed by datasync(). */
+const O_DSYNC: number | undefined = (constants as { O_DSYNC?: number }).O_DSYNC;
+
 export const nodeStoreFs: StoreFs = {
-  open: (path, flags) => open(path, flags),
+  open: async (path, flags, options) => {
+    const dsyncFlag = options?.dsync === true ? (O_DSYNC ?? 0) : 0;
+    const base = flags === 'a' ? constants.O_APPEND : constants.O_TRUNC;
+    const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | base | dsyncFlag, 0o666);
+    const dsync = dsyncFlag !== 0;
+    return {
+      dsync,
+      write: (buffer) => fh.write(buffer),
+      writev: (buffers) => fh.writev(buffers),
+      datasync: () => fh.datasync(),
+      truncate: (length) => fh.truncate(length),
+      stat: () => fh.stat(),
+      close: () => fh.close(),
+    };
+  },
   unlink: (path) => unlink(path),
   freeBytes: async (dir) => {
     const s = await statfs(dir);
