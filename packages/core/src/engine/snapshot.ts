@@ -108,36 +108,17 @@ function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL
 }
 
 /**
- * The tree's nodes, parents before children, depth first. A stack of child iterators rather than
- * of paths: a node with 1M children would otherwise put 1M path strings on the stack at once
- * (tens of MiB of heap at every snapshot). The iterators are live, as the snapshot is written in
- * chunks while writes go on: a node deleted meanwhile is skipped (the log replay covers it).
+ * The tree's nodes, parents before children: the tree's own order of insertion. A node can only
+ * be created under an existing parent, and a Map keeps its insertion order (a deleted and
+ * re-created node moves to the end, after its parent), so every node comes after its parent.
+ * Walking the Map reads its entries in memory order and looks nothing up; walking child names
+ * depth first built and hashed a path and looked it up per node (~40% of a snapshot's CPU, on the
+ * thread that serves requests). The walk is live, as the snapshot is written in chunks while
+ * writes go on: a node deleted meanwhile is skipped, and one created again after it was written
+ * is listed a second time (the loader takes the later listing; the log replay covers both).
  */
 function* depthFirst(tree: DataTree): Generator<[string, ZNode]> {
-  const root = tree.get('/');
-  if (!root) return;
-  yield ['/', root];
-  const paths: string[] = ['/'];
-  const iters: Array<Iterator<string>> = [];
-  if (root.children) iters.push(root.children[Symbol.iterator]());
-  else return;
-  while (iters.length > 0) {
-    const next = iters[iters.length - 1].next();
-    if (next.done) {
-      iters.pop();
-      paths.pop();
-      continue;
-    }
-    const parent = paths[paths.length - 1];
-    const path = parent === '/' ? `/${next.value}` : `${parent}/${next.value}`;
-    const node = tree.get(path);
-    if (!node) continue;
-    yield [path, node];
-    if (node.children && node.children.size > 0) {
-      paths.push(path);
-      iters.push(node.children[Symbol.iterator]());
-    }
-  }
+  yield* tree.nodes;
 }
 
 function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[], number>): void {

@@ -215,6 +215,13 @@ export class DataTree {
     if (parent && parent.pzxid < zxid) parent.pzxid = zxid;
     const node = this.nodes.get(path);
     if (!node) return false;
+    // Replaying the log over a fuzzy snapshot (no events): a node can only be deleted once it has
+    // no children, so any it has here were created after this txn and written by the snapshot
+    // meanwhile; they go too, and the txns that created them (later in the log) bring them back.
+    if (!events && node.children && node.children.size > 0) {
+      const prefix = path === '/' ? '/' : `${path}/`;
+      for (const name of node.children.toArray()) this.delete(prefix + name, zxid);
+    }
     this.nodes.delete(path);
     parent?.children?.delete(baseName(path));
     this.dataSize -= path.length + node.dataLength;
