@@ -131,8 +131,8 @@ function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[
   w.writeLong(node.czxid);
   w.writeLong(node.mzxid);
   w.writeLong(node.pzxid);
-  w.writeLong(BigInt(node.ctime));
-  w.writeLong(BigInt(node.mtime));
+  w.writeLongNumber(node.ctime);
+  w.writeLongNumber(node.mtime);
   w.writeInt(node.version);
   w.writeInt(node.childCreates);
   w.writeInt(node.aversion);

@@ -300,3 +300,33 @@ describe('longs', () => {
     );
   });
 });
+
+describe('strings and number longs', () => {
+  const reference = (s: string) => {
+    const bytes = Buffer.from(s, 'utf8');
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(bytes.length);
+    return Buffer.concat([b, bytes]);
+  };
+  const written = (s: string, initialSize = 0) => {
+    const w = new JuteWriter(initialSize);
+    w.writeInt(7); // not at offset 0
+    w.writeString(s);
+    return w.toBuffer().subarray(4);
+  };
+
+  it('writes every string as UTF-8 with its byte length, ASCII or not, short or long', () => {
+    const edges = ['', '/', '/a/b', 'x'.repeat(255), 'x'.repeat(256), 'x'.repeat(257), `${'y'.repeat(255)}é`, '/zoo/é', '/zoo/😀', 'a\u007f', '\u0080', '\0'];
+    for (const s of edges) expect(written(s).toString('hex'), JSON.stringify(s)).toBe(reference(s).toString('hex'));
+    fc.assert(fc.property(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'grapheme', maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 40 })), fc.nat(64), (s, size) => written(s, size).equals(reference(s)) && new JuteReader(written(s, size)).readString() === Buffer.from(s, 'utf8').toString('utf8')));
+  });
+
+  it('writes a number as a Java long and refuses one that is not a safe integer', () => {
+    for (const n of [0, 1, -1, 2 ** 32, -(2 ** 32) - 1, 1_700_000_000_123, Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER]) {
+      const w = new JuteWriter(0);
+      w.writeLongNumber(n);
+      expect(new JuteReader(w.toBuffer()).readLong()).toBe(BigInt(n));
+    }
+    for (const bad of [2 ** 53, 0.5, Number.NaN, Number.POSITIVE_INFINITY]) expect(() => new JuteWriter().writeLongNumber(bad)).toThrow(RangeError);
+  });
+});
