@@ -57,6 +57,9 @@ znode.container.checkIntervalMs=500
     expect(warnings).toEqual([]);
     expect(serverOptionsFromConfig(parseZooCfg('zookeeper.globalOutstandingLimit=7')).globalOutstandingLimit).toBe(7);
     expect(() => serverOptionsFromConfig(parseZooCfg('globalOutstandingLimit=0'))).toThrow(/globalOutstandingLimit: 0 is outside 1/);
+    expect(serverOptionsFromConfig(parseZooCfg('preAllocSize=1024')).preAllocSize).toBe(1024);
+    expect(serverOptionsFromConfig(parseZooCfg('zookeeper.preAllocSize=0')).preAllocSize).toBe(0);
+    expect(() => serverOptionsFromConfig(parseZooCfg('preAllocSize=-1'))).toThrow(/preAllocSize/);
   });
 
   it('warns about unknown and quorum-only keys', () => {

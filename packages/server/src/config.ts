@@ -77,6 +77,9 @@ const KEYS: Record<string, Setter> = {
   // ZooKeeper passes unknown zoo.cfg keys on as zookeeper.* system properties: both spellings work
   globalOutstandingLimit: (o, v, k) => (o.globalOutstandingLimit = int(1)(v, k)),
   'zookeeper.globalOutstandingLimit': (o, v, k) => (o.globalOutstandingLimit = int(1)(v, k)),
+  // in KiB, as ZooKeeper's; 0 turns preallocation off
+  preAllocSize: (o, v, k) => (o.preAllocSize = int(0)(v, k)),
+  'zookeeper.preAllocSize': (o, v, k) => (o.preAllocSize = int(0)(v, k)),
   // Zoo's own output limits (ZooKeeper has none: its replies queue without bound)
   clientOutputSoftLimit: (o, v, k) => (o.clientOutputSoftLimit = int(1)(v, k)),
   clientOutputHardLimit: (o, v, k) => (o.clientOutputHardLimit = int(1)(v, k)),

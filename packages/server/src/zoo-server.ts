@@ -37,6 +37,8 @@ export interface ZooServerOptions {
   maxBuffer?: number;
   /** Txns between snapshots; default 100,000. */
   snapCount?: number;
+  /** preAllocSize: the transaction log grows in steps of this many KiB (a hole, see FileStoreOptions.preAllocBytes); default 65,536 (64 MiB) as ZooKeeper's; 0 = off. */
+  preAllocSize?: number;
   /** autopurge.snapRetainCount; default 3. */
   snapRetainCount?: number;
   /** autopurge.purgeInterval in hours; 0 = off. */
@@ -176,6 +178,7 @@ export class ZooServer implements ServerView, AsyncDisposable {
           dataDir: options.dataDir,
           dataLogDir: options.dataLogDir,
           snapCount: options.snapCount,
+          preAllocBytes: options.preAllocSize === undefined ? undefined : options.preAllocSize * 1024,
           snapRetainCount: options.snapRetainCount,
           purgeIntervalHours: options.purgeInterval,
           logger: options.logger,

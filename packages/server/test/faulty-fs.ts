@@ -47,7 +47,7 @@ export class FaultyFs implements StoreFs {
     return a.fault;
   }
 
-  async open(path: string, flags: 'a' | 'w', options?: { dsync?: boolean }): Promise<StoreFile> {
+  async open(path: string, flags: 'log' | 'w', options?: { dsync?: boolean }): Promise<StoreFile> {
     if (this.take('open', path)?.kind === 'eio') throw errno('EIO', 'open', path);
     const file = await nodeStoreFs.open(path, flags, options);
     // The sync a datasync() makes, or the one an O_DSYNC write makes before it returns: a
@@ -57,25 +57,25 @@ export class FaultyFs implements StoreFs {
       if (fault?.kind === 'eio') throw errno('EIO', 'fdatasync', path);
       if (fault?.kind === 'hang') return new Promise<void>((resolve) => this.hung.push(resolve));
     };
-    const write = async (buffers: Buffer[]): Promise<{ bytesWritten: number }> => {
+    const write = async (buffers: Buffer[], position?: number): Promise<{ bytesWritten: number }> => {
       const fault = this.take('write', path);
       const all = Buffer.concat(buffers);
       if (!fault) {
-        const done = await file.write(all);
+        const done = await file.write(all, position);
         if (file.dsync) await sync();
         return done;
       }
       if (fault.kind === 'eio') throw errno('EIO', 'write', path);
       const n = Math.min(all.length, fault.kind === 'short' ? fault.bytes : fault.kind === 'enospc' ? fault.after : all.length);
-      if (n > 0) await file.write(all.subarray(0, n));
+      if (n > 0) await file.write(all.subarray(0, n), position);
       if (fault.kind === 'enospc') throw errno('ENOSPC', 'write', path);
       if (file.dsync && n > 0) await sync();
       return { bytesWritten: n };
     };
     return {
       dsync: file.dsync,
-      write: (buffer) => write([buffer]),
-      writev: (buffers) => write(buffers),
+      write: (buffer, position) => write([buffer], position),
+      writev: (buffers, position) => write(buffers, position),
       datasync: async () => {
         await sync();
         return file.datasync();

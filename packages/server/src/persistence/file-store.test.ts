@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpCode, OPEN_ACL_UNSAFE, ZooEngine, FakeClock, type Txn } from '@zoo/core';
 import { openTxnStore } from './file-store.js';
-import { LOG_HEADER_BYTES, scanLog } from './log-format.js';
+import { LOG_HEADER_BYTES, logHeader, scanLog } from './log-format.js';
+
+const LOG_HEADER = logHeader();
 
 const dirs: string[] = [];
 afterEach(async () => {
@@ -61,7 +63,62 @@ describe('file store', () => {
     await store.close();
     expect(flags).toHaveLength(1);
     expect(flags[0] & constants.O_DSYNC).toBe(constants.O_DSYNC);
-    expect(flags[0] & constants.O_APPEND).toBe(constants.O_APPEND);
+  });
+
+  it('grows the log in preallocated steps (a hole), writes inside them, and cuts the zeros off when the log is rolled or closed', async () => {
+    const dir = await tempDir();
+    const { engine, create } = engineWithWrites();
+    const step = 64 * 1024;
+    const store = await openTxnStore({ dataDir: dir, preAllocBytes: step });
+    await store.recover(engine);
+    const logPath = async () => join(dir, (await readdir(dir)).filter((n) => n.startsWith('log.')).sort().at(-1)!);
+    store.append(create('/a'));
+    await store.sync();
+    const first = await logPath();
+    expect((await stat(first)).size).toBe(step);
+    // past the first step: the file grows by whole steps, the records stay contiguous
+    for (let i = 0; i < 40; i++) store.append(create(`/big${i}`, 'y'.repeat(2000)));
+    await store.sync();
+    expect((await stat(first)).size).toBe(2 * step);
+    // a crash now leaves records then zeros: recovery reads to the last record
+    const crashed = await tempDir();
+    await writeFile(join(crashed, first.split('/').at(-1)!), await readFile(first));
+    const afterCrash = await recovered(crashed);
+    expect(paths(afterCrash.engine)).toEqual(paths(engine));
+    expect(afterCrash.report.truncatedBytes).toBe(0);
+    // a snapshot rolls the log: the old one is cut back to its records
+    await store.writeSnapshot(engine);
+    store.append(create('/after'));
+    await store.sync();
+    const scan = scanLog(await readFile(first));
+    expect(scan.kind).toBe('ok');
+    const last = scan.kind === 'ok' ? scan.records.at(-1)! : undefined;
+    expect((await stat(first)).size).toBe(last!.offset + 8 + last!.payload.length);
+    const second = await logPath();
+    expect(second).not.toBe(first);
+    expect((await stat(second)).size).toBe(step);
+    await store.close();
+    const records = scanLog(await readFile(second));
+    expect(records.kind).toBe('ok');
+    expect((await stat(second)).size).toBe(records.records.at(-1)!.offset + 8 + records.records.at(-1)!.payload.length);
+    expect(paths((await recovered(dir)).engine)).toEqual(paths(engine));
+  });
+
+  it('a log of the next name left by a crash (header, zeros) is written on after its header, not after its zeros', async () => {
+    const dir = await tempDir();
+    const { engine, create } = engineWithWrites();
+    // what a crash right after the log was created and extended leaves
+    await writeFile(join(dir, 'log.1'), Buffer.concat([Buffer.from(LOG_HEADER), Buffer.alloc(100_000)]));
+    const store = await openTxnStore({ dataDir: dir, preAllocBytes: 4096 });
+    await store.recover(engine);
+    store.append(create('/a'));
+    store.append(create('/b'));
+    await store.sync();
+    await store.close();
+    const scan = scanLog(await readFile(join(dir, 'log.1')));
+    expect(scan.records.map((r) => r.zxid)).toEqual([1n, 2n]);
+    expect(scan.records[0].offset).toBe(LOG_HEADER_BYTES);
+    expect(paths((await recovered(dir)).engine)).toEqual(['/', '/a', '/b']);
   });
 
   it('logs txns and replays them after a restart', async () => {
@@ -121,6 +178,35 @@ describe('file store', () => {
     // garbage (not zeros) after the last good record is a torn tail too
     await writeFile(join(dir, logName), Buffer.concat([full, Buffer.from('garbage!')]));
     expect((await recovered(dir)).report.replayed).toBe(5);
+    // every cut again, now followed by a preallocated tail of zeros, as a crash leaves it
+    for (const cut of [lastStart + 1, lastStart + 9, full.length - 1]) {
+      await writeFile(join(dir, logName), Buffer.concat([full.subarray(0, cut), Buffer.alloc(4 * 1024 * 1024)]));
+      const { engine, report } = await recovered(dir);
+      expect(report.replayed, `cut at ${cut}`).toBe(4);
+      expect(paths(engine)).toEqual(['/', '/t0', '/t1', '/t2', '/t3']);
+      // the damaged record is cut off (with the zeros after it), or was all zeros itself
+      const after = scanLog(await readFile(join(dir, logName)));
+      expect(after.kind).toBe('ok');
+      expect(after.records).toHaveLength(4);
+    }
+    // a whole last record followed by zeros is not torn, and a record may end in zero bytes
+    // (a create txn ends with its parent's create counter: the 256th is 0x00000100)
+    const withZeros = await tempDir();
+    const s2 = await openTxnStore({ dataDir: withZeros });
+    await s2.recover(new ZooEngine());
+    const fresh = engineWithWrites();
+    for (let i = 0; i < 256; i++) s2.append(fresh.create(`/z${i}`));
+    await s2.sync();
+    await s2.close();
+    const [zeroLog] = (await readdir(withZeros)).filter((n) => n.startsWith('log.'));
+    const zeroBytes = await readFile(join(withZeros, zeroLog));
+    expect(zeroBytes.at(-1)).toBe(0);
+    for (const tail of [0, 3, 1024 * 1024]) {
+      await writeFile(join(withZeros, zeroLog), Buffer.concat([zeroBytes, Buffer.alloc(tail)]));
+      const r = await recovered(withZeros);
+      expect(r.report, `tail ${tail}`).toMatchObject({ replayed: 256, truncatedBytes: 0 });
+      expect(r.engine.tree.get('/z255')).toBeDefined();
+    }
   });
 
   it('refuses to start when a record in the middle is corrupt', async () => {

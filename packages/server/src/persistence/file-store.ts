@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import pino, { type Logger } from 'pino';
 import { decodeTxn, encodeTxn, ZooError, ZooErrorCode, type Txn, type ZooEngine } from '@zoo/core';
-import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotFile, recordHeader, scanLog, snapshotTrailer, type LogRecord } from './log-format.js';
+import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotFile, RECORD_HEADER_BYTES, recordHeader, scanLog, snapshotTrailer, type LogRecord } from './log-format.js';
 import type { RecoveryReport, StoreInfo, TxnStore } from './txn-store.js';
 import { nodeStoreFs, writeFully, type StoreFile, type StoreFs } from './store-fs.js';
 
@@ -20,6 +20,14 @@ export interface FileStoreOptions {
   purgeIntervalHours?: number;
   logger?: Logger;
   onFsync?: (ms: number) => void;
+  /**
+   * The log file grows in steps of this many bytes (ZooKeeper's preAllocSize, 64 MiB), as a
+   * hole: a write then lands inside the file instead of extending it, so its sync does not
+   * also commit a new file size to the filesystem's journal (measured here: p50 113–127 µs
+   * against 167–228 µs for an appending O_DSYNC write of 150 B; p999 a third). The hole
+   * takes no disk space, and a log is cut back to its records when it is rolled or closed.
+   */
+  preAllocBytes?: number;
   /** After a failed write, resume only once the log's filesystem has this many bytes free; default 1 MiB. */
   resumeFreeBytes?: number;
   /** The file operations (tests inject faults here); default node:fs/promises. */
@@ -45,8 +53,11 @@ class FileTxnStore implements TxnStore {
   private firstPendingZxid = -1n;
   private log?: StoreFile;
   private logPath?: string;
-  /** Bytes of the open log known to be on disk (written and fdatasynced). */
+  /** Bytes of the open log known to be on disk (written and fdatasynced): where the next write goes. */
   private durableSize = 0;
+  /** The open log's size: its records, then zeros (a hole) up to here. */
+  private allocated = 0;
+  private readonly preAlloc: number;
   /** The highest zxid written and fdatasynced. */
   private syncedZxid = 0n;
   /** Why the log cannot be written (until repair() succeeds). */
@@ -69,6 +80,7 @@ class FileTxnStore implements TxnStore {
     this.retain = Math.max(3, options.snapRetainCount ?? 3);
     this.nextSnapshotAt = this.rollSnapCount();
     this.fs = options.fs ?? nodeStoreFs;
+    this.preAlloc = Math.max(0, Math.floor(options.preAllocBytes ?? 64 * 1024 * 1024));
     const hours = options.purgeIntervalHours ?? 0;
     if (hours > 0) this.purgeTimer = setInterval(() => void this.purge().catch((err) => this.logger.warn({ err }, 'purge failed')), hours * 3_600_000).unref();
   }
@@ -188,19 +200,24 @@ class FileTxnStore implements TxnStore {
   }
 
   private async openLog(firstZxid: bigint): Promise<void> {
-    const old = this.log;
-    this.log = this.logPath = undefined;
-    await old?.close();
+    await this.closeLog();
     const path = join(this.logDir, fileName('log', firstZxid));
-    const log = await this.fs.open(path, 'a', { dsync: true });
+    const log = await this.fs.open(path, 'log', { dsync: true });
     try {
       const { size } = await log.stat();
-      if (size === 0) {
-        await writeFully(log, [logHeader()]);
+      // A log of this name may be there already (a crash right after it was created): go on
+      // after its last record, not after the zeros that may follow it.
+      const end = size === 0 ? 0 : logEnd(await readFile(path), path);
+      if (end < LOG_HEADER_BYTES) {
+        if (size > 0) await log.truncate(0);
+        await writeFully(log, [logHeader()], 0);
         await log.datasync();
         await syncDir(this.logDir);
+        this.durableSize = this.allocated = LOG_HEADER_BYTES;
+      } else {
+        if (size > end) await log.truncate(end);
+        this.durableSize = this.allocated = end;
       }
-      this.durableSize = Math.max(size, LOG_HEADER_BYTES);
     } catch (err) {
       // a log without its whole header would read as corrupt: it holds no txn, so remove it
       await log.close().catch(() => {});
@@ -209,6 +226,15 @@ class FileTxnStore implements TxnStore {
     }
     this.log = log;
     this.logPath = path;
+  }
+
+  /** Closes the open log, cut back to its records (no preallocated zeros left behind). */
+  private async closeLog(): Promise<void> {
+    const log = this.log;
+    this.log = this.logPath = undefined;
+    if (!log) return;
+    if (this.allocated > this.durableSize) await log.truncate(this.durableSize).catch(() => {});
+    await log.close();
   }
 
   // ---- appending ---------------------------------------------------------------------------------
@@ -249,9 +275,18 @@ class FileTxnStore implements TxnStore {
       // One buffer, one write: with O_DSYNC every write syscall is a sync of its own, and writev
       // takes at most 1024 pieces (two per txn here).
       const batch = buffers.length === 1 ? buffers[0] : Buffer.concat(buffers);
-      await writeFully(this.log!, [batch]);
-      if (!this.log!.dsync) await this.log!.datasync();
-      this.durableSize += batch.length;
+      const log = this.log!;
+      const end = this.durableSize + batch.length;
+      if (end > this.allocated && this.preAlloc > 0) {
+        const size = Math.ceil(end / this.preAlloc) * this.preAlloc;
+        await log.truncate(size);
+        this.allocated = size;
+      }
+      // at the end of the records: the O_DSYNC write makes the new size durable too, if it needs it
+      await writeFully(log, [batch], this.durableSize);
+      if (!log.dsync) await log.datasync();
+      this.durableSize = end;
+      if (end > this.allocated) this.allocated = end;
       this.syncedZxid = lastZxid;
     } catch (err) {
       // Nothing of this write counts: the server takes these txns back and answers no one.
@@ -262,7 +297,9 @@ class FileTxnStore implements TxnStore {
       this.logger.error({ err, zxid: `0x${firstZxid.toString(16)}` }, 'transaction log write failed');
       // Cut what reached the file at once (best effort; repair() does it for sure), so a crash
       // from now on does not bring back txns nobody was told about.
-      await this.log?.truncate(this.durableSize).catch(() => {});
+      await this.log?.truncate(this.durableSize).then(() => {
+        this.allocated = this.durableSize;
+      }, () => {});
       throw this.broken;
     }
     this.options.onFsync?.(performance.now() - started);
@@ -281,6 +318,7 @@ class FileTxnStore implements TxnStore {
       if (!this.broken) return;
       if (this.log) {
         await this.log.truncate(this.durableSize);
+        this.allocated = this.durableSize;
         await this.log.datasync();
       }
       const free = await this.fs.freeBytes(this.logDir);
@@ -373,14 +411,22 @@ class FileTxnStore implements TxnStore {
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.sync().catch(() => {});
     // what a failed write left past the durable end was never acknowledged: do not leave it to replay
-    if (this.broken) await this.log?.truncate(this.durableSize).catch(() => {});
-    await this.log?.close();
-    this.log = undefined;
+    if (this.broken && this.log) this.allocated = Number.POSITIVE_INFINITY;
+    await this.closeLog();
   }
 
   info(): StoreInfo {
     return { dataDir: this.dataDir, dataLogDir: this.logDir, logBytes: dirSize(this.logDir, 'log.'), snapshotBytes: dirSize(this.dataDir, 'snapshot.') };
   }
+}
+
+/** Where the records of a log file end (its header, for a log with none; 0 if the header is not whole). */
+function logEnd(bytes: Buffer, path: string): number {
+  const scan = scanLog(bytes);
+  if (scan.kind === 'corrupt') throw new Error(`transaction log ${path} is corrupt at offset ${scan.offset}: ${scan.why}`);
+  if (scan.kind === 'torn') return scan.validBytes;
+  const last = scan.records[scan.records.length - 1];
+  return last ? last.offset + RECORD_HEADER_BYTES + last.payload.length : LOG_HEADER_BYTES;
 }
 
 function dirSize(dir: string, prefix: string): number {

@@ -49,14 +49,20 @@ export function scanLog(file: Buffer): LogScan {
     if (file.length < LOG_HEADER_BYTES && (file.every((b) => b === 0) || logHeader().subarray(0, file.length).equals(file))) return { kind: 'torn', records, validBytes: 0, why: 'empty log file' };
     return { kind: 'corrupt', records, offset: 0, why: 'not a Zoo transaction log (bad magic)' };
   }
+  // Everything from `zerosFrom` on is zero: the end of the records, whatever precedes it (a log
+  // is preallocated, so a crash leaves megabytes of zeros after its last record). Found once, so
+  // that neither the end test nor the torn-or-corrupt probe below reads the zeros over and over.
+  let zerosFrom = file.length;
+  while (zerosFrom > LOG_HEADER_BYTES && file[zerosFrom - 1] === 0) zerosFrom--;
   let offset = LOG_HEADER_BYTES;
   while (offset < file.length) {
-    const problem = recordProblem(file, offset);
+    const problem = recordProblem(file, offset, zerosFrom);
     if (problem === 'end') return { kind: 'ok', records };
     if (problem) {
-      // Is there any valid record after this point? Then it is not a torn tail.
-      for (let probe = offset + 1; probe + RECORD_HEADER_BYTES < file.length; probe++) {
-        if (recordProblem(file, probe) === null) return { kind: 'corrupt', records, offset, why: problem };
+      // Is there any valid record after this point? Then it is not a torn tail. (A valid
+      // record ends with its payload, which starts with a non-zero zxid: it ends before zerosFrom.)
+      for (let probe = offset + 1; probe + RECORD_HEADER_BYTES < zerosFrom; probe++) {
+        if (recordProblem(file, probe, zerosFrom) === null) return { kind: 'corrupt', records, offset, why: problem };
       }
       return { kind: 'torn', records, validBytes: offset, why: problem };
     }
@@ -68,13 +74,11 @@ export function scanLog(file: Buffer): LogScan {
   return { kind: 'ok', records };
 }
 
-/** null if a whole valid record starts at `offset`; 'end' for zero padding; else what is wrong. */
-function recordProblem(file: Buffer, offset: number): string | 'end' | null {
-  if (file.length - offset < RECORD_HEADER_BYTES) {
-    return file.subarray(offset).every((b) => b === 0) ? 'end' : `short record header at offset ${offset}`;
-  }
+/** null if a whole valid record starts at `offset`; 'end' for zero padding (all zeros from `zerosFrom`); else what is wrong. */
+function recordProblem(file: Buffer, offset: number, zerosFrom: number): string | 'end' | null {
+  if (offset >= zerosFrom) return 'end';
+  if (file.length - offset < RECORD_HEADER_BYTES) return `short record header at offset ${offset}`;
   const length = file.readInt32BE(offset);
-  if (length === 0 && file.subarray(offset).every((b) => b === 0)) return 'end';
   if (length < 8) return `bad record length ${length} at offset ${offset}`;
   if (offset + RECORD_HEADER_BYTES + length > file.length) return `record at offset ${offset} runs past the end of the file`;
   const payload = file.subarray(offset + RECORD_HEADER_BYTES, offset + RECORD_HEADER_BYTES + length);

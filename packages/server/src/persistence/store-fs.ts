@@ -9,8 +9,10 @@ export interface StoreFile {
    * commit's latency when the event loop is busy. datasync() is still valid, and cheap.
    */
   readonly dsync: boolean;
-  writev(buffers: Buffer[]): Promise<{ bytesWritten: number }>;
-  write(buffer: Buffer): Promise<{ bytesWritten: number }>;
+  /** At `position`, or at the file's current offset without one. */
+  writev(buffers: Buffer[], position?: number): Promise<{ bytesWritten: number }>;
+  write(buffer: Buffer, position?: number): Promise<{ bytesWritten: number }>;
+  /** Cuts or extends (with a hole: no blocks are allocated) the file to `length` bytes. */
   datasync(): Promise<void>;
   truncate(length: number): Promise<void>;
   stat(): Promise<{ size: number }>;
@@ -19,10 +21,11 @@ export interface StoreFile {
 
 export interface StoreFs {
   /**
-   * `a` (append, for logs) or `w` (create/truncate, for snapshots). `dsync` asks for writes that
-   * are durable on return; the file's `dsync` says whether the platform gave it.
+   * `log`: create if missing, keep what is there, write at positions; `w`: create or truncate
+   * (snapshots). `dsync` asks for writes that are durable on return; the file's `dsync` says
+   * whether the platform gave it.
    */
-  open(path: string, flags: 'a' | 'w', options?: { dsync?: boolean }): Promise<StoreFile>;
+  open(path: string, flags: 'log' | 'w', options?: { dsync?: boolean }): Promise<StoreFile>;
   unlink(path: string): Promise<void>;
   /** Bytes free to an unprivileged writer on the filesystem holding `dir` (Infinity if unknown). */
   freeBytes(dir: string): Promise<number>;
@@ -34,13 +37,13 @@ const O_DSYNC: number | undefined = (constants as { O_DSYNC?: number }).O_DSYNC;
 export const nodeStoreFs: StoreFs = {
   open: async (path, flags, options) => {
     const dsyncFlag = options?.dsync === true ? (O_DSYNC ?? 0) : 0;
-    const base = flags === 'a' ? constants.O_APPEND : constants.O_TRUNC;
+    const base = flags === 'log' ? 0 : constants.O_TRUNC;
     const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | base | dsyncFlag, 0o666);
     const dsync = dsyncFlag !== 0;
     return {
       dsync,
-      write: (buffer) => fh.write(buffer),
-      writev: (buffers) => fh.writev(buffers),
+      write: (buffer, position) => fh.write(buffer, 0, buffer.length, position ?? null),
+      writev: (buffers, position) => fh.writev(buffers, position),
       datasync: () => fh.datasync(),
       truncate: (length) => fh.truncate(length),
       stat: () => fh.stat(),
@@ -55,15 +58,17 @@ export const nodeStoreFs: StoreFs = {
 };
 
 /**
- * Writes every byte of `buffers`: writev and write may write fewer bytes than asked without an
- * error (a filling disk, a signal), so loop on what is left. A call that writes nothing is an
- * error: the caller must not take the data as written.
+ * Writes every byte of `buffers` (at `position` and on, if given): writev and write may write
+ * fewer bytes than asked without an error (a filling disk, a signal), so loop on what is left. A
+ * call that writes nothing is an error: the caller must not take the data as written.
  */
-export async function writeFully(file: StoreFile, buffers: Buffer[]): Promise<void> {
+export async function writeFully(file: StoreFile, buffers: Buffer[], position?: number): Promise<void> {
   let parts = buffers.filter((b) => b.length > 0);
+  let at = position;
   while (parts.length > 0) {
-    const { bytesWritten } = parts.length === 1 ? await file.write(parts[0]) : await file.writev(parts);
+    const { bytesWritten } = parts.length === 1 ? await file.write(parts[0], at) : await file.writev(parts, at);
     if (!(bytesWritten > 0)) throw Object.assign(new Error('write made no progress (0 bytes written)'), { code: 'EIO' });
+    if (at !== undefined) at += bytesWritten;
     let skip = bytesWritten;
     let i = 0;
     while (i < parts.length && skip >= parts[i].length) skip -= parts[i++].length;
