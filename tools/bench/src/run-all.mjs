@@ -35,6 +35,8 @@ const suites = {
   fanout: ['fanout.mjs', [], ['1000', ...repeat]],
   // 1 connection × 1 in flight, ZooKeeper's Java client as the load generator
   javaLatency: ['java-latency.mjs', [], [...repeat]],
+  // one record made durable at a time, the ways a log can do it (the commit's write + sync)
+  logWrite: ['log-write.mjs', [], [...repeat]],
   startup: ['startup.mjs', [], ['--rounds', String(Math.max(runs, 5))]],
   // ZooServer and ZooKeeper with 1M znodes, both shapes (1,000 × 1,000 and 1M under one parent):
   // RSS and heap loaded and after restarts, restart from snapshot, 1M-txn log recovery
