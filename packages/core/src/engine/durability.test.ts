@@ -6,7 +6,7 @@ import { CreateMode, OpCode } from '../protocol/opcodes.js';
 import type { Request } from '../protocol/records.js';
 import { engineKit } from './test-kit.js';
 import type { Txn } from './txn.js';
-import { decodeTxn, encodeTxn } from './txn-codec.js';
+import { decodeTxn, encodeTxn, TxnReplayDecoder } from './txn-codec.js';
 import { JuteDecodeError } from '../protocol/decode-error.js';
 import { snapshotChunks } from './snapshot.js';
 import { SHARD_AT } from '../tree/child-names.js';
@@ -77,6 +77,61 @@ describe('txn log replay', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('the replay decoder, fed every txn in one reused buffer, rebuilds exactly the same state', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 80 }), (steps) => {
+        const { kit, txns, step } = driver();
+        steps.forEach(step);
+        const replica = freshEngine();
+        const decoder = new TxnReplayDecoder();
+        const scratch = Buffer.alloc(64 * 1024);
+        for (const [i, txn] of txns.entries()) {
+          const bytes = encodeTxn(txn);
+          const at = i % 7; // not always at 0
+          bytes.copy(scratch, at);
+          const decoded = decoder.decode(scratch, at, at + bytes.length);
+          expect(decoded).toEqual(decodeTxn(bytes));
+          replica.applyTxn(decoded);
+          scratch.fill(0xee); // the next record overwrites it: nothing applied may point into it
+        }
+        expect(dump(replica)).toBe(dump(kit.engine));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('the replay decoder shares one frozen ACL list between creates with the same ACL bytes, and not otherwise', () => {
+    const digest = [{ perms: 31, id: { scheme: 'digest', id: 'u:x' } }];
+    const create = (zxid: bigint, acl: typeof digest, owner = 0n): Txn => ({ zxid, time: 1_700_000_000_123, sessionId: 0x1234n, body: { type: OpCode.create, path: `/n${zxid}`, data: Buffer.from('v'), acl, owner, parentCreates: 3 } });
+    const decoder = new TxnReplayDecoder();
+    const a = decoder.decode(encodeTxn(create(1n, [...OPEN_ACL_UNSAFE])));
+    const b = decoder.decode(encodeTxn(create(2n, [...OPEN_ACL_UNSAFE])));
+    const c = decoder.decode(encodeTxn(create(3n, digest, 0x7fn)));
+    const d = decoder.decode(encodeTxn(create(4n, [...OPEN_ACL_UNSAFE])));
+    const acl = (t: Txn) => (t.body as { acl: unknown }).acl;
+    expect(acl(a)).toBe(acl(b));
+    expect(Object.isFrozen(acl(a))).toBe(true);
+    expect(acl(c)).toEqual(digest);
+    expect(acl(d)).not.toBe(acl(a));
+    expect(acl(d)).toEqual(OPEN_ACL_UNSAFE);
+    expect(c).toEqual(create(3n, digest, 0x7fn));
+    // and the tree interns each once
+    const engine = freshEngine();
+    for (const t of [a, b, c, d]) engine.applyTxn(t);
+    expect(engine.tree.get('/n1')!.acl).toBe(engine.tree.get('/n4')!.acl);
+    expect(engine.tree.get('/n3')!.acl).toEqual(digest);
+  });
+
+  it('the replay decoder rejects a truncated or garbled txn with a decode error, as decodeTxn does', () => {
+    const txn: Txn = { zxid: 5n, time: 1, sessionId: 7n, body: { type: OpCode.create, path: '/a', data: Buffer.from('x'), acl: [...OPEN_ACL_UNSAFE], owner: 0n, parentCreates: 1 } };
+    const bytes = encodeTxn(txn);
+    expect(new TxnReplayDecoder().decode(bytes)).toEqual(txn);
+    for (let cut = 0; cut < bytes.length; cut++) expect(() => new TxnReplayDecoder().decode(bytes, 0, cut), `cut at ${cut}`).toThrow(JuteDecodeError);
+    const garbled = Buffer.from(bytes);
+    garbled.writeInt32BE(99, 24);
+    expect(() => new TxnReplayDecoder().decode(garbled)).toThrow(/unknown type 99/);
   });
 
   it('round-trips a txn and rejects a truncated or garbled one with a decode error', () => {

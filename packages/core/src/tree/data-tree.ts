@@ -36,6 +36,9 @@ export class DataTree {
   /** Identical ACLs share one frozen array, like ZooKeeper's ACL cache: most trees use a handful. */
   private readonly aclCache = new Map<string, readonly ACL[]>();
   private readonly interned = new WeakSet<readonly ACL[]>();
+  /** The last frozen list interned and its shared copy: replay hands the same list to a million creates. */
+  private lastFrozen: readonly ACL[] | null = null;
+  private lastShared: readonly ACL[] = [];
 
   constructor() {
     // ZooKeeper's built-in nodes hold empty data, not null (clients see b"" / a zero-length array)
@@ -65,6 +68,7 @@ export class DataTree {
 
   /** The shared copy of an ACL list. */
   internACL(acl: readonly ACL[]): readonly ACL[] {
+    if (acl === this.lastFrozen) return this.lastShared;
     if (this.interned.has(acl)) return acl;
     let key = '';
     for (const a of acl) key += `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}\u0001`;
@@ -73,6 +77,11 @@ export class DataTree {
       shared = Object.freeze(acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ scheme: a.id.scheme, id: a.id.id }) })));
       this.aclCache.set(key, shared);
       this.interned.add(shared);
+    }
+    // (only a frozen list: a caller could change an ordinary array and pass it again)
+    if (Object.isFrozen(acl) && acl.every((a) => Object.isFrozen(a) && Object.isFrozen(a.id))) {
+      this.lastFrozen = acl;
+      this.lastShared = shared;
     }
     return shared;
   }

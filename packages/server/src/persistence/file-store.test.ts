@@ -80,7 +80,9 @@ describe('file store', () => {
     await store.close();
     const [logName] = (await readdir(dir)).filter((n) => n.startsWith('log.'));
     const full = await readFile(join(dir, logName));
-    const lastStart = scanLog(full).kind === 'ok' ? (scanLog(full) as { records: Array<{ offset: number }> }).records[4].offset : -1;
+    const starts: number[] = [];
+    expect(scanLog(full, (_buf, _start, _end, offset) => starts.push(offset)).kind).toBe('ok');
+    const lastStart = starts[4];
     for (let cut = lastStart + 1; cut < full.length; cut++) {
       await writeFile(join(dir, logName), full.subarray(0, cut));
       const { engine, report } = await recovered(dir);
