@@ -1,10 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import pino, { type Logger } from 'pino';
 import { encodeTxn, TxnReplayDecoder, ZooError, ZooErrorCode, type Txn, type ZooEngine } from '@zoo/core';
-import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotFile, recordHeader, scanLogFile, snapshotTrailer, type LogScan, type RecordVisitor } from './log-format.js';
+import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, checkSnapshotFile, readSnapshotBody, recordHeader, scanLogFile, snapshotTrailer, type LogScan, type RecordVisitor } from './log-format.js';
 import type { RecoveryReport, StoreInfo, TxnStore } from './txn-store.js';
 import { nodeStoreFs, writeFully, type StoreFile, type StoreFs } from './store-fs.js';
 
@@ -140,7 +140,7 @@ class FileTxnStore implements TxnStore {
     let needed: number[] | undefined;
     for (const snap of (await this.files(this.dataDir, 'snapshot')).reverse()) {
       const path = join(this.dataDir, snap.name);
-      const parsed = readSnapshotFile(await readFile(path));
+      const parsed = await checkSnapshotFile(path);
       if ('error' in parsed) {
         this.logger.warn({ file: path, why: parsed.error }, 'skipping invalid snapshot');
         continue;
@@ -152,7 +152,10 @@ class FileTxnStore implements TxnStore {
         this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
         continue;
       }
-      engine.restoreSnapshot(parsed.body);
+      // read again, chunk by chunk, each block decoded as soon as it is whole (never the whole file in memory)
+      const restorer = engine.snapshotRestorer();
+      await readSnapshotBody(path, parsed.bodyBytes, (piece) => restorer.push(piece));
+      restorer.end();
       snapshotZxid = snap.zxid;
       needed = indexes;
       break;

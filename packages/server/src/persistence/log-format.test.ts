@@ -2,7 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOG_HEADER_BYTES, logHeader, recordHeader, scanLog, scanLogFile, type LogScan } from './log-format.js';
+import { crc32 } from 'node:zlib';
+import { checkSnapshotFile, LOG_HEADER_BYTES, logHeader, readSnapshotBody, recordHeader, scanLog, scanLogFile, snapshotTrailer, type LogScan } from './log-format.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -155,5 +156,34 @@ describe('log scan in chunks', () => {
       ),
     ).rejects.toThrow('stop here');
     expect(calls).toBe(7);
+  });
+});
+
+describe('snapshot file read in chunks', () => {
+  const body = Buffer.from(Array.from({ length: 5000 }, (_, i) => (i * 31) & 0xff));
+  const file = Buffer.concat([body, snapshotTrailer(crc32(body), 0x1234n)]);
+  const write = async (bytes: Buffer) => {
+    const path = join(dir, `snapshot.${(++fileNo).toString(16)}`);
+    await writeFile(path, bytes);
+    return path;
+  };
+
+  it('checks the checksum and end marker and hands over exactly the bytes before the trailer, whatever the chunk size', async () => {
+    const path = await write(file);
+    for (const chunk of [1, 7, 1000, 4999, 5000, 1 << 20]) {
+      expect(await checkSnapshotFile(path, chunk)).toEqual({ bodyBytes: body.length, endZxid: 0x1234n });
+      const pieces: Buffer[] = [];
+      await readSnapshotBody(path, body.length, (piece) => pieces.push(Buffer.from(piece)), chunk);
+      expect(Buffer.concat(pieces).equals(body), `chunk ${chunk}`).toBe(true);
+      expect(pieces.every((p) => p.length <= chunk)).toBe(true);
+    }
+  });
+
+  it('names what is wrong with a damaged, unfinished or short file', async () => {
+    const damaged = Buffer.from(file);
+    damaged[2500] ^= 1;
+    expect(await checkSnapshotFile(await write(damaged), 64)).toEqual({ error: 'checksum mismatch' });
+    expect(await checkSnapshotFile(await write(file.subarray(0, file.length - 1)), 64)).toEqual({ error: 'no end marker (incomplete)' });
+    expect(await checkSnapshotFile(await write(file.subarray(0, 10)), 64)).toEqual({ error: 'too short' });
   });
 });

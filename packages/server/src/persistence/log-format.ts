@@ -213,13 +213,49 @@ export function snapshotTrailer(crc: number, endZxid: bigint): Buffer {
   return b;
 }
 
-export function readSnapshotFile(file: Buffer): { body: Buffer; endZxid: bigint } | { error: string } {
-  if (file.length < SNAPSHOT_TRAILER_BYTES) return { error: 'too short' };
-  const t = file.length - SNAPSHOT_TRAILER_BYTES;
-  if (file.readInt32BE(t + 12) !== SNAPSHOT_END) return { error: 'no end marker (incomplete)' };
-  const body = file.subarray(0, t);
-  if ((crc32(body) | 0) !== file.readInt32BE(t + 8)) return { error: 'checksum mismatch' };
-  return { body, endZxid: file.readBigInt64BE(t) };
+/**
+ * Checks a snapshot file, reading it in chunks (memory stays bounded whatever its size): the
+ * end marker, then the checksum of the engine's bytes. Returns how many there are and endZxid.
+ */
+export async function checkSnapshotFile(path: string, chunkBytes = LOG_CHUNK_BYTES): Promise<{ bodyBytes: number; endZxid: bigint } | { error: string }> {
+  const fh = await open(path, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    if (size < SNAPSHOT_TRAILER_BYTES) return { error: 'too short' };
+    const bodyBytes = size - SNAPSHOT_TRAILER_BYTES;
+    const trailer = await readAt(fh, Buffer.alloc(SNAPSHOT_TRAILER_BYTES), bodyBytes, SNAPSHOT_TRAILER_BYTES);
+    if (trailer.length < SNAPSHOT_TRAILER_BYTES || trailer.readInt32BE(12) !== SNAPSHOT_END) return { error: 'no end marker (incomplete)' };
+    let crc = 0;
+    await readChunks(fh, bodyBytes, chunkBytes, (piece) => {
+      crc = crc32(piece, crc);
+    });
+    if ((crc | 0) !== trailer.readInt32BE(8)) return { error: 'checksum mismatch' };
+    return { bodyBytes, endZxid: trailer.readBigInt64BE(0) };
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Hands the first `bodyBytes` bytes of a (checked) snapshot file to `onPiece`, in chunks read into one reused buffer. */
+export async function readSnapshotBody(path: string, bodyBytes: number, onPiece: (piece: Buffer) => void, chunkBytes = LOG_CHUNK_BYTES): Promise<void> {
+  const fh = await open(path, 'r');
+  try {
+    await readChunks(fh, bodyBytes, chunkBytes, onPiece);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** The first `bytes` bytes of the file, `chunkBytes` at a time into one buffer; fails if the file is shorter. */
+async function readChunks(fh: FileHandle, bytes: number, chunkBytes: number, onPiece: (piece: Buffer) => void): Promise<void> {
+  const buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, bytes)));
+  for (let pos = 0; pos < bytes; ) {
+    const want = Math.min(buf.length, bytes - pos);
+    const piece = await readAt(fh, buf, pos, want);
+    if (piece.length < want) throw new Error(`file got shorter while it was read (${pos + piece.length} of ${bytes} bytes)`);
+    onPiece(piece);
+    pos += want;
+  }
 }
 
 export const fileZxid = (name: string): bigint | null => {
