@@ -422,17 +422,16 @@ class Loader {
     } else if (ref >= 0 && ref < this.acls.length) acl = this.acls[ref];
     else throw new JuteDecodeError(`snapshot: ACL reference ${ref} for ${path} is outside the table of ${this.acls.length}`);
     const czxid = this.zxid(p);
-    const node = new ZNode(null, acl, czxid, 0, NO_OWNER);
+    const owner = this.int(p + 52) !== 0 || this.int(p + 56) !== 0 ? this.b.readBigInt64BE(p + 52) : NO_OWNER;
+    const ctime = this.number(p + 24);
+    const node = new ZNode(null, acl, czxid, ctime, owner);
+    // (each is kept only if it is not the default: see ZNode)
     node.mzxid = this.zxid(p + 8);
     node.pzxid = this.zxid(p + 16);
-    const ctime = this.number(p + 24);
-    node.ctime = ctime;
-    const mtime = this.number(p + 32);
-    node.mtime = mtime === ctime ? ctime : mtime;
+    node.mtime = this.number(p + 32);
     node.version = this.int(p + 40);
     node.childCreates = this.int(p + 44);
     node.aversion = this.int(p + 48);
-    if (this.int(p + 52) !== 0 || this.int(p + 56) !== 0) node.ephemeralOwner = this.b.readBigInt64BE(p + 52);
     this.next = p + AFTER_ACL_BYTES;
     return node;
   }
