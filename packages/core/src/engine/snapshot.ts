@@ -110,7 +110,7 @@ function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL
 
 /**
  * The tree's nodes, parents before children, depth first. A stack of child iterators rather than
- * of paths: a node with 1M children would otherwise put 1M path strings on the stack at once
+ * of paths: a node with 1M children would otherwise put 1M paths on the stack at once
  * (tens of MiB of heap at every snapshot). The iterators are live, as the snapshot is written in
  * chunks while writes go on: a node deleted meanwhile is skipped (the log replay covers it).
  */
@@ -118,26 +118,20 @@ function* depthFirst(tree: DataTree): Generator<[string, ZNode]> {
   const root = tree.get('/');
   if (!root) return;
   yield ['/', root];
-  const paths: string[] = ['/'];
   const iters: Array<Iterator<string>> = [];
-  if (root.children) iters.push(root.children[Symbol.iterator]());
+  if (root.children) iters.push(root.children.paths());
   else return;
   while (iters.length > 0) {
     const next = iters[iters.length - 1].next();
     if (next.done) {
       iters.pop();
-      paths.pop();
       continue;
     }
-    const parent = paths[paths.length - 1];
-    const path = parent === '/' ? `/${next.value}` : `${parent}/${next.value}`;
+    const path = next.value;
     const node = tree.get(path);
     if (!node) continue;
     yield [path, node];
-    if (node.children && node.children.size > 0) {
-      paths.push(path);
-      iters.push(node.children[Symbol.iterator]());
-    }
+    if (node.children && node.children.size > 0) iters.push(node.children.paths());
   }
 }
 

@@ -111,4 +111,25 @@ describe('ChildNames', () => {
     expect(seen.length).toBeLessThanOrEqual(kept.length + later.length);
     expect(c.size).toBe(kept.length + later.length);
   });
+
+  it('holds the children as paths under its parent and hands out names, in the same order whatever the parent', () => {
+    const deep = new ChildNames('/a/b');
+    const root = new ChildNames();
+    const all = names(SHARD_AT + 500, 'c');
+    for (const n of all) {
+      deep.addPath(`/a/b/${n}`);
+      root.add(n);
+    }
+    expect(deep.size).toBe(all.length);
+    expect(deep.has('c7')).toBe(true);
+    expect(deep.hasPath('/a/b/c7')).toBe(true);
+    expect(deep.hasPath('/a/bc7')).toBe(false);
+    expect(deep.toArray()).toEqual(root.toArray());
+    expect([...deep]).toEqual(root.toArray());
+    expect([...deep.paths()]).toEqual(root.toArray().map((n) => `/a/b/${n}`));
+    expect(deep.deletePath('/a/b/c7')).toBe(true);
+    expect(deep.delete('c8')).toBe(true);
+    expect(deep.has('c7') || deep.has('c8')).toBe(false);
+    expect(deep.size).toBe(all.length - 2);
+  });
 });

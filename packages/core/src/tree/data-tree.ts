@@ -1,7 +1,7 @@
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../acl/ids.js';
 import { EventType } from '../protocol/opcodes.js';
 import type { ACL } from '../protocol/records.js';
-import { baseName, parentPath } from '../path/validate-path.js';
+import { parentPath } from '../path/validate-path.js';
 import { ChildNames } from './child-names.js';
 import { DataSlabs } from './data-slabs.js';
 import { isContainerOwner, isEphemeralOwner, isTtlOwner } from './node-type.js';
@@ -106,8 +106,9 @@ export class DataTree {
   }
 
   private linkChild(path: string): ZNode {
-    const parent = this.nodes.get(parentPath(path))!;
-    (parent.children ??= new ChildNames()).add(baseName(path));
+    const parentName = parentPath(path);
+    const parent = this.nodes.get(parentName)!;
+    (parent.children ??= new ChildNames(parentName)).addPath(path);
     return parent;
   }
 
@@ -117,7 +118,8 @@ export class DataTree {
    * (replay of a txn a fuzzy snapshot already holds).
    */
   create(path: string, data: Buffer | null, acl: readonly ACL[], owner: bigint, zxid: bigint, time: number, parentCreates: number, events?: TreeEvent[]): boolean {
-    const parent = this.nodes.get(parentPath(path));
+    const parentName = parentPath(path);
+    const parent = this.nodes.get(parentName);
     if (!parent) {
       // Replay (no events) after a fuzzy snapshot: the parent was deleted before the snapshot
       // got to it, so its delete comes later in the log, and this node's delete before that
@@ -131,12 +133,12 @@ export class DataTree {
     const node = new ZNode(null, this.internACL(acl), zxid, time, owner);
     this.slabs.store(node, data);
     this.nodes.set(path, node);
-    (parent.children ??= new ChildNames()).add(baseName(path));
+    (parent.children ??= new ChildNames(parentName)).addPath(path);
     this.dataSize += path.length + (data ? data.length : 0);
     this.index(path, owner);
     if (events) {
       events.push({ type: EventType.NodeCreated, path, acl });
-      events.push({ type: EventType.NodeChildrenChanged, path: parentPath(path), acl: parent.acl });
+      events.push({ type: EventType.NodeChildrenChanged, path: parentName, acl: parent.acl });
     }
     return true;
   }
@@ -153,9 +155,10 @@ export class DataTree {
       node.children = existing.children;
       this.dataSize -= path.length + existing.dataLength;
     } else if (path !== '/') {
-      const parent = this.nodes.get(parentPath(path));
+      const parentName = parentPath(path);
+      const parent = this.nodes.get(parentName);
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new ChildNames()).add(baseName(path));
+      (parent.children ??= new ChildNames(parentName)).addPath(path);
     }
     node.acl = this.internACL(node.acl);
     this.nodes.set(path, node);
@@ -177,7 +180,7 @@ export class DataTree {
     } else {
       parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new ChildNames()).add(path.slice(slash + 1));
+      (parent.children ??= new ChildNames(slash === 0 ? '/' : path.slice(0, slash))).addPath(path);
     }
     const size = this.nodes.size;
     this.nodes.set(path, node);
@@ -207,7 +210,7 @@ export class DataTree {
     const node = this.nodes.get(path);
     if (!node) return false;
     this.nodes.delete(path);
-    parent?.children?.delete(baseName(path));
+    parent?.children?.deletePath(path);
     this.dataSize -= path.length + node.dataLength;
     const owner = node.ephemeralOwner;
     if (isEphemeralOwner(owner)) {
@@ -257,9 +260,9 @@ export class DataTree {
       const p = stack.pop()!;
       const children = this.nodes.get(p)?.children;
       if (!children) continue;
-      for (const child of children) {
+      for (const child of children.paths()) {
         n++;
-        stack.push(p === '/' ? `/${child}` : `${p}/${child}`);
+        stack.push(child);
       }
     }
     return n;
