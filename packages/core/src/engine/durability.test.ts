@@ -170,6 +170,29 @@ describe('snapshots', () => {
     );
   });
 
+  it('a parent deleted and re-created with a child while the snapshot is written: the replay lists the child under it again', () => {
+    // (found by the property above: the snapshot holds the new /a and /a/a; replaying the
+    // delete of the old /a, then the creates, must leave /a/a listed as /a's child)
+    const { kit, txns, step } = driver();
+    const steps = (xs: Array<[number, number]>) => xs.forEach(([kind, target]) => step({ session: 0, kind, target, name: 'a' }));
+    steps([[0, 0], [0, 0], [2, 0]]); // /a, then two failed creates of /a
+    const snap = kit.engine.snapshot(64);
+    const chunks: Buffer[] = [];
+    const iterator = snap.chunks[Symbol.iterator]();
+    for (const s of [[5, 1], [0, 0], [0, 1]] as Array<[number, number]>) {
+      const next = iterator.next();
+      if (!next.done) chunks.push(next.value);
+      steps([s]); // delete /a, create /a, create /a/a
+    }
+    for (let next = iterator.next(); !next.done; next = iterator.next()) chunks.push(next.value);
+    expect(kit.engine.tree.get('/a')!.numChildren).toBe(1);
+    const restored = freshEngine();
+    restored.restoreSnapshot(Buffer.concat(chunks));
+    for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+    expect(restored.tree.get('/a')!.children?.toArray()).toEqual(['a']);
+    expect(dump(restored)).toBe(dump(kit.engine));
+  });
+
   it('a parent deleted before the snapshot reached it: replaying the create and delete of its child restores the state', () => {
     // a container with a child; while the snapshot is written, the child comes and goes and the
     // reaper deletes the container before the snapshot gets to it

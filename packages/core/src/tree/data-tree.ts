@@ -129,7 +129,14 @@ export class DataTree {
     }
     if (parent.childCreates < parentCreates) parent.childCreates = parentCreates;
     if (parent.pzxid < zxid) parent.pzxid = zxid;
-    if (this.nodes.has(path)) return false;
+    if (this.nodes.has(path)) {
+      // Replay after a fuzzy snapshot that holds a later incarnation of the parent with this
+      // child: the log's delete of the parent's earlier incarnation removed the parent and left
+      // the child unlisted, and the parent's re-create made it a fresh node. The child is
+      // the one this txn made: list it under its parent again.
+      if (!events) (parent.children ??= new ChildNames(parentName)).addPath(path);
+      return false;
+    }
     const node = new ZNode(null, this.internACL(acl), zxid, time, owner);
     this.slabs.store(node, data);
     this.nodes.set(path, node);
