@@ -2,8 +2,12 @@
 export const SHARD_AT = 8192;
 /** Shards once sharded: 1M children are 256 Sets of ~4k names. */
 const SHARDS = 256;
-/** Adds to a sharded set wait for this many, then go in together (see ChildNames.pending). */
-const PENDING_MAX = 65536;
+/**
+ * Adds to a sharded set wait until there are this many and half as many as the set holds, then
+ * go in together (see ChildNames.pending): a batch must grow with the set for each shard to get
+ * a run of inserts while its table is in the cache, and the total work stays linear.
+ */
+const PENDING_MIN = 65536;
 
 /**
  * The names of a node's children, held as the children's full paths: the very strings that key
@@ -25,8 +29,8 @@ export class ChildNames implements Iterable<string> {
   private count = 0;
   /**
    * Children added once sharded and not yet put in their shard, in the order they came. A burst
-   * of adds (log replay: 1M creates under one parent) goes into the shards PENDING_MAX at a time,
-   * shard by shard: each insert then touches a table that is already in the CPU cache, where
+   * of adds (log replay: 1M creates under one parent) goes into the shards many at a time (see
+   * PENDING_MIN), shard by shard: each insert then touches a table that is already in the CPU cache, where
    * one by one every insert lands in a random one of 256 tables (~3× the CPU). Each shard gets
    * its children in the same order, so the state is as if they were added one by one. Anything
    * but an add puts them in first.
@@ -66,7 +70,7 @@ export class ChildNames implements Iterable<string> {
   addPath(path: string): this {
     const one = this.one;
     if (one === null) {
-      if (this.pending.push(path) >= PENDING_MAX) this.flush();
+      if (this.pending.push(path) >= PENDING_MIN && this.pending.length >= this.count >> 1) this.flush();
       return this;
     }
     const before = one.size;
