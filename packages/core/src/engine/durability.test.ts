@@ -129,6 +129,16 @@ describe('txn log replay', () => {
     const bytes = encodeTxn(txn);
     expect(new TxnReplayDecoder().decode(bytes)).toEqual(txn);
     for (let cut = 0; cut < bytes.length; cut++) expect(() => new TxnReplayDecoder().decode(bytes, 0, cut), `cut at ${cut}`).toThrow(JuteDecodeError);
+    // and one that knows the ACL list already (its quick path)
+    const warm = new TxnReplayDecoder();
+    expect(warm.decode(bytes)).toEqual(txn);
+    for (let cut = 0; cut < bytes.length; cut++) expect(() => warm.decode(bytes, 0, cut), `cut at ${cut}, warm`).toThrow(JuteDecodeError);
+    const nullPath = Buffer.from(bytes);
+    nullPath.writeInt32BE(-1, 28);
+    expect(() => warm.decode(nullPath)).toThrow(/null path/);
+    const badData = Buffer.from(bytes);
+    badData.writeInt32BE(-5, 28 + 4 + 2);
+    expect(() => warm.decode(badData)).toThrow(JuteDecodeError);
     const garbled = Buffer.from(bytes);
     garbled.writeInt32BE(99, 24);
     expect(() => new TxnReplayDecoder().decode(garbled)).toThrow(/unknown type 99/);

@@ -6,6 +6,7 @@ import type { SessionTracker } from '../session/session-tracker.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { SLAB_BYTES } from '../tree/data-slabs.js';
 import { ZNode } from '../tree/znode.js';
+import { utf8 } from './utf8.js';
 
 /**
  * Snapshot format (Jute encoding):
@@ -325,12 +326,6 @@ export class SnapshotRestorer {
 }
 
 const TWO_32 = 4294967296;
-
-/** Buffer's own utf8Slice where it has one: toString('utf8', …) without its argument checks. */
-const utf8: (b: Buffer, start: number, end: number) => string =
-  typeof (Buffer.prototype as { utf8Slice?: unknown }).utf8Slice === 'function'
-    ? (b, start, end) => (b as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(start, end)
-    : (b, start, end) => b.toString('utf8', start, end);
 
 /**
  * Decodes nodes straight from the bytes: no reader object per field, no throwaway bigints

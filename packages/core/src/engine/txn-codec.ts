@@ -3,7 +3,8 @@ import { JuteReader } from '../protocol/jute-reader.js';
 import { JuteWriter } from '../protocol/jute-writer.js';
 import { OpCode } from '../protocol/opcodes.js';
 import type { ACL } from '../protocol/records.js';
-import type { CheckTxn, DeleteTxn, Txn, TxnBody, TxnOp } from './txn.js';
+import type { CheckTxn, CreateTxn, DeleteTxn, Txn, TxnBody, TxnOp } from './txn.js';
+import { utf8 } from './utf8.js';
 
 /**
  * The binary form of a txn in the log: Jute encoding of
@@ -48,58 +49,66 @@ export class TxnReplayDecoder {
 
   /** The txn in `buf[start, end)` (a record's payload). */
   decode(buf: Buffer, start = 0, end = buf.length): Txn {
-    const r = new JuteReader(buf, start, end);
     if (end - start < 28) return decodeTxn(buf.subarray(start, end)); // (throws the usual error)
     const zxid = buf.readBigInt64BE(start);
     const time = buf.readInt32BE(start + 8) * TWO_32 + buf.readUInt32BE(start + 12);
     const sessionId = this.long(buf, start + 16);
     const type = buf.readInt32BE(start + 24);
-    r.offset = start + 28;
     if (type !== OpCode.create) return { zxid, time, sessionId, body: readBody(new JuteReader(buf, start + 24, end), true) };
+    return { zxid, time, sessionId, body: this.create(buf, start + 28, end) };
+  }
+
+  /**
+   * A create body, read straight from the bytes when it is the usual one (a path, data, and the
+   * ACL list of the create before); anything else, or anything damaged, is read by JuteReader,
+   * which names what is wrong.
+   */
+  private create(buf: Buffer, at: number, end: number): CreateTxn {
+    const acl = this.acl;
+    if (acl !== null && end - at >= 8) {
+      const pathAt = at + 4;
+      const pathLength = buf.readInt32BE(at);
+      if (pathLength >= 0 && pathLength <= end - pathAt - 4) {
+        const lengthAt = pathAt + pathLength;
+        const dataLength = buf.readInt32BE(lengthAt);
+        const dataAt = lengthAt + 4;
+        const aclAt = dataAt + (dataLength > 0 ? dataLength : 0);
+        const known = this.aclBytes;
+        const n = known.length;
+        if (dataLength >= -1 && n <= end - aclAt - 12 && sameBytes(buf, aclAt, known, n)) {
+          const ownerAt = aclAt + n;
+          return {
+            type: OpCode.create,
+            path: utf8(buf, pathAt, lengthAt),
+            data: dataLength < 0 ? null : buf.subarray(dataAt, dataAt + dataLength),
+            acl,
+            owner: this.long(buf, ownerAt),
+            parentCreates: buf.readInt32BE(ownerAt + 8),
+          };
+        }
+      }
+    }
+    const r = new JuteReader(buf, at, end);
     const path = str(r);
     const data = r.readBuffer();
-    const acl = this.readACL(buf, r, end);
+    const from = r.offset;
+    // frozen through and through: the tree may then remember it (see DataTree.internACL)
+    const decoded = Object.freeze((r.readACLs() ?? []).map((a) => Object.freeze({ perms: a.perms, id: Object.freeze(a.id) })));
+    this.acl = decoded;
+    this.aclBytes = Buffer.from(buf.subarray(from, r.offset));
     if (end - r.offset < 12) throw new JuteDecodeError(`truncated: need 12 bytes for owner and parentCreates at offset ${r.offset}, ${end - r.offset} left`);
-    const owner = this.long(buf, r.offset);
-    const parentCreates = buf.readInt32BE(r.offset + 8);
-    return { zxid, time, sessionId, body: { type: OpCode.create, path, data, acl, owner, parentCreates } };
+    return { type: OpCode.create, path, data, acl: decoded, owner: this.long(buf, r.offset), parentCreates: buf.readInt32BE(r.offset + 8) };
   }
 
   private long(buf: Buffer, at: number): bigint {
     return buf.readInt32BE(at) === 0 && buf.readInt32BE(at + 4) === 0 ? ZERO : buf.readBigInt64BE(at);
   }
-
-  /** The ACL vector at r.offset: the previous one again when its bytes are the same. */
-  private readACL(buf: Buffer, r: JuteReader, end: number): readonly ACL[] {
-    const from = r.offset;
-    const to = aclVectorEnd(buf, from, end);
-    const cached = this.acl;
-    if (cached !== null && to - from === this.aclBytes.length && buf.compare(this.aclBytes, 0, this.aclBytes.length, from, to) === 0) {
-      r.offset = to;
-      return cached;
-    }
-    // frozen through and through: the tree may then remember it (see DataTree.internACL)
-    const acl = Object.freeze((r.readACLs() ?? []).map((a) => Object.freeze({ perms: a.perms, id: Object.freeze(a.id) })));
-    this.acl = acl;
-    this.aclBytes = Buffer.from(buf.subarray(from, r.offset));
-    return acl;
-  }
 }
 
-/** Where the ACL vector at `at` ends (without decoding it); `end` if it does not fit (the decoder then reports it). */
-function aclVectorEnd(buf: Buffer, at: number, end: number): number {
-  if (end - at < 4) return end;
-  const n = buf.readInt32BE(at);
-  let p = at + 4;
-  for (let i = 0; i < n; i++) {
-    if (end - p < 8) return end;
-    const scheme = buf.readInt32BE(p + 4);
-    p += 8 + Math.max(0, scheme);
-    if (end - p < 4) return end;
-    p += 4 + Math.max(0, buf.readInt32BE(p));
-    if (p > end) return end;
-  }
-  return p;
+/** Whether `buf` holds the `n` bytes of `known` at `at` (a short run: a loop beats a call into C++). */
+function sameBytes(buf: Buffer, at: number, known: Buffer, n: number): boolean {
+  for (let i = 0; i < n; i++) if (buf[at + i] !== known[i]) return false;
+  return true;
 }
 
 function writeBody(w: JuteWriter, body: TxnBody): void {
