@@ -186,4 +186,14 @@ describe('snapshot file read in chunks', () => {
     expect(await checkSnapshotFile(await write(file.subarray(0, file.length - 1)), 64)).toEqual({ error: 'no end marker (incomplete)' });
     expect(await checkSnapshotFile(await write(file.subarray(0, 10)), 64)).toEqual({ error: 'too short' });
   });
+
+  it('an error thrown by the reader of the pieces stops the read and reaches the caller', async () => {
+    const path = await write(file);
+    let calls = 0;
+    const stop = () => {
+      if (++calls === 3) throw new Error('bad block');
+    };
+    await expect(readSnapshotBody(path, body.length, stop, 100)).rejects.toThrow('bad block');
+    expect(calls).toBe(3);
+  });
 });

@@ -246,15 +246,31 @@ export async function readSnapshotBody(path: string, bodyBytes: number, onPiece:
   }
 }
 
-/** The first `bytes` bytes of the file, `chunkBytes` at a time into one buffer; fails if the file is shorter. */
+/**
+ * The first `bytes` bytes of the file, `chunkBytes` at a time, into two buffers in turn: the next
+ * chunk is read while `onPiece` works on this one. Fails if the file is shorter.
+ */
 async function readChunks(fh: FileHandle, bytes: number, chunkBytes: number, onPiece: (piece: Buffer) => void): Promise<void> {
-  const buf = Buffer.allocUnsafe(Math.max(1, Math.min(chunkBytes, bytes)));
-  for (let pos = 0; pos < bytes; ) {
-    const want = Math.min(buf.length, bytes - pos);
-    const piece = await readAt(fh, buf, pos, want);
+  const size = Math.max(1, Math.min(chunkBytes, bytes));
+  const buffers = [Buffer.allocUnsafe(size), bytes > size ? Buffer.allocUnsafe(size) : Buffer.alloc(0)];
+  const read = (pos: number, k: number) => (pos < bytes ? readAt(fh, buffers[k], pos, Math.min(size, bytes - pos)) : null);
+  let pos = 0;
+  let k = 0;
+  let next = read(0, 0);
+  while (next) {
+    const want = Math.min(size, bytes - pos);
+    const piece = await next;
     if (piece.length < want) throw new Error(`file got shorter while it was read (${pos + piece.length} of ${bytes} bytes)`);
-    onPiece(piece);
     pos += want;
+    k ^= 1;
+    next = read(pos, k);
+    try {
+      onPiece(piece);
+    } catch (err) {
+      // (the file is closed once this returns: let the read in flight finish first)
+      await next?.catch(() => {});
+      throw err;
+    }
   }
 }
 
