@@ -180,7 +180,8 @@ export class DataTree {
    */
   loadChild(path: string, slash: number, node: ZNode, parent: ZNode | undefined): void {
     // Into a fresh tree: only the reserved nodes are there already (no lookup for the others).
-    const existing = RESERVED_PATHS.has(path) ? this.nodes.get(path) : undefined;
+    // (every reserved path but '/', which load() takes, starts with "/z": most paths need no lookup)
+    const existing = path.charCodeAt(1) === 122 && RESERVED_PATHS.has(path) ? this.nodes.get(path) : undefined;
     if (existing) {
       node.children = existing.children;
       this.dataSize -= path.length + existing.dataLength;

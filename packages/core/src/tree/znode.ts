@@ -174,6 +174,7 @@ export class ZNode {
   }
 
   set mtime(t: number) {
+    if (this.more === null && t === this.ctimeHi * TIME_SPLIT + this.ctimeLo) return;
     const hi = timeHi(t);
     const lo = timeLo(t, hi);
     if (this.more !== null) {
