@@ -295,6 +295,24 @@ describe('snapshots', () => {
     }
   });
 
+  it('abort() after any part of a snapshot leaves the engine fresh: another snapshot then restores exactly', () => {
+    const { kit, step } = driver();
+    for (let i = 0; i < 30; i++) step({ session: i % 3, kind: i % 5 === 4 ? 4 : i % 4 === 1 ? 1 : 0, target: i, name: 'abc'[i % 3] });
+    const bytes = Buffer.concat([...snapshotChunks(kit.engine.lastZxid, kit.engine.tree, kit.engine.sessions, 100)]);
+    const empty = dump(freshEngine());
+    for (const cut of [0, 10, 40, Math.floor(bytes.length / 2), bytes.length]) {
+      const engine = freshEngine();
+      const first = engine.snapshotRestorer();
+      first.push(bytes.subarray(0, cut));
+      first.abort();
+      expect(dump(engine), `aborted after ${cut} bytes`).toBe(empty);
+      const second = engine.snapshotRestorer();
+      second.push(bytes);
+      second.end();
+      expect(dump(engine)).toBe(dump(kit.engine));
+    }
+  });
+
   it('a snapshot handed over in pieces and cut off anywhere is a decode error at end()', () => {
     const { kit, step } = driver();
     for (let i = 0; i < 30; i++) step({ session: i % 3, kind: i % 5 === 4 ? 4 : 0, target: i, name: 'abc'[i % 3] });

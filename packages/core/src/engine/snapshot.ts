@@ -184,6 +184,8 @@ export class SnapshotRestorer {
   /** v2: every piece after the header, which ends at restAt. */
   private rest: Buffer[] = [];
   private restAt = -1;
+  /** The sessions read, for abort(). */
+  private sessionIds: bigint[] = [];
   /** Bytes pushed so far. */
   private offset = 0;
   private done = false;
@@ -210,6 +212,17 @@ export class SnapshotRestorer {
       return;
     }
     this.body(piece, 0, at);
+  }
+
+  /**
+   * Takes back everything pushed so far (the tree is fresh again, the sessions read are gone):
+   * for a snapshot found damaged part way, before an older one is tried.
+   */
+  abort(): void {
+    this.tree.reset();
+    for (const id of this.sessionIds) this.sessions.remove(id);
+    this.sessionIds = [];
+    this.done = true;
   }
 
   /** Checks that the snapshot was whole (else a JuteDecodeError) and returns its zxid. */
@@ -265,7 +278,10 @@ export class SnapshotRestorer {
       if (final || !(err instanceof JuteDecodeError)) throw err;
       return -1;
     }
-    for (const [id, timeout] of found) this.sessions.add(id, timeout);
+    for (const [id, timeout] of found) {
+      this.sessions.add(id, timeout);
+      this.sessionIds.push(id);
+    }
     const acls = aclLists.map((acl) => this.tree.internACL(acl));
     this.version = version;
     this.zxid = zxid;

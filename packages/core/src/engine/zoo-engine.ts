@@ -778,15 +778,17 @@ export class ZooEngine {
 
   /**
    * restoreSnapshot for a snapshot read in pieces (a file read in chunks): push each piece in
-   * order (it may be reused once push returns), then end(), which throws if it was not whole.
+   * order (it may be reused once push returns), then end(), which throws if it was not whole;
+   * or abort(), which leaves the engine as fresh as it was (the file turned out to be damaged).
    */
-  snapshotRestorer(): { push(piece: Buffer): void; end(): void } {
+  snapshotRestorer(): { push(piece: Buffer): void; end(): void; abort(): void } {
     const restorer = new SnapshotRestorer(this.tree, this.sessions);
     return {
       push: (piece) => restorer.push(piece),
       end: () => {
         this.zxid = restorer.end();
       },
+      abort: () => restorer.abort(),
     };
   }
 

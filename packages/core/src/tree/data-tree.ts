@@ -41,6 +41,22 @@ export class DataTree {
   private lastShared: readonly ACL[] = [];
 
   constructor() {
+    this.addBuiltins();
+  }
+
+  /**
+   * Back to a fresh tree (only the built-in nodes): for a restore that turned out to come from a
+   * damaged snapshot, before the next one is tried.
+   */
+  reset(): void {
+    this.nodes.clear();
+    this.ephemerals.clear();
+    this.containers.clear();
+    this.ttls.clear();
+    this.addBuiltins();
+  }
+
+  private addBuiltins(): void {
     // ZooKeeper's built-in nodes hold empty data, not null (clients see b"" / a zero-length array)
     const root = new ZNode(Buffer.alloc(0), OPEN_ACL_UNSAFE, 0n, 0, 0n);
     this.nodes.set('/', root);

@@ -140,6 +140,31 @@ describe('file store', () => {
     expect(paths(r.engine)).toEqual(paths(engine));
   });
 
+  it('a snapshot found damaged only by its checksum (it decodes) is taken back whole before the older one is restored', async () => {
+    const dir = await tempDir();
+    const { engine, create } = engineWithWrites();
+    const store = await openTxnStore({ dataDir: dir });
+    await store.recover(new ZooEngine());
+    for (let i = 0; i < 10; i++) store.append(create(`/d${i}`));
+    await store.sync();
+    const first = await store.writeSnapshot(engine);
+    for (let i = 10; i < 20; i++) store.append(create(`/d${i}`, 'data'));
+    await store.sync();
+    const second = await store.writeSnapshot(engine);
+    await store.close();
+    const snapName = `snapshot.${second.toString(16)}`;
+    const snap = await readFile(join(dir, snapName));
+    // a byte of the last node's data: every block still decodes, only the checksum is wrong
+    const at = snap.length - 16 - 4 - 1;
+    expect(snap[at]).toBe('a'.charCodeAt(0));
+    snap[at] = 'b'.charCodeAt(0);
+    await writeFile(join(dir, snapName), snap);
+    const r = await recovered(dir);
+    expect(r.report).toMatchObject({ snapshotZxid: first, replayed: 10 });
+    expect(paths(r.engine)).toEqual(paths(engine));
+    expect(r.engine.tree.get('/d19')!.data!.toString()).toBe('data');
+  });
+
   it('purge keeps the newest snapshots and the logs they need', async () => {
     const dir = await tempDir();
     const { engine, create } = engineWithWrites();

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import pino, { type Logger } from 'pino';
 import { encodeTxn, TxnReplayDecoder, ZooError, ZooErrorCode, type Txn, type ZooEngine } from '@zoo/core';
-import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, checkSnapshotFile, readSnapshotBody, recordHeader, scanLogFile, snapshotTrailer, type LogScan, type RecordVisitor } from './log-format.js';
+import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotBody, readSnapshotTrailer, recordHeader, scanLogFile, snapshotTrailer, type LogScan, type RecordVisitor } from './log-format.js';
 import type { RecoveryReport, StoreInfo, TxnStore } from './txn-store.js';
 import { nodeStoreFs, writeFully, type StoreFile, type StoreFs } from './store-fs.js';
 
@@ -140,21 +140,40 @@ class FileTxnStore implements TxnStore {
     let needed: number[] | undefined;
     for (const snap of (await this.files(this.dataDir, 'snapshot')).reverse()) {
       const path = join(this.dataDir, snap.name);
-      const parsed = await checkSnapshotFile(path);
-      if ('error' in parsed) {
-        this.logger.warn({ file: path, why: parsed.error }, 'skipping invalid snapshot');
+      const trailer = await readSnapshotTrailer(path);
+      if ('error' in trailer) {
+        this.logger.warn({ file: path, why: trailer.error }, 'skipping invalid snapshot');
         continue;
       }
       const indexes = await logsAfter(snap.zxid);
       // Every txn the fuzzy snapshot may hold past its own zxid must be in the log. (One whose
       // end is its own zxid is whole by itself: an imported state, or one taken while idle.)
-      if (parsed.endZxid > snap.zxid && parsed.endZxid > lastZxidOf(indexes)) {
+      if (trailer.endZxid > snap.zxid && trailer.endZxid > lastZxidOf(indexes)) {
         this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
         continue;
       }
-      // read again, chunk by chunk, each block decoded as soon as it is whole (never the whole file in memory)
+      // One pass, chunk by chunk: each checksummed and its blocks decoded as soon as they are
+      // whole (never the whole file in memory). A wrong checksum at the end takes the restore
+      // back and an older snapshot is tried, as if this one had been skipped up front; a decode
+      // error stands only if the checksum was right.
       const restorer = engine.snapshotRestorer();
-      await readSnapshotBody(path, parsed.bodyBytes, (piece) => restorer.push(piece));
+      let crc = 0;
+      let failed: { err: unknown } | undefined;
+      await readSnapshotBody(path, trailer.bodyBytes, (piece) => {
+        crc = crc32(piece, crc);
+        if (failed) return;
+        try {
+          restorer.push(piece);
+        } catch (err) {
+          failed = { err };
+        }
+      });
+      if ((crc | 0) !== trailer.crc) {
+        restorer.abort();
+        this.logger.warn({ file: path, why: 'checksum mismatch' }, 'skipping invalid snapshot');
+        continue;
+      }
+      if (failed) throw failed.err;
       restorer.end();
       snapshotZxid = snap.zxid;
       needed = indexes;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
-import { checkSnapshotFile, LOG_HEADER_BYTES, logHeader, readSnapshotBody, recordHeader, scanLog, scanLogFile, snapshotTrailer, type LogScan } from './log-format.js';
+import { LOG_HEADER_BYTES, logHeader, readSnapshotBody, readSnapshotTrailer, recordHeader, scanLog, scanLogFile, snapshotTrailer, type LogScan } from './log-format.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -168,10 +168,10 @@ describe('snapshot file read in chunks', () => {
     return path;
   };
 
-  it('checks the checksum and end marker and hands over exactly the bytes before the trailer, whatever the chunk size', async () => {
+  it('reads the trailer, and hands over exactly the bytes before it, whatever the chunk size', async () => {
     const path = await write(file);
+    expect(await readSnapshotTrailer(path)).toEqual({ bodyBytes: body.length, endZxid: 0x1234n, crc: crc32(body) | 0 });
     for (const chunk of [1, 7, 1000, 4999, 5000, 1 << 20]) {
-      expect(await checkSnapshotFile(path, chunk)).toEqual({ bodyBytes: body.length, endZxid: 0x1234n });
       const pieces: Buffer[] = [];
       await readSnapshotBody(path, body.length, (piece) => pieces.push(Buffer.from(piece)), chunk);
       expect(Buffer.concat(pieces).equals(body), `chunk ${chunk}`).toBe(true);
@@ -179,12 +179,9 @@ describe('snapshot file read in chunks', () => {
     }
   });
 
-  it('names what is wrong with a damaged, unfinished or short file', async () => {
-    const damaged = Buffer.from(file);
-    damaged[2500] ^= 1;
-    expect(await checkSnapshotFile(await write(damaged), 64)).toEqual({ error: 'checksum mismatch' });
-    expect(await checkSnapshotFile(await write(file.subarray(0, file.length - 1)), 64)).toEqual({ error: 'no end marker (incomplete)' });
-    expect(await checkSnapshotFile(await write(file.subarray(0, 10)), 64)).toEqual({ error: 'too short' });
+  it('names what is wrong with an unfinished or short file', async () => {
+    expect(await readSnapshotTrailer(await write(file.subarray(0, file.length - 1)))).toEqual({ error: 'no end marker (incomplete)' });
+    expect(await readSnapshotTrailer(await write(file.subarray(0, 10)))).toEqual({ error: 'too short' });
   });
 
   it('an error thrown by the reader of the pieces stops the read and reaches the caller', async () => {

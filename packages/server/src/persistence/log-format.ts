@@ -214,10 +214,10 @@ export function snapshotTrailer(crc: number, endZxid: bigint): Buffer {
 }
 
 /**
- * Checks a snapshot file, reading it in chunks (memory stays bounded whatever its size): the
- * end marker, then the checksum of the engine's bytes. Returns how many there are and endZxid.
+ * A snapshot file's trailer: how many bytes the engine's snapshot takes before it, endZxid and
+ * the checksum those bytes must have (checked as they are read: see readSnapshotBody).
  */
-export async function checkSnapshotFile(path: string, chunkBytes = LOG_CHUNK_BYTES): Promise<{ bodyBytes: number; endZxid: bigint } | { error: string }> {
+export async function readSnapshotTrailer(path: string): Promise<{ bodyBytes: number; endZxid: bigint; crc: number } | { error: string }> {
   const fh = await open(path, 'r');
   try {
     const size = (await fh.stat()).size;
@@ -225,18 +225,13 @@ export async function checkSnapshotFile(path: string, chunkBytes = LOG_CHUNK_BYT
     const bodyBytes = size - SNAPSHOT_TRAILER_BYTES;
     const trailer = await readAt(fh, Buffer.alloc(SNAPSHOT_TRAILER_BYTES), bodyBytes, SNAPSHOT_TRAILER_BYTES);
     if (trailer.length < SNAPSHOT_TRAILER_BYTES || trailer.readInt32BE(12) !== SNAPSHOT_END) return { error: 'no end marker (incomplete)' };
-    let crc = 0;
-    await readChunks(fh, bodyBytes, chunkBytes, (piece) => {
-      crc = crc32(piece, crc);
-    });
-    if ((crc | 0) !== trailer.readInt32BE(8)) return { error: 'checksum mismatch' };
-    return { bodyBytes, endZxid: trailer.readBigInt64BE(0) };
+    return { bodyBytes, endZxid: trailer.readBigInt64BE(0), crc: trailer.readInt32BE(8) };
   } finally {
     await fh.close();
   }
 }
 
-/** Hands the first `bodyBytes` bytes of a (checked) snapshot file to `onPiece`, in chunks read into one reused buffer. */
+/** Hands the first `bodyBytes` bytes of a snapshot file to `onPiece`, in chunks read into two buffers in turn (a piece is overwritten after the next one). */
 export async function readSnapshotBody(path: string, bodyBytes: number, onPiece: (piece: Buffer) => void, chunkBytes = LOG_CHUNK_BYTES): Promise<void> {
   const fh = await open(path, 'r');
   try {
