@@ -493,9 +493,10 @@ class Loader {
         if (slab === null || dataAt + dataLength > slabEnd) {
           slabStart = dataAt;
           slabEnd = Math.min(dataBytes, dataAt + Math.max(SLAB_BYTES, dataLength));
-          const copy = new Uint8Array(slabEnd - slabStart);
-          copy.set(b.subarray(metaEnd + slabStart, metaEnd + slabEnd));
-          slab = copy.buffer;
+          // (not zero-filled first: every byte is copied over; allocUnsafeSlow is never pooled)
+          const copy = Buffer.allocUnsafeSlow(slabEnd - slabStart);
+          b.copy(copy, 0, metaEnd + slabStart, metaEnd + slabEnd);
+          slab = copy.buffer as ArrayBuffer;
         }
         node.setBytes(slab, dataAt - slabStart, dataLength);
         dataAt += dataLength;
