@@ -6,7 +6,7 @@ import { CreateMode, OpCode } from '../protocol/opcodes.js';
 import type { Request } from '../protocol/records.js';
 import { engineKit } from './test-kit.js';
 import type { Txn } from './txn.js';
-import { decodeTxn, encodeTxn } from './txn-codec.js';
+import { decodeTxn, encodeTxn, TxnReplayDecoder } from './txn-codec.js';
 import { JuteDecodeError } from '../protocol/decode-error.js';
 import { snapshotChunks } from './snapshot.js';
 import { SHARD_AT } from '../tree/child-names.js';
@@ -79,6 +79,71 @@ describe('txn log replay', () => {
     );
   });
 
+  it('the replay decoder, fed every txn in one reused buffer, rebuilds exactly the same state', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { minLength: 1, maxLength: 80 }), (steps) => {
+        const { kit, txns, step } = driver();
+        steps.forEach(step);
+        const replica = freshEngine();
+        const decoder = new TxnReplayDecoder();
+        const scratch = Buffer.alloc(64 * 1024);
+        for (const [i, txn] of txns.entries()) {
+          const bytes = encodeTxn(txn);
+          const at = i % 7; // not always at 0
+          bytes.copy(scratch, at);
+          const decoded = decoder.decode(scratch, at, at + bytes.length);
+          expect(decoded).toEqual(decodeTxn(bytes));
+          replica.applyTxn(decoded);
+          scratch.fill(0xee); // the next record overwrites it: nothing applied may point into it
+        }
+        expect(dump(replica)).toBe(dump(kit.engine));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('the replay decoder shares one frozen ACL list between creates with the same ACL bytes, and not otherwise', () => {
+    const digest = [{ perms: 31, id: { scheme: 'digest', id: 'u:x' } }];
+    const create = (zxid: bigint, acl: typeof digest, owner = 0n): Txn => ({ zxid, time: 1_700_000_000_123, sessionId: 0x1234n, body: { type: OpCode.create, path: `/n${zxid}`, data: Buffer.from('v'), acl, owner, parentCreates: 3 } });
+    const decoder = new TxnReplayDecoder();
+    const a = decoder.decode(encodeTxn(create(1n, [...OPEN_ACL_UNSAFE])));
+    const b = decoder.decode(encodeTxn(create(2n, [...OPEN_ACL_UNSAFE])));
+    const c = decoder.decode(encodeTxn(create(3n, digest, 0x7fn)));
+    const d = decoder.decode(encodeTxn(create(4n, [...OPEN_ACL_UNSAFE])));
+    const acl = (t: Txn) => (t.body as { acl: unknown }).acl;
+    expect(acl(a)).toBe(acl(b));
+    expect(Object.isFrozen(acl(a))).toBe(true);
+    expect(acl(c)).toEqual(digest);
+    expect(acl(d)).not.toBe(acl(a));
+    expect(acl(d)).toEqual(OPEN_ACL_UNSAFE);
+    expect(c).toEqual(create(3n, digest, 0x7fn));
+    // and the tree interns each once
+    const engine = freshEngine();
+    for (const t of [a, b, c, d]) engine.applyTxn(t);
+    expect(engine.tree.get('/n1')!.acl).toBe(engine.tree.get('/n4')!.acl);
+    expect(engine.tree.get('/n3')!.acl).toEqual(digest);
+  });
+
+  it('the replay decoder rejects a truncated or garbled txn with a decode error, as decodeTxn does', () => {
+    const txn: Txn = { zxid: 5n, time: 1, sessionId: 7n, body: { type: OpCode.create, path: '/a', data: Buffer.from('x'), acl: [...OPEN_ACL_UNSAFE], owner: 0n, parentCreates: 1 } };
+    const bytes = encodeTxn(txn);
+    expect(new TxnReplayDecoder().decode(bytes)).toEqual(txn);
+    for (let cut = 0; cut < bytes.length; cut++) expect(() => new TxnReplayDecoder().decode(bytes, 0, cut), `cut at ${cut}`).toThrow(JuteDecodeError);
+    // and one that knows the ACL list already (its quick path)
+    const warm = new TxnReplayDecoder();
+    expect(warm.decode(bytes)).toEqual(txn);
+    for (let cut = 0; cut < bytes.length; cut++) expect(() => warm.decode(bytes, 0, cut), `cut at ${cut}, warm`).toThrow(JuteDecodeError);
+    const nullPath = Buffer.from(bytes);
+    nullPath.writeInt32BE(-1, 28);
+    expect(() => warm.decode(nullPath)).toThrow(/null path/);
+    const badData = Buffer.from(bytes);
+    badData.writeInt32BE(-5, 28 + 4 + 2);
+    expect(() => warm.decode(badData)).toThrow(JuteDecodeError);
+    const garbled = Buffer.from(bytes);
+    garbled.writeInt32BE(99, 24);
+    expect(() => new TxnReplayDecoder().decode(garbled)).toThrow(/unknown type 99/);
+  });
+
   it('round-trips a txn and rejects a truncated or garbled one with a decode error', () => {
     const txn: Txn = { zxid: 5n, time: 1, sessionId: 7n, body: { type: OpCode.create, path: '/a', data: Buffer.from('x'), acl: [...OPEN_ACL_UNSAFE], owner: 0n, parentCreates: 1 } };
     const bytes = encodeTxn(txn);
@@ -144,6 +209,29 @@ describe('snapshots', () => {
     restored.applyTxn(decodeTxn(encodeTxn(txns[txns.length - 1])));
     expect(dump(restored)).toBe(dump(kit.engine));
     expect(restored.tree.get('/locks/a')?.data?.toString()).toBe('two');
+  });
+
+  it('a parent deleted and re-created with a child while the snapshot is written: the replay lists the child under it again', () => {
+    // (found by the property above: the snapshot holds the new /a and /a/a; replaying the
+    // delete of the old /a, then the creates, must leave /a/a listed as /a's child)
+    const { kit, txns, step } = driver();
+    const steps = (xs: Array<[number, number]>) => xs.forEach(([kind, target]) => step({ session: 0, kind, target, name: 'a' }));
+    steps([[0, 0], [0, 0], [2, 0]]); // /a, then two failed creates of /a
+    const snap = kit.engine.snapshot(64);
+    const chunks: Buffer[] = [];
+    const iterator = snap.chunks[Symbol.iterator]();
+    for (const s of [[5, 1], [0, 0], [0, 1]] as Array<[number, number]>) {
+      const next = iterator.next();
+      if (!next.done) chunks.push(next.value);
+      steps([s]); // delete /a, create /a, create /a/a
+    }
+    for (let next = iterator.next(); !next.done; next = iterator.next()) chunks.push(next.value);
+    expect(kit.engine.tree.get('/a')!.numChildren).toBe(1);
+    const restored = freshEngine();
+    restored.restoreSnapshot(Buffer.concat(chunks));
+    for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+    expect(restored.tree.get('/a')!.children?.toArray()).toEqual(['a']);
+    expect(dump(restored)).toBe(dump(kit.engine));
   });
 
   it('a parent deleted before the snapshot reached it: replaying the create and delete of its child restores the state', () => {
@@ -213,6 +301,58 @@ describe('snapshots', () => {
       }),
       { numRuns: 30 },
     );
+  });
+
+  it('restores the same state from the snapshot handed over in pieces of any size, each overwritten once pushed', () => {
+    const { kit, step } = driver();
+    for (let i = 0; i < 60; i++) step({ session: i % 3, kind: i % 5 === 4 ? 4 : i % 7 === 3 ? 7 : 0, target: i, name: 'abc'[i % 3] });
+    // a value larger than a block and than most pieces, and sessions and ACLs in the header
+    kit.run(kit.connect(), { op: OpCode.create, path: '/big', data: Buffer.alloc(5000, 9), acl: [...OPEN_ACL_UNSAFE], flags: 0 });
+    const want = dump(kit.engine);
+    for (const version of [2, 3]) {
+      const bytes = Buffer.concat([...snapshotChunks(kit.engine.lastZxid, kit.engine.tree, kit.engine.sessions, 300, version)]);
+      for (const size of [1, 5, 12, 13, 64, 333, 4096, bytes.length]) {
+        const restored = freshEngine();
+        const restorer = restored.snapshotRestorer();
+        const piece = Buffer.alloc(size);
+        for (let at = 0; at < bytes.length; at += size) {
+          const n = bytes.copy(piece, 0, at, at + size);
+          restorer.push(piece.subarray(0, n));
+          piece.fill(0xee);
+        }
+        restorer.end();
+        expect(dump(restored), `version ${version}, pieces of ${size}`).toBe(want);
+      }
+    }
+  });
+
+  it('abort() after any part of a snapshot leaves the engine fresh: another snapshot then restores exactly', () => {
+    const { kit, step } = driver();
+    for (let i = 0; i < 30; i++) step({ session: i % 3, kind: i % 5 === 4 ? 4 : i % 4 === 1 ? 1 : 0, target: i, name: 'abc'[i % 3] });
+    const bytes = Buffer.concat([...snapshotChunks(kit.engine.lastZxid, kit.engine.tree, kit.engine.sessions, 100)]);
+    const empty = dump(freshEngine());
+    for (const cut of [0, 10, 40, Math.floor(bytes.length / 2), bytes.length]) {
+      const engine = freshEngine();
+      const first = engine.snapshotRestorer();
+      first.push(bytes.subarray(0, cut));
+      first.abort();
+      expect(dump(engine), `aborted after ${cut} bytes`).toBe(empty);
+      const second = engine.snapshotRestorer();
+      second.push(bytes);
+      second.end();
+      expect(dump(engine)).toBe(dump(kit.engine));
+    }
+  });
+
+  it('a snapshot handed over in pieces and cut off anywhere is a decode error at end()', () => {
+    const { kit, step } = driver();
+    for (let i = 0; i < 30; i++) step({ session: i % 3, kind: i % 5 === 4 ? 4 : 0, target: i, name: 'abc'[i % 3] });
+    const bytes = Buffer.concat([...snapshotChunks(kit.engine.lastZxid, kit.engine.tree, kit.engine.sessions, 100)]);
+    for (let cut = 0; cut < bytes.length; cut += 3) {
+      const restorer = freshEngine().snapshotRestorer();
+      for (let at = 0; at < cut; at += 50) restorer.push(bytes.subarray(at, Math.min(cut, at + 50)));
+      expect(() => restorer.end(), `cut at ${cut}`).toThrow(JuteDecodeError);
+    }
   });
 
   it('rejects every cut-off snapshot with a decode error', () => {

@@ -33,7 +33,7 @@ import {
   prepSetData,
   type PrepContext,
 } from './prep-write.js';
-import { restoreSnapshot, snapshotChunks } from './snapshot.js';
+import { restoreSnapshot, snapshotChunks, SnapshotRestorer } from './snapshot.js';
 import type { Txn, TxnBody, TxnOp } from './txn.js';
 
 /** One connection as the engine sees it. The identities grow with auth packets. */
@@ -774,6 +774,22 @@ export class ZooEngine {
 
   restoreSnapshot(data: Buffer): void {
     this.zxid = restoreSnapshot(data, this.tree, this.sessions);
+  }
+
+  /**
+   * restoreSnapshot for a snapshot read in pieces (a file read in chunks): push each piece in
+   * order (it may be reused once push returns), then end(), which throws if it was not whole;
+   * or abort(), which leaves the engine as fresh as it was (the file turned out to be damaged).
+   */
+  snapshotRestorer(): { push(piece: Buffer): void; end(): void; abort(): void } {
+    const restorer = new SnapshotRestorer(this.tree, this.sessions);
+    return {
+      push: (piece) => restorer.push(piece),
+      end: () => {
+        this.zxid = restorer.end();
+      },
+      abort: () => restorer.abort(),
+    };
   }
 
   stats(): EngineStats {

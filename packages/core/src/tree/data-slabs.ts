@@ -27,8 +27,9 @@ export class DataSlabs {
       return node.setBytes(own.buffer, 0, n);
     }
     if (this.used + n > SLAB_BYTES) {
-      this.slab = new ArrayBuffer(SLAB_BYTES);
-      this.view = new Uint8Array(this.slab);
+      // (not zero-filled: only the bytes copied in are ever read; allocUnsafeSlow is never pooled)
+      this.view = Buffer.allocUnsafeSlow(SLAB_BYTES);
+      this.slab = this.view.buffer as ArrayBuffer;
       this.used = 0;
     }
     this.view.set(data, this.used);

@@ -1,7 +1,7 @@
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../acl/ids.js';
 import { EventType } from '../protocol/opcodes.js';
 import type { ACL } from '../protocol/records.js';
-import { baseName, parentPath } from '../path/validate-path.js';
+import { parentPath } from '../path/validate-path.js';
 import { ChildNames } from './child-names.js';
 import { DataSlabs } from './data-slabs.js';
 import { isContainerOwner, isEphemeralOwner, isTtlOwner } from './node-type.js';
@@ -36,8 +36,27 @@ export class DataTree {
   /** Identical ACLs share one frozen array, like ZooKeeper's ACL cache: most trees use a handful. */
   private readonly aclCache = new Map<string, readonly ACL[]>();
   private readonly interned = new WeakSet<readonly ACL[]>();
+  /** The last frozen list interned and its shared copy: replay hands the same list to a million creates. */
+  private lastFrozen: readonly ACL[] | null = null;
+  private lastShared: readonly ACL[] = [];
 
   constructor() {
+    this.addBuiltins();
+  }
+
+  /**
+   * Back to a fresh tree (only the built-in nodes): for a restore that turned out to come from a
+   * damaged snapshot, before the next one is tried.
+   */
+  reset(): void {
+    this.nodes.clear();
+    this.ephemerals.clear();
+    this.containers.clear();
+    this.ttls.clear();
+    this.addBuiltins();
+  }
+
+  private addBuiltins(): void {
     // ZooKeeper's built-in nodes hold empty data, not null (clients see b"" / a zero-length array)
     const root = new ZNode(Buffer.alloc(0), OPEN_ACL_UNSAFE, 0n, 0, 0n);
     this.nodes.set('/', root);
@@ -65,6 +84,7 @@ export class DataTree {
 
   /** The shared copy of an ACL list. */
   internACL(acl: readonly ACL[]): readonly ACL[] {
+    if (acl === this.lastFrozen) return this.lastShared;
     if (this.interned.has(acl)) return acl;
     let key = '';
     for (const a of acl) key += `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}\u0001`;
@@ -73,6 +93,11 @@ export class DataTree {
       shared = Object.freeze(acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ scheme: a.id.scheme, id: a.id.id }) })));
       this.aclCache.set(key, shared);
       this.interned.add(shared);
+    }
+    // (only a frozen list: a caller could change an ordinary array and pass it again)
+    if (Object.isFrozen(acl) && acl.every((a) => Object.isFrozen(a) && Object.isFrozen(a.id))) {
+      this.lastFrozen = acl;
+      this.lastShared = shared;
     }
     return shared;
   }
@@ -97,8 +122,9 @@ export class DataTree {
   }
 
   private linkChild(path: string): ZNode {
-    const parent = this.nodes.get(parentPath(path))!;
-    (parent.children ??= new ChildNames()).add(baseName(path));
+    const parentName = parentPath(path);
+    const parent = this.nodes.get(parentName)!;
+    (parent.children ??= new ChildNames(parentName)).addPath(path);
     return parent;
   }
 
@@ -108,7 +134,8 @@ export class DataTree {
    * (replay of a txn a fuzzy snapshot already holds).
    */
   create(path: string, data: Buffer | null, acl: readonly ACL[], owner: bigint, zxid: bigint, time: number, parentCreates: number, events?: TreeEvent[]): boolean {
-    const parent = this.nodes.get(parentPath(path));
+    const parentName = parentPath(path);
+    const parent = this.nodes.get(parentName);
     if (!parent) {
       // Replay (no events) after a fuzzy snapshot: the parent was deleted before the snapshot
       // got to it, so its delete comes later in the log, and this node's delete before that
@@ -118,16 +145,23 @@ export class DataTree {
     }
     if (parent.childCreates < parentCreates) parent.childCreates = parentCreates;
     if (parent.pzxid < zxid) parent.pzxid = zxid;
-    if (this.nodes.has(path)) return false;
+    if (this.nodes.has(path)) {
+      // Replay after a fuzzy snapshot that holds a later incarnation of the parent with this
+      // child: the log's delete of the parent's earlier incarnation removed the parent and left
+      // the child unlisted, and the parent's re-create made it a fresh node. The child is
+      // the one this txn made: list it under its parent again.
+      if (!events) (parent.children ??= new ChildNames(parentName)).addPath(path);
+      return false;
+    }
     const node = new ZNode(null, this.internACL(acl), zxid, time, owner);
     this.slabs.store(node, data);
     this.nodes.set(path, node);
-    (parent.children ??= new ChildNames()).add(baseName(path));
+    (parent.children ??= new ChildNames(parentName)).addPath(path);
     this.dataSize += path.length + (data ? data.length : 0);
     this.index(path, owner);
     if (events) {
       events.push({ type: EventType.NodeCreated, path, acl });
-      events.push({ type: EventType.NodeChildrenChanged, path: parentPath(path), acl: parent.acl });
+      events.push({ type: EventType.NodeChildrenChanged, path: parentName, acl: parent.acl });
     }
     return true;
   }
@@ -144,9 +178,10 @@ export class DataTree {
       node.children = existing.children;
       this.dataSize -= path.length + existing.dataLength;
     } else if (path !== '/') {
-      const parent = this.nodes.get(parentPath(path));
+      const parentName = parentPath(path);
+      const parent = this.nodes.get(parentName);
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new ChildNames()).add(baseName(path));
+      (parent.children ??= new ChildNames(parentName)).addPath(path);
     }
     node.acl = this.internACL(node.acl);
     this.nodes.set(path, node);
@@ -166,15 +201,15 @@ export class DataTree {
   loadChild(path: string, slash: number, node: ZNode, parent: ZNode | undefined): void {
     parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
     if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-    const children = (parent.children ??= new ChildNames());
-    const before = children.size;
-    children.add(path.slice(slash + 1));
-    // Only a name already there (a reserved node, or one listed twice) costs a lookup.
-    const existing = children.size === before ? this.nodes.get(path) : undefined;
+    // Into a fresh tree: only the reserved nodes, and nodes listed twice, are there already. (The
+    // lookup finds the hash table slot the set below then writes: it costs little more than the set.)
+    const existing = this.nodes.get(path);
     if (existing) {
       node.children = existing.children;
       this.dataSize -= path.length + existing.dataLength;
       this.unindex(path, existing.ephemeralOwner);
+    } else {
+      (parent.children ??= new ChildNames(slash === 0 ? '/' : path.slice(0, slash))).addPath(path);
     }
     this.nodes.set(path, node);
     this.dataSize += path.length + node.dataLength;
@@ -219,11 +254,10 @@ export class DataTree {
     // no children, so any it has here were created after this txn and written by the snapshot
     // meanwhile; they go too, and the txns that created them (later in the log) bring them back.
     if (!events && node.children && node.children.size > 0) {
-      const prefix = path === '/' ? '/' : `${path}/`;
-      for (const name of node.children.toArray()) this.delete(prefix + name, zxid);
+      for (const child of [...node.children.paths()]) this.delete(child, zxid);
     }
     this.nodes.delete(path);
-    parent?.children?.delete(baseName(path));
+    parent?.children?.deletePath(path);
     this.dataSize -= path.length + node.dataLength;
     this.unindex(path, node.ephemeralOwner);
     if (events) {
@@ -262,9 +296,9 @@ export class DataTree {
       const p = stack.pop()!;
       const children = this.nodes.get(p)?.children;
       if (!children) continue;
-      for (const child of children) {
+      for (const child of children.paths()) {
         n++;
-        stack.push(p === '/' ? `/${child}` : `${p}/${child}`);
+        stack.push(child);
       }
     }
     return n;

@@ -5,13 +5,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { encodeTxn, FakeClock, OpCode, OPEN_ACL_UNSAFE, ZooEngine, ZooError, type Txn } from '@zoo/core';
 import { FaultyFs } from '../../test/faulty-fs.js';
 import { openTxnStore } from './file-store.js';
-import { logHeader, recordHeader, RECORD_HEADER_BYTES, scanLog } from './log-format.js';
+import { logHeader, recordHeader, scanLog } from './log-format.js';
 
 /** Where the records of a log file end (what follows may be preallocated zeros). */
 async function recordsEnd(path: string): Promise<number> {
-  const scan = scanLog(await readFile(path));
-  const last = scan.records[scan.records.length - 1];
-  return last ? last.offset + RECORD_HEADER_BYTES + last.payload.length : 8;
+  return scanLog(await readFile(path)).validBytes;
 }
 
 const dirs: string[] = [];

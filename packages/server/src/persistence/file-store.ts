@@ -1,10 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import pino, { type Logger } from 'pino';
-import { decodeTxn, encodeTxn, ZooError, ZooErrorCode, type Txn, type ZooEngine } from '@zoo/core';
-import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotFile, RECORD_HEADER_BYTES, recordHeader, scanLog, snapshotTrailer, type LogRecord } from './log-format.js';
+import { encodeTxn, TxnReplayDecoder, ZooError, ZooErrorCode, type Txn, type ZooEngine } from '@zoo/core';
+import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotBody, readSnapshotTrailer, recordHeader, scanLogFile, snapshotTrailer, type LogScan, type RecordVisitor } from './log-format.js';
 import type { RecoveryReport, StoreInfo, TxnStore } from './txn-store.js';
 import { nodeStoreFs, writeFully, type StoreFile, type StoreFs } from './store-fs.js';
 
@@ -99,91 +99,127 @@ class FileTxnStore implements TxnStore {
 
   async recover(engine: ZooEngine): Promise<RecoveryReport> {
     const logs = await this.files(this.logDir, 'log');
-    const scans = new Map<string, LogRecord[]>();
+    const scans = new Map<string, LogScan>();
     let truncatedBytes = 0;
 
-    /** Validates one log (truncating a torn tail of the newest one) and keeps its records. */
-    const scan = async (i: number): Promise<LogRecord[]> => {
+    /**
+     * Validates one log (truncating a torn tail of the newest one): a first pass that reads it
+     * in chunks and keeps no record, so every log is known good before anything is applied.
+     */
+    const scan = async (i: number): Promise<LogScan> => {
       const { name } = logs[i];
       const known = scans.get(name);
       if (known) return known;
       const path = join(this.logDir, name);
-      const bytes = await readFile(path);
-      const result = scanLog(bytes);
+      const result = await scanLogFile(path);
       if (result.kind === 'corrupt') {
-        throw new Error(`transaction log ${path} is corrupt at offset ${result.offset}: ${result.why}. Committed records follow it, so Zoo will not start; restore the file or remove it knowingly.`);
+        throw new Error(`transaction log ${path} is corrupt at offset ${result.validBytes}: ${result.why}. Committed records follow it, so Zoo will not start; restore the file or remove it knowingly.`);
       }
       if (result.kind === 'torn') {
         // Only the newest log with records can have a torn tail: a crash interrupts one write.
         for (let j = i + 1; j < logs.length; j++) {
-          if ((await scan(j)).length > 0) throw new Error(`transaction log ${path} ends with a damaged record (${result.why}) but later logs hold records`);
+          if ((await scan(j)).records > 0) throw new Error(`transaction log ${path} ends with a damaged record (${result.why}) but later logs hold records`);
         }
-        truncatedBytes = bytes.length - result.validBytes;
+        truncatedBytes = result.fileBytes - result.validBytes;
         this.logger.warn({ file: path, at: result.validBytes, bytes: truncatedBytes, why: result.why }, 'truncating torn tail of the transaction log');
         await truncate(path, result.validBytes);
       }
-      scans.set(name, result.records);
-      return result.records;
+      scans.set(name, result);
+      return result;
     };
 
-    /** The logs that can hold txns after `zxid`: the newest one starting at or before zxid+1, and all later ones. */
-    const logsAfter = async (zxid: bigint): Promise<LogRecord[][]> => {
+    /** The logs that can hold txns after `zxid` (indexes into logs): the newest one starting at or before zxid+1, and all later ones. */
+    const logsAfter = async (zxid: bigint): Promise<number[]> => {
       let first = 0;
       for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= zxid + 1n) first = i;
-      const out: LogRecord[][] = [];
-      for (let i = first; i < logs.length; i++) out.push(await scan(i));
+      const out: number[] = [];
+      for (let i = first; i < logs.length; i++) {
+        await scan(i);
+        out.push(i);
+      }
       return out;
     };
-    const lastZxidOf = (groups: LogRecord[][]): bigint => {
-      for (let i = groups.length - 1; i >= 0; i--) if (groups[i].length) return groups[i][groups[i].length - 1].zxid;
+    const lastZxidOf = (indexes: number[]): bigint => {
+      for (let i = indexes.length - 1; i >= 0; i--) {
+        const last = scans.get(logs[indexes[i]].name)?.lastZxid;
+        if (last !== null && last !== undefined) return last;
+      }
       return 0n;
     };
 
     // The newest snapshot that is whole and that the durable log reaches past (see
     // snapshotTrailer); logs entirely before it are not read at all.
     let snapshotZxid = 0n;
-    let needed: LogRecord[][] | undefined;
+    let needed: number[] | undefined;
     for (const snap of (await this.files(this.dataDir, 'snapshot')).reverse()) {
       const path = join(this.dataDir, snap.name);
-      const parsed = readSnapshotFile(await readFile(path));
-      if ('error' in parsed) {
-        this.logger.warn({ file: path, why: parsed.error }, 'skipping invalid snapshot');
+      const trailer = await readSnapshotTrailer(path);
+      if ('error' in trailer) {
+        this.logger.warn({ file: path, why: trailer.error }, 'skipping invalid snapshot');
         continue;
       }
-      const groups = await logsAfter(snap.zxid);
+      const indexes = await logsAfter(snap.zxid);
       // Every txn the fuzzy snapshot may hold past its own zxid must be in the log. (One whose
       // end is its own zxid is whole by itself: an imported state, or one taken while idle.)
-      if (parsed.endZxid > snap.zxid && parsed.endZxid > lastZxidOf(groups)) {
+      if (trailer.endZxid > snap.zxid && trailer.endZxid > lastZxidOf(indexes)) {
         this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
         continue;
       }
-      engine.restoreSnapshot(parsed.body);
+      // One pass, chunk by chunk: each checksummed and its blocks decoded as soon as they are
+      // whole (never the whole file in memory). A wrong checksum at the end takes the restore
+      // back and an older snapshot is tried, as if this one had been skipped up front; a decode
+      // error stands only if the checksum was right.
+      const restorer = engine.snapshotRestorer();
+      let crc = 0;
+      let failed: { err: unknown } | undefined;
+      await readSnapshotBody(path, trailer.bodyBytes, (piece) => {
+        crc = crc32(piece, crc);
+        if (failed) return;
+        try {
+          restorer.push(piece);
+        } catch (err) {
+          failed = { err };
+        }
+      });
+      if ((crc | 0) !== trailer.crc) {
+        restorer.abort();
+        this.logger.warn({ file: path, why: 'checksum mismatch' }, 'skipping invalid snapshot');
+        continue;
+      }
+      if (failed) throw failed.err;
+      restorer.end();
       snapshotZxid = snap.zxid;
-      needed = groups;
+      needed = indexes;
       break;
     }
     needed ??= await logsAfter(-1n);
 
+    // The second pass: each log again, chunk by chunk, each record decoded and applied as it is
+    // read (no record is kept, and the checksums were verified by the first pass).
     let replayed = 0;
     // Every txn has a zxid one above the last: a hole means lost acknowledged writes (or a log
     // from elsewhere), so say exactly where instead of serving a state that never existed.
     let expected = snapshotZxid + 1n;
-    const firstLog = logs.length - needed.length;
-    for (let g = 0; g < needed.length; g++) {
-      for (const record of needed[g]) {
-        if (record.zxid <= snapshotZxid) continue;
-        if (record.zxid !== expected) {
-          const file = join(this.logDir, logs[firstLog + g].name);
+    const decoder = new TxnReplayDecoder();
+    for (const i of needed) {
+      const checked = scans.get(logs[i].name)!;
+      if (checked.records === 0) continue;
+      const file = join(this.logDir, logs[i].name);
+      const replay: RecordVisitor = (buf, start, end, offset) => {
+        const zxid = buf.readBigInt64BE(start);
+        if (zxid <= snapshotZxid) return;
+        if (zxid !== expected) {
           throw new ZooError(
             ZooErrorCode.SYSTEMERROR,
-            `transaction log ${file} has a zxid gap at offset ${record.offset}: expected 0x${expected.toString(16)}, found 0x${record.zxid.toString(16)}. Acknowledged transactions may be missing, so Zoo will not start; restore the missing log or remove the later ones knowingly.`,
+            `transaction log ${file} has a zxid gap at offset ${offset}: expected 0x${expected.toString(16)}, found 0x${zxid.toString(16)}. Acknowledged transactions may be missing, so Zoo will not start; restore the missing log or remove the later ones knowingly.`,
             { path: file },
           );
         }
-        engine.applyTxn(decodeTxn(record.payload));
-        expected = record.zxid + 1n;
+        engine.applyTxn(decoder.decode(buf, start, end));
+        expected = zxid + 1n;
         replayed++;
-      }
+      };
+      await scanLogFile(file, replay, { verify: false, end: checked.validBytes });
     }
     this.syncedZxid = engine.lastZxid;
     return { snapshotZxid, replayed, truncatedBytes };
@@ -207,7 +243,7 @@ class FileTxnStore implements TxnStore {
       const { size } = await log.stat();
       // A log of this name may be there already (a crash right after it was created): go on
       // after its last record, not after the zeros that may follow it.
-      const end = size === 0 ? 0 : logEnd(await readFile(path), path);
+      const end = size === 0 ? 0 : await logEnd(path);
       if (end < LOG_HEADER_BYTES) {
         if (size > 0) await log.truncate(0);
         await writeFully(log, [logHeader()], 0);
@@ -421,12 +457,10 @@ class FileTxnStore implements TxnStore {
 }
 
 /** Where the records of a log file end (its header, for a log with none; 0 if the header is not whole). */
-function logEnd(bytes: Buffer, path: string): number {
-  const scan = scanLog(bytes);
-  if (scan.kind === 'corrupt') throw new Error(`transaction log ${path} is corrupt at offset ${scan.offset}: ${scan.why}`);
-  if (scan.kind === 'torn') return scan.validBytes;
-  const last = scan.records[scan.records.length - 1];
-  return last ? last.offset + RECORD_HEADER_BYTES + last.payload.length : LOG_HEADER_BYTES;
+async function logEnd(path: string): Promise<number> {
+  const scan = await scanLogFile(path);
+  if (scan.kind === 'corrupt') throw new Error(`transaction log ${path} is corrupt at offset ${scan.validBytes}: ${scan.why}`);
+  return scan.validBytes;
 }
 
 function dirSize(dir: string, prefix: string): number {
