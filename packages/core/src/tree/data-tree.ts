@@ -193,25 +193,23 @@ export class DataTree {
    * Puts a node read from a snapshot in place in a fresh tree, for the snapshot loader: `slash`
    * is the index of the last '/' in `path`, `parent` the parent node if the caller has it at hand
    * (else it is looked up), and `node.acl` is already interned.
-   *
-   * A path listed twice is taken as newer the second time: a fuzzy snapshot lists a node again
-   * when it was deleted and created again after the snapshot wrote it (an ephemeral lock node
-   * released and taken again, say), and the log replay that follows makes the state exact.
    */
   loadChild(path: string, slash: number, node: ZNode, parent: ZNode | undefined): void {
-    parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
-    if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-    // Into a fresh tree: only the reserved nodes, and nodes listed twice, are there already. (The
-    // lookup finds the hash table slot the set below then writes: it costs little more than the set.)
-    const existing = this.nodes.get(path);
+    // Into a fresh tree: only the reserved nodes are there already (no lookup for the others).
+    // (every reserved path but '/', which load() takes, starts with "/z": most paths need no lookup)
+    const existing = path.charCodeAt(1) === 122 && RESERVED_PATHS.has(path) ? this.nodes.get(path) : undefined;
     if (existing) {
       node.children = existing.children;
       this.dataSize -= path.length + existing.dataLength;
-      this.unindex(path, existing.ephemeralOwner);
     } else {
+      parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
+      if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
       (parent.children ??= new ChildNames(slash === 0 ? '/' : path.slice(0, slash))).addPath(path);
     }
+    const size = this.nodes.size;
     this.nodes.set(path, node);
+    // (a snapshot never lists a node twice: see snapshotChunks)
+    if (!existing && this.nodes.size === size) throw new Error(`snapshot: ${path} is listed twice (or the tree was not fresh)`);
     this.dataSize += path.length + node.dataLength;
     if (node.ephemeralOwner !== 0n) this.index(path, node.ephemeralOwner);
   }
