@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpCode, OPEN_ACL_UNSAFE, ZooEngine, FakeClock, type Txn } from '@zoo/core';
 import { openTxnStore } from './file-store.js';
@@ -278,6 +279,38 @@ describe('file store', () => {
     expect(r.report).toMatchObject({ snapshotZxid: first, replayed: 10 });
     expect(paths(r.engine)).toEqual(paths(engine));
     expect(r.engine.tree.get('/d19')!.data!.toString()).toBe('data');
+  });
+
+  it('a snapshot due while the last one is still being written is skipped and counted afresh, as ZooKeeper does', async () => {
+    const dir = await tempDir();
+    const { engine, create } = engineWithWrites();
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+    const store = await openTxnStore({ dataDir: dir, snapCount: 2, logger });
+    await store.recover(new ZooEngine());
+    const snapshots = async () => (await readdir(dir)).filter((n) => n.startsWith('snapshot.') && !n.endsWith('.tmp')).length;
+    for (let i = 0; i < 2; i++) store.append(create(`/a${i}`));
+    await store.sync();
+    store.maybeSnapshot(engine); // starts one, written in the background
+    for (let i = 0; i < 2; i++) store.append(create(`/b${i}`));
+    await store.sync();
+    store.maybeSnapshot(engine); // due again while the first is being written: skipped
+    expect(warnings.some((m) => /too busy to snapshot/.test(m))).toBe(true);
+    const deadline = Date.now() + 10_000;
+    while ((await snapshots()) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    // the first is written; the skipped one is not taken the moment it ends (that ran snapshots
+    // back to back under heavy writes): the count starts again from the skip
+    store.maybeSnapshot(engine);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await snapshots()).toBe(1);
+    // two txns more make the next one due
+    for (let i = 0; i < 2; i++) store.append(create(`/c${i}`));
+    await store.sync();
+    store.maybeSnapshot(engine);
+    while ((await snapshots()) < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    expect(await snapshots()).toBe(2);
+    await store.close();
+    expect(paths((await recovered(dir)).engine)).toEqual(paths(engine));
   });
 
   it('purge keeps the newest snapshots and the logs they need', async () => {

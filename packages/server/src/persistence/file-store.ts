@@ -370,9 +370,17 @@ class FileTxnStore implements TxnStore {
   }
 
   maybeSnapshot(engine: ZooEngine): void {
-    if (this.snapshotting || this.closed || this.sinceSnapshot < this.nextSnapshotAt) return;
+    if (this.closed || this.sinceSnapshot < this.nextSnapshotAt) return;
     this.sinceSnapshot = 0;
     this.nextSnapshotAt = this.rollSnapCount();
+    // Still writing the last one: skip this one and count afresh, as ZooKeeper does ("Too busy to
+    // snap, skipping"). Waiting for it instead started the next snapshot the moment the last one
+    // ended, so a server under heavy writes wrote snapshots back to back, and their writes
+    // competed with the log's on the disk.
+    if (this.snapshotting) {
+      this.logger.warn('too busy to snapshot (the last one is still being written): skipping this one');
+      return;
+    }
     this.snapshotting = true;
     // New txns go to a new log file from the next group commit on.
     this.rollRequested = true;
