@@ -110,39 +110,21 @@ function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL
 }
 
 /**
- * The tree's nodes, parents before children, depth first. A stack of child iterators rather than
- * of paths: a node with 1M children would otherwise put 1M paths on the stack at once
- * (tens of MiB of heap at every snapshot). Depth first (rather than the node map's insertion
- * order, which needs no lookups and costs a third of the CPU to write) because a restore then
- * gets each parent's children in one run: in insertion order a tree whose nodes were created
- * parent after parent (1,000 × 1,000, created round-robin) restored ~40% slower.
+ * The tree's nodes, parents before children: the tree's own order of insertion. A node can only
+ * be created under an existing parent, and a Map keeps its insertion order (a deleted and
+ * re-created node moves to the end, after its parent), so every node comes after its parent.
+ * Walking the Map reads its entries in memory order and looks nothing up, where a walk of the
+ * child sets looked every node up by its path (1.5–2 µs per node against 0.4 with this walk, on
+ * the thread that serves requests).
  *
- * The iterators are live, as the snapshot is written in chunks while writes go on: a node
- * deleted meanwhile is skipped (the log replay covers it), and nodes created after the
- * snapshot's `zxid` are left out — the log replay from `zxid` creates them. That also keeps a
- * node from being listed twice: one the walk wrote and that was then deleted and created again
- * (an ephemeral lock released and re-taken) comes round again in its parent's set with a newer
- * czxid.
+ * The walk is live, as the snapshot is written in chunks while writes go on: a node deleted
+ * meanwhile is skipped, and nodes created after the snapshot's `zxid` are left out — the log
+ * replay from `zxid` creates them. That also keeps a node from being listed twice: a node the
+ * walk wrote and that was then deleted and created again (an ephemeral lock released and
+ * re-taken) comes round again at the end of the map, with a newer czxid.
  */
 function* parentsFirst(tree: DataTree, zxid: bigint): Generator<[string, ZNode]> {
-  const root = tree.get('/');
-  if (!root) return;
-  yield ['/', root];
-  const iters: Array<Iterator<string>> = [];
-  if (root.children) iters.push(root.children.paths());
-  else return;
-  while (iters.length > 0) {
-    const next = iters[iters.length - 1].next();
-    if (next.done) {
-      iters.pop();
-      continue;
-    }
-    const path = next.value;
-    const node = tree.get(path);
-    if (!node || node.czxid > zxid) continue;
-    yield [path, node];
-    if (node.children && node.children.size > 0) iters.push(node.children.paths());
-  }
+  for (const entry of tree.nodes) if (entry[1].czxid <= zxid) yield entry;
 }
 
 function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[], number>): void {
@@ -356,7 +338,8 @@ const TWO_32 = 4294967296;
  * Decodes nodes straight from the bytes: no reader object per field, no throwaway bigints
  * (times are read as numbers, zxids equal to one already read share its bigint, a zero owner
  * is one shared 0n), and a node's parent found on a stack of the nodes it was listed after
- * (a snapshot lists a tree depth-first) instead of by a path lookup.
+ * (a snapshot lists parents before children, a parent's children mostly in a run) instead of by a
+ * path lookup.
  */
 class Loader {
   /** The bytes being decoded, up to `end`; b[0] is at offset `base` of the snapshot (for error messages). */
