@@ -55,7 +55,7 @@ class FileTxnStore implements TxnStore {
   private logPath?: string;
   /** Bytes of the open log known to be on disk (written and fdatasynced): where the next write goes. */
   private durableSize = 0;
-  /** The open log's size: its records, then zeros (a hole) up to here. */
+  /** How far the open log may reach: its records, then zeros (a hole) or the bytes of a failed write up to here. */
   private allocated = 0;
   private readonly preAlloc: number;
   /** The highest zxid written and fdatasynced. */
@@ -313,16 +313,16 @@ class FileTxnStore implements TxnStore {
       const batch = buffers.length === 1 ? buffers[0] : Buffer.concat(buffers);
       const log = this.log!;
       const end = this.durableSize + batch.length;
-      if (end > this.allocated && this.preAlloc > 0) {
-        const size = Math.ceil(end / this.preAlloc) * this.preAlloc;
-        await log.truncate(size);
+      if (end > this.allocated) {
+        const size = this.preAlloc > 0 ? Math.ceil(end / this.preAlloc) * this.preAlloc : end;
+        if (this.preAlloc > 0) await log.truncate(size);
+        // set before the write: if it fails, what it left is cut off by repair() or closeLog()
         this.allocated = size;
       }
       // at the end of the records: the O_DSYNC write makes the new size durable too, if it needs it
       await writeFully(log, [batch], this.durableSize);
       if (!log.dsync) await log.datasync();
       this.durableSize = end;
-      if (end > this.allocated) this.allocated = end;
       this.syncedZxid = lastZxid;
     } catch (err) {
       // Nothing of this write counts: the server takes these txns back and answers no one.
@@ -454,8 +454,7 @@ class FileTxnStore implements TxnStore {
     this.closed = true;
     if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.sync().catch(() => {});
-    // what a failed write left past the durable end was never acknowledged: do not leave it to replay
-    if (this.broken && this.log) this.allocated = Number.POSITIVE_INFINITY;
+    // (closeLog also cuts off what a failed write left past the durable end: never acknowledged)
     await this.closeLog();
   }
 
