@@ -1,8 +1,8 @@
-import { connect } from 'node:net';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fourLetterWord } from '@zoo/zookeeper';
 import { OpCode, OPEN_ACL_UNSAFE, ZooError, ZooErrorCode, type Request } from '@zoo/core';
 import { openTxnStore, ZooServer } from '../src/index.js';
 import { FaultyFs, type Fault } from './faulty-fs.js';
@@ -55,15 +55,6 @@ async function recoveredPaths(dir: string) {
   return { server, children: new Set(await server.getChildren('/q')) };
 }
 
-async function fourLetter(port: number, word: string): Promise<string> {
-  const socket = connect(port, '127.0.0.1');
-  socket.write(word);
-  let out = '';
-  socket.on('data', (d) => (out += d.toString()));
-  await new Promise((r) => socket.on('close', r));
-  return out;
-}
-
 describe('a server whose transaction log fails', () => {
   for (const [what, op, fault] of [
     ['ENOSPC part-way through a group commit', 'write', { kind: 'enospc', after: 3000 }],
@@ -111,8 +102,8 @@ describe('a server whose transaction log fails', () => {
 
       // up and read-only: reads over the wire and in process see exactly the durable state
       expect(server.state.readOnlyReason).toMatch(/ENOSPC|EIO/);
-      expect(await fourLetter(server.port, 'isro')).toBe('ro');
-      expect(await fourLetter(server.port, 'srvr')).toContain('Mode: read-only');
+      expect(await fourLetterWord(server.port, 'isro')).toBe('ro');
+      expect(await fourLetterWord(server.port, 'srvr')).toContain('Mode: read-only');
       const survivor = await client(server.port).catch(() => undefined);
       expect(survivor, 'a new session needs a txn: refused while read-only').toBeUndefined();
       // a session whose connection was closed comes back (no txn needed) and reads
@@ -134,7 +125,7 @@ describe('a server whose transaction log fails', () => {
       fs.free = Number.POSITIVE_INFINITY;
       // then it works: writes resume, and sequence numbers go on from the acknowledged ones
       await until(() => server.state.readOnlyReason === undefined, 10_000, 'writes to resume');
-      expect(await fourLetter(server.port, 'isro')).toBe('rw');
+      expect(await fourLetterWord(server.port, 'isro')).toBe('rw');
       const again = await client(server.port);
       const next = await again.send(seq('/q/n-'));
       expect(next.header.err).toBe(0);

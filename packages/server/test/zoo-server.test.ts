@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fourLetterWord } from '@zoo/zookeeper';
 import { encodeConnectRequest, encodeRequest, EventType, OpCode, OPEN_ACL_UNSAFE, ZooError, ZooErrorCode, type Txn } from '@zoo/core';
 import { ZooServer, type TxnStore } from '../src/index.js';
 import { RawClient, until } from './raw-client.js';
@@ -52,15 +53,6 @@ function gatedStore() {
 
 /** A few event-loop turns with I/O in between. */
 const settle = () => new Promise((r) => setTimeout(r, 30));
-
-async function fourLetter(port: number, word: string): Promise<string> {
-  const socket = connect(port, '127.0.0.1');
-  socket.write(word);
-  let out = '';
-  socket.on('data', (d) => (out += d.toString()));
-  await new Promise((r) => socket.on('close', r));
-  return out;
-}
 
 describe('ZooServer embedded', () => {
   it('starts on a free loopback port and serves the in-process API', async () => {
@@ -302,7 +294,7 @@ describe('bad input', () => {
     cleanups.push(async () => void socket.destroy());
     await new Promise((r) => socket.once('connect', r));
     await new Promise((r) => socket.once('close', r));
-    expect(await fourLetter(s.port, 'mntr')).toMatch(/zk_sessionless_connections_expired\t1\n/);
+    expect(await fourLetterWord(s.port, 'mntr')).toMatch(/zk_sessionless_connections_expired\t1\n/);
   });
 
   it('limits connections per IP (maxClientCnxns)', async () => {
@@ -321,16 +313,16 @@ describe('four-letter words and admin', () => {
     const s = await server({ fourLetterWordWhitelist: ['ruok', 'srvr', 'mntr', 'conf', 'wchs', 'cons'] });
     const c = await client(s.port);
     await c.send({ op: OpCode.exists, path: '/w', watch: true });
-    expect(await fourLetter(s.port, 'ruok')).toBe('imok');
-    const srvr = await fourLetter(s.port, 'srvr');
+    expect(await fourLetterWord(s.port, 'ruok')).toBe('imok');
+    const srvr = await fourLetterWord(s.port, 'srvr');
     expect(srvr).toMatch(/^Zookeeper version: /);
     expect(srvr).toMatch(/\nMode: standalone\n/);
     expect(srvr).toMatch(/\nNode count: 5\n/);
-    expect(await fourLetter(s.port, 'mntr')).toMatch(/zk_znode_count\t5\n/);
-    expect(await fourLetter(s.port, 'conf')).toMatch(new RegExp(`clientPort=${s.port}\\n`));
-    expect(await fourLetter(s.port, 'wchs')).toBe('1 connections watching 1 paths\nTotal watches:1\n');
-    expect(await fourLetter(s.port, 'cons')).toMatch(/sid=0x[0-9a-f]+,lop=EXIS/);
-    expect(await fourLetter(s.port, 'dump')).toBe('dump is not executed because it is not in the whitelist.\n');
+    expect(await fourLetterWord(s.port, 'mntr')).toMatch(/zk_znode_count\t5\n/);
+    expect(await fourLetterWord(s.port, 'conf')).toMatch(new RegExp(`clientPort=${s.port}\\n`));
+    expect(await fourLetterWord(s.port, 'wchs')).toBe('1 connections watching 1 paths\nTotal watches:1\n');
+    expect(await fourLetterWord(s.port, 'cons')).toMatch(/sid=0x[0-9a-f]+,lop=EXIS/);
+    expect(await fourLetterWord(s.port, 'dump')).toBe('dump is not executed because it is not in the whitelist.\n');
   });
 
   it('serves /commands and Prometheus /metrics on the admin port', async () => {
