@@ -1,14 +1,26 @@
 import type { ACL } from '../protocol/records.js';
 import type { DataTree } from '../tree/data-tree.js';
+import type { ZNode } from '../tree/znode.js';
 
 /** What validation needs to know of a node, as it will be after the ops validated so far. */
 export interface NodeState {
   version: number;
   aversion: number;
   childCreates: number;
-  numChildren: number;
   owner: bigint;
   acl: readonly ACL[];
+  /**
+   * The tree's node this state started from (null for a node the ops create) and the children
+   * the ops added (+) or removed (-): the count itself is only taken when an op needs it
+   * (delete's NOTEMPTY), since counting a large child set can cost more than the whole create.
+   */
+  node: ZNode | null;
+  childDelta: number;
+}
+
+/** How many children the node has, as it will be after the ops validated so far. */
+export function childCount(state: NodeState): number {
+  return (state.node ? state.node.numChildren : 0) + state.childDelta;
 }
 
 /**
@@ -30,9 +42,10 @@ export class PendingView {
       version: node.version,
       aversion: node.aversion,
       childCreates: node.childCreates,
-      numChildren: node.numChildren,
       owner: node.ephemeralOwner,
       acl: node.acl,
+      node,
+      childDelta: 0,
     };
     this.changes.set(path, state);
     return state;

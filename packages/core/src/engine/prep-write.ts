@@ -13,7 +13,7 @@ import type {
 import { pathProblem } from '../path/validate-path.js';
 import { RESERVED_PATHS } from '../tree/data-tree.js';
 import { CONTAINER_OWNER, MAX_TTL, isEphemeralOwner, ttlOwner } from '../tree/node-type.js';
-import type { PendingView } from './pending-view.js';
+import { childCount, type PendingView } from './pending-view.js';
 import type { CheckTxn, CreateTxn, DeleteTxn, SetACLTxn, SetDataTxn } from './txn.js';
 
 /**
@@ -80,8 +80,8 @@ export function prepCreate(req: CreateRequest | CreateTTLRequest, ctx: PrepConte
   else if (ephemeral) owner = ctx.sessionId;
 
   const parentCreates = (parent.childCreates + 1) | 0;
-  view.set(parentName, { ...parent, childCreates: parentCreates, numChildren: parent.numChildren + 1 });
-  view.set(path, { version: 0, aversion: 0, childCreates: 0, numChildren: 0, owner, acl });
+  view.set(parentName, { ...parent, childCreates: parentCreates, childDelta: parent.childDelta + 1 });
+  view.set(path, { version: 0, aversion: 0, childCreates: 0, owner, acl, node: null, childDelta: 0 });
   // Copy: a decoded request's data is a view into its whole frame.
   return { type: OpCode.create, path, data: req.data && Buffer.from(req.data), acl, owner, parentCreates };
 }
@@ -102,8 +102,8 @@ export function prepDelete(req: DeleteRequest, ctx: PrepContext, view: PendingVi
   const node = view.get(path);
   if (!node) fail(ZooErrorCode.NONODE, path, op);
   checkVersion(node.version, req.version, path, op);
-  if (node.numChildren > 0) fail(ZooErrorCode.NOTEMPTY, path, op);
-  view.set(parentName, { ...parent, numChildren: parent.numChildren - 1 });
+  if (childCount(node) > 0) fail(ZooErrorCode.NOTEMPTY, path, op);
+  view.set(parentName, { ...parent, childDelta: parent.childDelta - 1 });
   view.set(path, null);
   return { type: OpCode.delete, path };
 }
@@ -151,10 +151,10 @@ export function prepDeleteContainer(path: string, view: PendingView): DeleteTxn 
   if (RESERVED_PATHS.has(path)) fail(ZooErrorCode.BADARGUMENTS, path, op);
   const node = view.get(path);
   if (!node) fail(ZooErrorCode.NONODE, path, op);
-  if (node.numChildren > 0) fail(ZooErrorCode.NOTEMPTY, path, op);
+  if (childCount(node) > 0) fail(ZooErrorCode.NOTEMPTY, path, op);
   if (isEphemeralOwner(node.owner)) fail(ZooErrorCode.BADVERSION, path, op);
   const parent = view.get(parentName);
-  if (parent) view.set(parentName, { ...parent, numChildren: parent.numChildren - 1 });
+  if (parent) view.set(parentName, { ...parent, childDelta: parent.childDelta - 1 });
   view.set(path, null);
   return { type: OpCode.delete, path };
 }

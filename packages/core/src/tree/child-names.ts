@@ -8,6 +8,8 @@ const SHARDS = 256;
  * a run of inserts while its table is in the cache, and the total work stays linear.
  */
 const PENDING_MIN = 65536;
+/** Up to this many pending names are put in one by one (see flush). */
+const SMALL_FLUSH = 64;
 
 /**
  * The names of a node's children, held as the children's full paths: the very strings that key
@@ -138,10 +140,22 @@ export class ChildNames implements Iterable<string> {
   /** Puts the pending children in their shards, shard by shard, each shard's in the order they came. */
   private flush(): void {
     const paths = this.pending;
-    this.pending = [];
     const shards = this.shards!;
     const at = this.at;
     const n = paths.length;
+    if (n <= SMALL_FLUSH) {
+      // A live create under a large parent leaves one name here, and the next op reads the set:
+      // sorting a handful by shard would cost more than the adds themselves.
+      for (let i = 0; i < n; i++) {
+        const shard = shards[shardOf(paths[i], at)];
+        const before = shard.size;
+        shard.add(paths[i]);
+        this.count += shard.size - before;
+      }
+      paths.length = 0;
+      return;
+    }
+    this.pending = [];
     const of = new Uint8Array(n);
     const starts = new Int32Array(SHARDS + 1);
     for (let i = 0; i < n; i++) starts[(of[i] = shardOf(paths[i], at)) + 1]++;
