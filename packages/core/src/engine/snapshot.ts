@@ -37,6 +37,10 @@ const NO_OWNER = 0n;
 /** path length, data length, ACL ref: the ints around a node's path. */
 const NODE_FIXED_BYTES = 4 + 4 + 4 + 5 * 8 + 3 * 4 + 8;
 const AFTER_ACL_BYTES = 5 * 8 + 3 * 4 + 8;
+const TWO_32 = 4294967296;
+/** Runs of data up to this many bytes are copied byte by byte (see DataRuns.copyTo). */
+const SMALL_RUN = 256;
+const EMPTY_BYTES = new Uint8Array(0);
 
 /** The snapshot as chunks of about `chunkBytes`; `version` 2 is for tests of old snapshots. */
 export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionTracker, chunkBytes = CHUNK_BYTES, version = VERSION): Generator<Buffer> {
@@ -61,37 +65,126 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
   }
   yield w.toBuffer();
 
-  let meta = new JuteWriter(chunkBytes + 1024);
-  let data: Buffer[] = [];
-  let dataBytes = 0;
+  // (one writer for every block's metadata: a block copies it out)
+  const meta = new JuteWriter(chunkBytes + 1024);
+  const data = new DataRuns();
+  const longs = new LongCache();
   let count = 0;
   const block = (): Buffer => {
-    const head = Buffer.allocUnsafe(12);
-    head.writeInt32BE(count, 0);
-    head.writeInt32BE(meta.length, 4);
-    head.writeInt32BE(dataBytes, 8);
-    const out = Buffer.concat([head, meta.toBuffer(), ...data], 12 + meta.length + dataBytes);
-    meta = new JuteWriter(chunkBytes + 1024);
-    data = [];
-    dataBytes = 0;
+    const out = Buffer.allocUnsafe(12 + meta.length + data.bytes);
+    out.writeInt32BE(count, 0);
+    out.writeInt32BE(meta.length, 4);
+    out.writeInt32BE(data.bytes, 8);
+    meta.toBuffer().copy(out, 12);
+    data.copyTo(out, 12 + meta.length);
+    meta.truncate(0);
     count = 0;
     return out;
   };
-  for (const [path, node] of parentsFirst(tree, zxid)) {
+  // Parents before children: see parentsFirst (the same walk, inline: no generator step per node).
+  for (const [path, node] of tree.nodes) {
+    if (node.czxid > zxid) continue;
     meta.writeString(path);
-    const d = node.data;
-    if (d !== null) {
-      meta.writeInt(d.length);
-      data.push(d);
-      dataBytes += d.length;
+    const bytes = node.dataBuffer;
+    if (bytes !== null) {
+      const n = node.dataLength;
+      meta.writeInt(n);
+      data.add(bytes, node.dataOffset, n);
     } else meta.writeInt(-1);
-    writeStatFields(meta, node, aclIndex);
+    writeStatFields(meta, node, aclIndex, longs);
     count++;
-    if (meta.length + dataBytes >= chunkBytes) yield block();
+    if (meta.length + data.bytes >= chunkBytes) yield block();
   }
   if (count > 0) yield block();
   const end = Buffer.alloc(4);
   yield end;
+}
+
+/**
+ * The data of a block's nodes, kept as runs of their slabs: nodes written one after the other
+ * have their values side by side in one slab, and a run of them is copied in one piece at the
+ * end, where a view per node and a concat of them cost more than the rest of the node.
+ */
+class DataRuns {
+  bytes = 0;
+  private buffers: ArrayBuffer[] = [];
+  private starts: number[] = [];
+  private ends: number[] = [];
+
+  add(buffer: ArrayBuffer, offset: number, length: number): void {
+    if (length === 0) return;
+    const last = this.buffers.length - 1;
+    if (last >= 0 && this.buffers[last] === buffer && this.ends[last] === offset) this.ends[last] = offset + length;
+    else {
+      this.buffers.push(buffer);
+      this.starts.push(offset);
+      this.ends.push(offset + length);
+    }
+    this.bytes += length;
+  }
+
+  /** Copies the runs to `out` at `at`, and starts empty again. */
+  copyTo(out: Buffer, at: number): void {
+    let viewOf: ArrayBuffer | null = null;
+    let view = EMPTY_BYTES;
+    for (let i = 0; i < this.buffers.length; i++) {
+      const start = this.starts[i];
+      const end = this.ends[i];
+      if (end - start > SMALL_RUN) {
+        out.set(new Uint8Array(this.buffers[i], start, end - start), at);
+        at += end - start;
+        continue;
+      }
+      // a short run (a value written since, alone in its slab's run): byte copies from a view
+      // of the whole slab, made once for the runs from that slab in a row
+      if (this.buffers[i] !== viewOf) {
+        viewOf = this.buffers[i];
+        view = new Uint8Array(viewOf);
+      }
+      for (let p = start; p < end; p++) out[at++] = view[p];
+    }
+    this.buffers = [];
+    this.starts = [];
+    this.ends = [];
+    this.bytes = 0;
+  }
+}
+
+/**
+ * Writes longs as two ints, converting a bigint or a time only when it differs from the last one
+ * written: most nodes' three zxids are one bigint and their two times one number.
+ */
+class LongCache {
+  // (start consistent: 0 is written as two zero ints)
+  private zxid = 0n;
+  private zxidHi = 0;
+  private zxidLo = 0;
+  private time = 0;
+  private timeHi = 0;
+  private timeLo = 0;
+
+  writeZxid(w: JuteWriter, z: bigint): void {
+    if (z !== this.zxid) {
+      const n = Number(z);
+      if (!Number.isSafeInteger(n)) return w.writeLong(z);
+      this.zxid = z;
+      this.zxidHi = Math.floor(n / TWO_32);
+      this.zxidLo = n - this.zxidHi * TWO_32;
+    }
+    w.writeInt(this.zxidHi);
+    w.writeInt(this.zxidLo);
+  }
+
+  writeTime(w: JuteWriter, t: number): void {
+    if (t !== this.time) {
+      if (!Number.isSafeInteger(t)) return w.writeLongNumber(t);
+      this.time = t;
+      this.timeHi = Math.floor(t / TWO_32);
+      this.timeLo = t - this.timeHi * TWO_32;
+    }
+    w.writeInt(this.timeHi);
+    w.writeInt(this.timeLo);
+  }
 }
 
 function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL[], number>, chunkBytes: number, zxid: bigint): Generator<Buffer> {
@@ -127,22 +220,22 @@ function* parentsFirst(tree: DataTree, zxid: bigint): Generator<[string, ZNode]>
   for (const entry of tree.nodes) if (entry[1].czxid <= zxid) yield entry;
 }
 
-function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[], number>): void {
+function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[], number>, longs = new LongCache()): void {
   const ref = aclIndex.get(node.acl);
   if (ref === undefined) {
     // an ACL list first used while the snapshot was being written
     w.writeInt(-1);
     w.writeACLs(node.acl);
   } else w.writeInt(ref);
-  w.writeLong(node.czxid);
-  w.writeLong(node.mzxid);
-  w.writeLong(node.pzxid);
-  w.writeLongNumber(node.ctime);
-  w.writeLongNumber(node.mtime);
+  longs.writeZxid(w, node.czxid);
+  longs.writeZxid(w, node.mzxid);
+  longs.writeZxid(w, node.pzxid);
+  longs.writeTime(w, node.ctime);
+  longs.writeTime(w, node.mtime);
   w.writeInt(node.version);
   w.writeInt(node.childCreates);
   w.writeInt(node.aversion);
-  w.writeLong(node.ephemeralOwner);
+  longs.writeZxid(w, node.ephemeralOwner);
 }
 
 /** Loads a snapshot into a fresh tree and tracker; returns the snapshot's zxid. */
@@ -332,7 +425,6 @@ export class SnapshotRestorer {
   }
 }
 
-const TWO_32 = 4294967296;
 
 /**
  * Decodes nodes straight from the bytes: no reader object per field, no throwaway bigints

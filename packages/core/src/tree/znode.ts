@@ -191,6 +191,19 @@ export class ZNode {
     return this.length;
   }
 
+  /**
+   * The buffer the data is in (null for null data) and where in it (with dataLength): for the
+   * snapshot writer, which copies the values of nodes written one after the other (adjacent in
+   * their slab) as one run instead of making a view of each.
+   */
+  get dataBuffer(): ArrayBuffer | null {
+    return this.bytes;
+  }
+
+  get dataOffset(): number {
+    return this.offset;
+  }
+
   /** Points the node at `length` bytes at `offset` of `bytes` (null: no data). */
   setBytes(bytes: ArrayBuffer | null, offset: number, length: number): void {
     this.bytes = bytes === null ? null : length === 0 ? EMPTY : bytes;
