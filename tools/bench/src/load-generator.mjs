@@ -10,6 +10,8 @@ const ACL = [...OPEN_ACL_UNSAFE];
 const NODE_EXISTS = -110;
 /** Where a reply frame holds its error code: after xid (int) and zxid (long). */
 const ERR_OFFSET = 12;
+/** ZooKeeper's NONODE: removeCreated() deletes what a cut-off run may not have created. */
+const NO_NODE = -101;
 /** Makes create paths unique across the runs of one process. */
 let runSeq = 0;
 
@@ -62,6 +64,8 @@ export async function populate(port, keys = 1000) {
   socket.destroy();
 }
 
+const createdPath = (run, conn, i) => `/bench/c${process.pid}-${run}-${conn}-${i}`;
+
 function makeRequest(kind, conn, i, run) {
   const key = `/bench/k${(conn * 7919 + i) % 1000}`;
   switch (kind) {
@@ -70,7 +74,7 @@ function makeRequest(kind, conn, i, run) {
     case 'set':
       return { op: OpCode.setData, path: key, data: VALUE, version: -1 };
     case 'create':
-      return { op: OpCode.create, path: `/bench/c${process.pid}-${run}-${conn}-${i}`, data: VALUE, acl: ACL, flags: 0 };
+      return { op: OpCode.create, path: createdPath(run, conn, i), data: VALUE, acl: ACL, flags: 0 };
     case 'mixed':
       return i % 10 === 0 ? makeRequest('set', conn, i, run) : makeRequest('get', conn, i, run);
   }
@@ -86,6 +90,8 @@ function makeRequest(kind, conn, i, run) {
 export async function runLoad(port, { kind, connections, depth, seconds = 3, warmupSeconds = 1 }) {
   const sessions = await Promise.all(Array.from({ length: connections }, () => openSession(port)));
   const run = runSeq++;
+  // requests sent per connection: a create run's paths, for removeCreated
+  const sent = sessions.map(() => 0);
   const latencies = [];
   let measuring = false;
   let stopped = false;
@@ -103,6 +109,7 @@ export async function runLoad(port, { kind, connections, depth, seconds = 3, war
       const id = xid++;
       sentAt.set(id, now);
       batch.push(encodeRequest(id, makeRequest(kind, c, i++, run)));
+      sent[c] = i;
     };
     const flush = () => {
       if (batch.length === 0) return;
@@ -146,7 +153,46 @@ export async function runLoad(port, { kind, connections, depth, seconds = 3, war
   for (const s of sessions) s.socket.destroy();
   latencies.sort((a, b) => a - b);
   const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { opsPerSec: ops / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9), errors, firstError };
+  const created = kind === 'create' ? { run, sent } : undefined;
+  return { opsPerSec: ops / elapsed, p50: pct(50), p99: pct(99), p999: pct(99.9), errors, firstError, created };
+}
+
+/**
+ * Deletes the znodes a create run made (untimed), so that every scenario starts from the same
+ * tree on every server: otherwise the faster server ends each create run with more znodes than
+ * the other, and its later scenarios serve (and snapshot) a larger tree.
+ */
+export async function removeCreated(port, result) {
+  if (!result.created) return;
+  const { run, sent } = result.created;
+  const paths = sent.flatMap((n, conn) => Array.from({ length: n }, (_, i) => createdPath(run, conn, i)));
+  const { socket, decoder } = await openSession(port);
+  const WINDOW = 1000;
+  let next = 0;
+  let acked = 0;
+  try {
+    await new Promise((resolve, reject) => {
+      const sendUpTo = (limit) => {
+        const frames = [];
+        while (next < paths.length && next < limit) frames.push(encodeRequest(next + 1, { op: OpCode.delete, path: paths[next++], version: -1 }));
+        if (frames.length > 0) socket.write(Buffer.concat(frames));
+      };
+      socket.on('data', (chunk) => {
+        for (const frame of decoder.push(chunk)) {
+          const err = frame.readInt32BE(ERR_OFFSET);
+          if (err !== 0 && err !== NO_NODE) return reject(new Error(`removeCreated: delete #${frame.readInt32BE(0)} answered error ${err}`));
+          acked++;
+        }
+        if (acked >= paths.length) resolve();
+        else sendUpTo(acked + WINDOW);
+      });
+      socket.once('error', reject);
+      if (paths.length === 0) resolve();
+      else sendUpTo(WINDOW);
+    });
+  } finally {
+    socket.destroy();
+  }
 }
 
 /** Throws if a runLoad result had error replies: its throughput would not mean anything. */

@@ -9,7 +9,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { assertClean, populate, runLoad } from './load-generator.mjs';
+import { assertClean, populate, removeCreated, runLoad } from './load-generator.mjs';
 import { cliArgs, fmtSummary, runCount, serversNote, spawnServer, spawnZooServer, startZooKeeperProcess, summarizeRuns, summary } from './bench-kit.mjs';
 
 const args = cliArgs();
@@ -23,6 +23,8 @@ const scenarios = [
 
 async function once(name, port, kind, connections, depth) {
   const r = assertClean(`${name} ${kind} ${connections}x${depth}`, await runLoad(port, { kind, connections, depth, seconds }));
+  // every scenario starts from the same tree on both servers (see removeCreated)
+  await removeCreated(port, r);
   console.error(`${name.padEnd(10)} ${kind.padEnd(6)} ${connections}x${depth}: ${Math.round(r.opsPerSec).toString().padStart(7)} ops/s  p50 ${r.p50.toFixed(0)} µs  p99 ${r.p99.toFixed(0)} µs  p999 ${r.p999.toFixed(0)} µs`);
   return { opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, p999: r.p999 };
 }
