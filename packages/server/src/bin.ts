@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
+// bundled by tsup: the version the package was built with, whatever the install layout
+import { version } from '../package.json';
 import { serverOptionsFromFlags, type ServerFlags } from './config.js';
 import { ZooServer, type ZooServerOptions } from './zoo-server.js';
 import { exportZooKeeper, importZooKeeper } from './migration/index.js';
@@ -13,6 +15,7 @@ const port = (v: string) => {
 
 const program = new Command('zoo-server')
   .description('Zoo: a ZooKeeper wire-compatible server')
+  .version(version, '-V, --version', 'print the version of @zoo/server')
   // the serve flags belong before a subcommand, so `-d` can mean each command's own data dir
   .enablePositionalOptions()
   .option('-p, --port <port>', 'client port (0 picks a free one)', port)

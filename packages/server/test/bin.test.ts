@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -111,5 +111,12 @@ describe('zoo-server bin', () => {
     const r = run(['--port', 'x']);
     expect(await r.exited).not.toBe(0);
     expect(r.output()).toMatch(/"x" is not a port/);
+  }, 30_000);
+
+  it('prints the version of the package it was built from with --version', async () => {
+    const { version } = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { version: string };
+    const r = run(['--version']);
+    expect(await r.exited).toBe(0);
+    expect(r.output().trim()).toBe(version);
   }, 30_000);
 });
