@@ -6,6 +6,9 @@
 // elsewhere on the machine hits both alike; the table gives the median and min–max of the runs.
 // Every reply's error code is checked: a scenario with any error reply fails the benchmark.
 //   npm run build && node tools/bench/src/server.mjs [--seconds 3] [--runs 5 | --quick]
+//        [--tree 1000] [--scenarios set:4:64,create:4:64]
+// --tree N: the tree every scenario starts from holds N znodes under /bench (gets and sets go to
+// the first 1,000), to compare the servers with a large tree (snapshots of it) on both sides.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +19,18 @@ const args = cliArgs();
 const seconds = Number(args.get('--seconds') ?? (args.has('--quick') ? 1 : 3));
 const runs = runCount(args);
 
-const scenarios = [
-  ['get', 1, 1], ['set', 1, 1], ['create', 1, 1], ['mixed', 1, 1],
-  ['get', 4, 64], ['set', 4, 64], ['create', 4, 64], ['mixed', 4, 64],
-];
+const treeKeys = Number(args.get('--tree') ?? 1000);
+if (!Number.isInteger(treeKeys) || treeKeys < 1000) throw new Error(`--tree is a number of znodes, at least 1000, not ${args.get('--tree')}`);
+const scenarios = args.has('--scenarios')
+  ? args.get('--scenarios').split(',').map((s) => {
+      const [kind, c, d] = s.split(':');
+      if (!['get', 'set', 'create', 'mixed'].includes(kind) || !(Number(c) > 0) || !(Number(d) > 0)) throw new Error(`--scenarios: "${s}" is not kind:connections:depth`);
+      return [kind, Number(c), Number(d)];
+    })
+  : [
+      ['get', 1, 1], ['set', 1, 1], ['create', 1, 1], ['mixed', 1, 1],
+      ['get', 4, 64], ['set', 4, 64], ['create', 4, 64], ['mixed', 4, 64],
+    ];
 
 async function once(name, port, kind, connections, depth) {
   const r = assertClean(`${name} ${kind} ${connections}x${depth}`, await runLoad(port, { kind, connections, depth, seconds }));
@@ -29,7 +40,7 @@ async function once(name, port, kind, connections, depth) {
   return { opsPerSec: r.opsPerSec, p50: r.p50, p99: r.p99, p999: r.p999 };
 }
 
-console.error(`${serversNote()}; ${runs} run(s) of ${seconds} s per scenario`);
+console.error(`${serversNote()}; ${runs} run(s) of ${seconds} s per scenario; ${treeKeys} znodes under /bench`);
 const dir = mkdtempSync(join(tmpdir(), 'zoo-bench-'));
 const perRun = { zoo: {}, zookeeper: {}, ceiling: {} };
 const servers = [];
@@ -38,8 +49,8 @@ try {
   servers.push(zoo);
   const zk = await startZooKeeperProcess({ forceSync: 'yes' });
   servers.push(zk);
-  await populate(zoo.port);
-  await populate(zk.port);
+  await populate(zoo.port, treeKeys);
+  await populate(zk.port, treeKeys);
   // warm the JVM first (its first run is 30-50% slower), and ZooServer's JIT alike
   assertClean('ZooKeeper warm-up', await runLoad(zk.port, { kind: 'mixed', connections: 4, depth: 64, seconds: 3 }));
   assertClean('ZooServer warm-up', await runLoad(zoo.port, { kind: 'mixed', connections: 4, depth: 64, seconds: 1 }));
@@ -51,9 +62,10 @@ try {
     }
   }
   // in its own process like the servers: a round trip then pays the same cross-process wake-up
-  const canned = await spawnServer('canned-server.mjs');
-  servers.push(canned);
-  for (let r = 0; r < runs; r++) {
+  // (the ceiling is of gets on a small tree: only with the default scenarios)
+  const canned = args.has('--scenarios') || treeKeys !== 1000 ? null : await spawnServer('canned-server.mjs');
+  if (canned) servers.push(canned);
+  for (let r = 0; canned && r < runs; r++) {
     for (const [connections, depth] of [[1, 1], [4, 64]]) {
       (perRun.ceiling[`get ${connections}x${depth}`] ??= []).push(await once('ceiling', canned.port, 'get', connections, depth));
     }
@@ -64,7 +76,7 @@ try {
 }
 
 // each figure: the median of the runs, with its range
-const results = { runs, seconds, servers: serversNote() };
+const results = { runs, seconds, tree: treeKeys, servers: serversNote() };
 for (const side of ['zoo', 'zookeeper', 'ceiling']) {
   results[side] = {};
   for (const [key, rows] of Object.entries(perRun[side])) results[side][key] = summarizeRuns(rows);
