@@ -15,6 +15,15 @@ export interface TreeEvent {
   acl: readonly ACL[];
 }
 
+/** Whether two ACL lists hold the same entries in the same order. */
+function sameACL(a: readonly ACL[], b: readonly ACL[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i].perms !== b[i].perms || a[i].id.scheme !== b[i].id.scheme || a[i].id.id !== b[i].id.id) return false;
+  }
+  return true;
+}
+
 /** Paths that cannot be deleted. */
 export const RESERVED_PATHS: ReadonlySet<string> = new Set(['/', '/zookeeper', '/zookeeper/quota', '/zookeeper/config']);
 
@@ -38,7 +47,7 @@ export class DataTree {
   private readonly interned = new WeakSet<readonly ACL[]>();
   /** The last frozen list interned and its shared copy: replay hands the same list to a million creates. */
   private lastFrozen: readonly ACL[] | null = null;
-  private lastShared: readonly ACL[] = [];
+  private lastShared: readonly ACL[] | null = null;
 
   constructor() {
     this.addBuiltins();
@@ -84,7 +93,9 @@ export class DataTree {
 
   /** The shared copy of an ACL list. */
   internACL(acl: readonly ACL[]): readonly ACL[] {
-    if (acl === this.lastFrozen) return this.lastShared;
+    // a list decoded from a request is a fresh array, mostly the same as the last one
+    const last = this.lastShared;
+    if (last !== null && (acl === this.lastFrozen || sameACL(acl, last))) return last;
     if (this.interned.has(acl)) return acl;
     let key = '';
     for (const a of acl) key += `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}\u0001`;
@@ -94,11 +105,9 @@ export class DataTree {
       this.aclCache.set(key, shared);
       this.interned.add(shared);
     }
-    // (only a frozen list: a caller could change an ordinary array and pass it again)
-    if (Object.isFrozen(acl) && acl.every((a) => Object.isFrozen(a) && Object.isFrozen(a.id))) {
-      this.lastFrozen = acl;
-      this.lastShared = shared;
-    }
+    // (the identity shortcut only for a frozen list: a caller could change an ordinary array and pass it again)
+    this.lastFrozen = Object.isFrozen(acl) && acl.every((a) => Object.isFrozen(a) && Object.isFrozen(a.id)) ? acl : null;
+    this.lastShared = shared;
     return shared;
   }
 

@@ -3,6 +3,8 @@ import type { TreeEvent } from '../tree/data-tree.js';
 import { WatchBits, WatchTable } from './watch-table.js';
 import type { Watcher } from './watcher.js';
 
+const NO_WATCHERS: ReadonlySet<Watcher> = new Set();
+
 /**
  * Server-side watches (ZooKeeper's WatchManager pair). Exist and data watches live in the data
  * table; child watches in the child table; a persistent watch sits in both, a recursive one in
@@ -30,7 +32,9 @@ export class WatchManager {
   }
 
   /** The watchers an event reaches, each once (one notification per connection per event). */
-  trigger(event: TreeEvent): Set<Watcher> {
+  trigger(event: TreeEvent): ReadonlySet<Watcher> {
+    // (most writes meet no watch at all: no set to make)
+    if (this.data.empty && this.child.empty) return NO_WATCHERS;
     const out = new Set<Watcher>();
     switch (event.type) {
       case EventType.NodeCreated:

@@ -17,6 +17,11 @@ export class WatchTable {
   readonly byWatcher = new Map<Watcher, Set<string>>();
   private recursiveCount = 0;
 
+  /** No watch on any path. */
+  get empty(): boolean {
+    return this.byPath.size === 0;
+  }
+
   get size(): number {
     let n = 0;
     for (const m of this.byPath.values()) n += m.size;
