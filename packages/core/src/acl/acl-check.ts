@@ -38,39 +38,47 @@ export function checkACL(acl: readonly ACL[], perm: number, authInfo: readonly I
 export function fixupACL(path: string, acl: readonly ACL[] | null | undefined, authInfo: readonly Id[]): ACL[] {
   if (!acl || acl.length === 0) throw new ZooError(ZooErrorCode.INVALIDACL, 'INVALIDACL: the ACL list is empty', { path });
   const out: ACL[] = [];
-  const seen = new Set<string>();
-  const add = (entry: ACL) => {
-    const key = `${entry.perms}\u0000${entry.id.scheme}\u0000${entry.id.id}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    out.push({ perms: entry.perms, id: { scheme: entry.id.scheme, id: entry.id.id } });
-  };
   for (const entry of acl) {
     const { scheme, id } = entry.id;
     if (scheme === 'world') {
       if (id !== 'anyone') throw invalid(path, entry, 'world scheme only allows the id "anyone"');
-      add(entry);
+      out.push(copyOf(entry.perms, entry.id));
     } else if (scheme === 'auth') {
       let any = false;
       for (const who of authInfo) {
         if (!AUTHENTICATED_SCHEMES.has(who.scheme)) continue;
-        add({ perms: entry.perms, id: who });
+        out.push(copyOf(entry.perms, who));
         any = true;
       }
       if (!any) throw invalid(path, entry, 'auth scheme used without an authenticated identity (addAuth first)');
     } else if (scheme === 'digest') {
       if (!isValidDigestId(id)) throw invalid(path, entry, 'digest id must be "user:base64(sha1(user:password))"');
-      add(entry);
+      out.push(copyOf(entry.perms, entry.id));
     } else if (scheme === 'ip') {
       if (!isValidIpId(id)) throw invalid(path, entry, 'ip id must be an address or address/bits');
-      add(entry);
+      out.push(copyOf(entry.perms, entry.id));
     } else if (scheme === 'x509' || scheme === 'sasl') {
-      add(entry);
+      out.push(copyOf(entry.perms, entry.id));
     } else {
       throw invalid(path, entry, `unknown scheme "${scheme}"`);
     }
   }
-  return out;
+  return out.length === 1 ? out : withoutRepeats(out);
+}
+
+function copyOf(perms: number, id: Id): ACL {
+  return { perms, id: { scheme: id.scheme, id: id.id } };
+}
+
+/** The entries in order, each identical entry once (as ZooKeeper's fixupACL keeps them). */
+function withoutRepeats(entries: ACL[]): ACL[] {
+  const seen = new Set<string>();
+  return entries.filter((e) => {
+    const key = `${e.perms}\u0000${e.id.scheme}\u0000${e.id.id}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function invalid(path: string, entry: ACL, why: string): ZooError {
