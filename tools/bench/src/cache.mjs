@@ -3,16 +3,18 @@
 // Apache ZooKeeper 3.8 (and Zoo's also on ZooServer, in its own process): full load time, heap per
 // cached node (heap with the cache minus heap after close()), and
 // change → event latency (a second client's setData until the cache emits `changed`).
-//   npm run build && node --expose-gc tools/bench/src/cache.mjs [--nodes 10000] [--rounds 300]
+//   npm run build && node --expose-gc tools/bench/src/cache.mjs [--nodes 10000] [--rounds 300] [--runs 5 | --quick]
+// Each figure: the median (min–max) of --runs measurements, after one for warm-up.
 import { fileURLToPath } from 'node:url';
 import { ZooClient, ZooSession } from '@zoo/client';
 import { TreeCache } from '@zoo/recipes';
 import { compileJava, curatorAvailable, runJavaToEnd } from '@zoo/zookeeper';
-import { cliArgs, percentile, spawnServer, startZooKeeperProcess } from './bench-kit.mjs';
+import { cliArgs, fmtSummary, percentile, runCount, spawnServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
 
 const args = cliArgs();
 const nodes = Number(args.get('--nodes') ?? 10_000);
 const rounds = Number(args.get('--rounds') ?? 300);
+const runs = runCount(args);
 const ROOT = '/bench-cache';
 const pathOf = (i) => `${ROOT}/p${i % 10}/n${i % (nodes / 10)}`;
 
@@ -74,13 +76,21 @@ async function curator(classes, connectionString) {
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
-const fmt = (r) => `load ${r.loadMs.toFixed(1)} ms, ${r.bytesPerNode.toFixed(0)} B/node, change→event p50 ${r.p50.toFixed(2)} ms p99 ${r.p99.toFixed(2)} ms (${r.size} nodes)`;
+/** A figure of summarizeRuns' result: the median, with the min–max of the runs. */
+const fig = (r, field, digits) => fmtSummary({ median: r[field], min: r.range[field][0], max: r.range[field][1], runs: Array(r.runs) }, (v) => v.toFixed(digits));
+const fmt = (r) => `load ${fig(r, 'loadMs', 1)} ms, ${fig(r, 'bytesPerNode', 0)} B/node, change→event p50 ${fig(r, 'p50', 2)} ms p99 ${fig(r, 'p99', 2)} ms (${r.size} nodes, ${r.runs} runs)`;
+/** One run to warm up (both processes' JIT, a JVM's first run), then `runs` measured. */
+async function measured(once) {
+  await once();
+  const rows = [];
+  for (let i = 0; i < runs; i++) rows.push(await once());
+  return summarizeRuns(rows);
+}
 const results = {};
 const server = await spawnServer('zoo-server-process.mjs'); // its own process: the cache does not share its event loop
 try {
   await buildTree(server.connectionString);
-  await zoo(server.connectionString); // warm-up (both processes' JIT)
-  results.zooOnZooServer = await zoo(server.connectionString);
+  results.zooOnZooServer = await measured(() => zoo(server.connectionString));
   console.error(`Zoo TreeCache on ZooServer: ${fmt(results.zooOnZooServer)}`);
 } finally {
   await server.stop();
@@ -88,21 +98,19 @@ try {
 const zk = await startZooKeeperProcess();
 try {
   await buildTree(zk.connectionString);
-  await zoo(zk.connectionString); // warm-up
-  results.zoo = await zoo(zk.connectionString);
+  results.zoo = await measured(() => zoo(zk.connectionString));
   console.error(`Zoo TreeCache on ZooKeeper: ${fmt(results.zoo)}`);
   if (curatorAvailable()) {
     const classes = compileJava([fileURLToPath(new URL('../fixtures/CuratorCacheBench.java', import.meta.url))]);
-    await curator(classes, zk.connectionString); // warm-up (a JVM's first run is slower)
-    results.curator = await curator(classes, zk.connectionString);
+    results.curator = await measured(() => curator(classes, zk.connectionString));
     console.error(`Curator CuratorCache on ZooKeeper: ${fmt(results.curator)}`);
   } else console.error('Curator jars missing: Curator side skipped');
 } finally {
   await zk.stop();
 }
-console.log('| cache | server | full load ms | heap B/node | change→event p50 / p99 ms |\n|---|---|---|---|---|');
-const line = (name, srv, r) => r && console.log(`| ${name} | ${srv} | ${r.loadMs.toFixed(1)} | ${r.bytesPerNode.toFixed(0)} | ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} |`);
+console.log(`median (min–max) of ${runs} runs\n| cache | server | full load ms | heap B/node | change→event p50 / p99 ms |\n|---|---|---|---|---|`);
+const line = (name, srv, r) => r && console.log(`| ${name} | ${srv} | ${fig(r, 'loadMs', 1)} | ${fig(r, 'bytesPerNode', 0)} | ${fig(r, 'p50', 2)} / ${fig(r, 'p99', 2)} |`);
 line('Zoo TreeCache', 'ZooServer', results.zooOnZooServer);
 line('Zoo TreeCache', 'ZooKeeper 3.8', results.zoo);
 line('Curator CuratorCache', 'ZooKeeper 3.8', results.curator);
-console.log(JSON.stringify({ nodes, rounds, ...results }));
+console.log(JSON.stringify({ nodes, rounds, runs, ...results }));
