@@ -82,8 +82,9 @@ export function prepCreate(req: CreateRequest | CreateTTLRequest, ctx: PrepConte
   const parentCreates = (parent.childCreates + 1) | 0;
   view.set(parentName, { ...parent, childCreates: parentCreates, childDelta: parent.childDelta + 1 });
   view.set(path, { version: 0, aversion: 0, childCreates: 0, owner, acl, node: null, childDelta: 0 });
-  // Copy: a decoded request's data is a view into its whole frame.
-  return { type: OpCode.create, path, data: req.data && Buffer.from(req.data), acl, owner, parentCreates };
+  // (not copied: it may be a view of the request's frame, but logging the txn and applying it
+  // each copy it, in the same turn; after that only the undo journal may hold the txn, until durable)
+  return { type: OpCode.create, path, data: req.data, acl, owner, parentCreates };
 }
 
 /** `%010d` of a Java int (a negative counter after overflow prints as "-000000001"). */
@@ -117,7 +118,8 @@ export function prepSetData(req: SetDataRequest, ctx: PrepContext, view: Pending
   if (!checkACL(node.acl, Perms.WRITE, ctx.authInfo)) fail(ZooErrorCode.NOAUTH, path, op, `NOAUTH: no WRITE permission (setData ${path})`);
   const version = checkVersion(node.version, req.version, path, op);
   view.set(path, { ...node, version });
-  return { type: OpCode.setData, path, data: req.data && Buffer.from(req.data), version };
+  // (not copied: see prepCreate)
+  return { type: OpCode.setData, path, data: req.data, version };
 }
 
 export function prepSetACL(req: SetACLRequest, ctx: PrepContext, view: PendingView): SetACLTxn {

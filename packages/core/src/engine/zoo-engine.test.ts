@@ -82,6 +82,20 @@ describe('Stat semantics', () => {
     expect(e.data).toEqual(Buffer.alloc(0));
   });
 
+  it('keeps its own copy of written data: the buffer a write came in (a request frame) may change afterwards', () => {
+    const { connect, run, ok } = engineKit();
+    const c = connect();
+    const frame = Buffer.from('xxcreatedxx--changed--');
+    run(c, { op: OpCode.create, path: '/a', data: frame.subarray(2, 9), acl: [...OPEN_ACL_UNSAFE], flags: 0 });
+    run(c, { op: OpCode.multi, ops: [{ op: OpCode.create, path: '/b', data: frame.subarray(2, 9), acl: [...OPEN_ACL_UNSAFE], flags: 0 }] });
+    ok(c, { op: OpCode.create, path: '/c', data: null, acl: [...OPEN_ACL_UNSAFE], flags: 0 });
+    ok(c, { op: OpCode.setData, path: '/c', data: frame.subarray(11, 20), version: -1 });
+    frame.fill(0x21);
+    for (const [path, want] of [['/a', 'created'], ['/b', 'created'], ['/c', '--changed']]) {
+      expect(ok<GetDataResponse>(c, { op: OpCode.getData, path, watch: false }).data?.toString()).toBe(want);
+    }
+  });
+
   it('sequential suffixes count creates only, while cversion counts creates and deletes', () => {
     const { connect, create, run, stat } = engineKit();
     const c = connect();
