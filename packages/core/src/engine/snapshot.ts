@@ -6,7 +6,7 @@ import type { SessionTracker } from '../session/session-tracker.js';
 import type { DataTree } from '../tree/data-tree.js';
 import { SLAB_BYTES } from '../tree/data-slabs.js';
 import { ZNode } from '../tree/znode.js';
-import { utf8 } from './utf8.js';
+import { utf8 } from '../protocol/utf8.js';
 
 /**
  * Snapshot format (Jute encoding):

@@ -4,7 +4,7 @@ import { JuteWriter } from '../protocol/jute-writer.js';
 import { OpCode } from '../protocol/opcodes.js';
 import type { ACL } from '../protocol/records.js';
 import type { CheckTxn, CreateTxn, DeleteTxn, Txn, TxnBody, TxnOp } from './txn.js';
-import { utf8 } from './utf8.js';
+import { utf8 } from '../protocol/utf8.js';
 
 /**
  * The binary form of a txn in the log: Jute encoding of

@@ -1,5 +1,6 @@
 import { JuteDecodeError } from './decode-error.js';
 import type { ACL, Id, Stat } from './records.js';
+import { utf8 } from './utf8.js';
 
 /**
  * Jute reader. Every length and count is checked against the bytes left before anything is
@@ -70,7 +71,7 @@ export class JuteReader {
   readString(): string | null {
     const n = this.length('string');
     if (n === -1) return null;
-    const v = this.buf.toString('utf8', this.offset, this.offset + n);
+    const v = utf8(this.buf, this.offset, this.offset + n);
     this.offset += n;
     return v;
   }

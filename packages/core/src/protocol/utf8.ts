@@ -1,6 +1,6 @@
 /**
  * `b.toString('utf8', start, end)` without its argument checks, by Buffer's own utf8Slice where
- * it has one (the same decoding): recovery decodes a million paths.
+ * it has one (the same decoding): every request decodes its path, and recovery a million of them.
  */
 export const utf8: (b: Buffer, start: number, end: number) => string =
   typeof (Buffer.prototype as { utf8Slice?: unknown }).utf8Slice === 'function'
