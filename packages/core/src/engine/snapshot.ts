@@ -124,7 +124,8 @@ function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL
  * re-taken) comes round again at the end of the map, with a newer czxid.
  */
 function* parentsFirst(tree: DataTree, zxid: bigint): Generator<[string, ZNode]> {
-  for (const entry of tree.nodes) if (entry[1].czxid <= zxid) yield entry;
+  const zxidNumber = Number(zxid);
+  for (const entry of tree.nodes) if (!entry[1].createdAfter(zxid, zxidNumber)) yield entry;
 }
 
 function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[], number>): void {
@@ -134,9 +135,17 @@ function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[
     w.writeInt(-1);
     w.writeACLs(node.acl);
   } else w.writeInt(ref);
-  w.writeLong(node.czxid);
-  w.writeLong(node.mzxid);
-  w.writeLong(node.pzxid);
+  const czxid = node.czxidNumber;
+  if (czxid >= 0 && node.unchanged) {
+    // (most nodes: no bigint made)
+    w.writeLongNumber(czxid);
+    w.writeLongNumber(czxid);
+    w.writeLongNumber(czxid);
+  } else {
+    w.writeLong(node.czxid);
+    w.writeLong(node.mzxid);
+    w.writeLong(node.pzxid);
+  }
   w.writeLongNumber(node.ctime);
   w.writeLongNumber(node.mtime);
   w.writeInt(node.version);
@@ -436,13 +445,22 @@ class Loader {
       if (limit - p < AFTER_ACL_BYTES) this.fail(p, `node ${path}`);
     } else if (ref >= 0 && ref < this.acls.length) acl = this.acls[ref];
     else throw new JuteDecodeError(`snapshot: ACL reference ${ref} for ${path} is outside the table of ${this.acls.length}`);
-    const czxid = this.zxid(p);
     const owner = this.int(p + 52) !== 0 || this.int(p + 56) !== 0 ? this.b.readBigInt64BE(p + 52) : NO_OWNER;
     const ctime = this.number(p + 24);
-    const node = new ZNode(null, acl, czxid, ctime, owner);
+    const czHi = this.int(p);
+    const czLo = this.int(p + 4);
+    let node: ZNode;
+    if (czHi >= 0 && czHi < 0x200000) {
+      // a czxid below 2^53 (all in practice): no bigint for it, nor for an mzxid or pzxid equal to it
+      node = ZNode.restored(acl, czHi * TWO_32 + (czLo >>> 0), ctime, owner);
+      if (this.int(p + 8) !== czHi || this.int(p + 12) !== czLo) node.mzxid = this.zxid(p + 8);
+      if (this.int(p + 16) !== czHi || this.int(p + 20) !== czLo) node.pzxid = this.zxid(p + 16);
+    } else {
+      node = new ZNode(null, acl, this.zxid(p), ctime, owner);
+      node.mzxid = this.zxid(p + 8);
+      node.pzxid = this.zxid(p + 16);
+    }
     // (each is kept only if it is not the default: see ZNode)
-    node.mzxid = this.zxid(p + 8);
-    node.pzxid = this.zxid(p + 16);
     node.mtime = this.number(p + 32);
     node.version = this.int(p + 40);
     node.childCreates = this.int(p + 44);
