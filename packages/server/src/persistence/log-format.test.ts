@@ -142,6 +142,23 @@ describe('log scan in chunks', () => {
     expect(found).toBe(2 * (bytes.length - LOG_HEADER_BYTES));
   });
 
+  it('without a visitor, reads zero padding, garbage and a tail cut at any byte as a record-by-record scan does', async () => {
+    const { bytes, offsets } = sampleLog();
+    const last = offsets[offsets.length - 1];
+    const cases: Buffer[] = [Buffer.concat([bytes, Buffer.alloc(5000)]), Buffer.concat([bytes, Buffer.from('garbage that is not a record')])];
+    for (let cut = last; cut < bytes.length; cut++) cases.push(bytes.subarray(0, cut), Buffer.concat([bytes.subarray(0, cut), Buffer.alloc(300)]));
+    for (const [i, b] of cases.entries()) {
+      const want = scanBuffer(b).scan;
+      expect(scanLog(b), `case ${i}`).toEqual(want);
+      const path = join(dir, `log.${(++fileNo).toString(16)}`);
+      await writeFile(path, b);
+      for (const chunk of [23, 1000]) expect(await scanLogFile(path, undefined, { chunkBytes: chunk }), `case ${i}, chunks of ${chunk}`).toEqual(want);
+    }
+    expect(scanLog(cases[0])).toMatchObject({ kind: 'ok', records: 40 });
+    expect(scanLog(cases[2])).toMatchObject({ kind: 'ok', records: 39, validBytes: last });
+    expect(scanLog(bytes.subarray(0, last + 12))).toMatchObject({ kind: 'torn', records: 39, validBytes: last });
+  });
+
   it('a bad record length in the middle is corruption too', async () => {
     const { bytes, offsets } = sampleLog();
     const damaged = Buffer.from(bytes);
