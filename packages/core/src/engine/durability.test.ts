@@ -8,17 +8,17 @@ import { engineKit } from './test-kit.js';
 import type { Txn } from './txn.js';
 import { decodeTxn, encodeTxn, TxnReplayDecoder } from './txn-codec.js';
 import { JuteDecodeError } from '../protocol/decode-error.js';
-import { snapshotChunks } from './snapshot.js';
+import { MAX_WAITING_PARENTS, snapshotChunks } from './snapshot.js';
 import { SHARD_AT } from '../tree/child-names.js';
 import { ZooEngine, type ConnectionContext } from './zoo-engine.js';
 
-/** Everything observable about the state, in a canonical order. */
-function dump(engine: ZooEngine): string {
+/** Everything observable about the state, in a canonical order (the last zxid left out if not `withZxid`). */
+function dump(engine: ZooEngine, withZxid = true): string {
   const nodes = [...engine.tree.nodes.entries()]
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([path, node]) => ({ path, stat: node.stat(), data: node.data?.toString('hex') ?? null, acl: node.acl, kind: engine.nodeKind(path), creates: node.childCreates }));
+    .map(([path, node]) => ({ path, stat: node.stat(), data: node.data?.toString('hex') ?? null, acl: node.acl, kind: engine.nodeKind(path), creates: node.childCreates, children: node.children ? [...node.children].sort() : [] }));
   const sessions = engine.sessionsInfo().map((s) => [s.sessionId, s.timeout, [...s.ephemerals].sort()]).sort();
-  return JSON.stringify({ zxid: engine.lastZxid, nodes, sessions }, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
+  return JSON.stringify({ zxid: withZxid ? engine.lastZxid : null, nodes, sessions }, (_, v) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
 interface Step {
@@ -64,6 +64,152 @@ function driver() {
 }
 
 const freshEngine = () => new ZooEngine({ clock: new FakeClock(), tickTime: 1000 });
+
+/** Every node's children in the order the tree lists them (getChildren's order), by path. */
+function childOrder(engine: ZooEngine): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const [path, node] of engine.tree.nodes) if (node.children && node.children.size > 0) out[path] = node.children.toArray();
+  return out;
+}
+
+/**
+ * A tree whose parents got their children in turn, as a tree created round-robin across its
+ * parents: `parents` under `/`, each with `perParent` children, some with data, an ephemeral
+ * and a grandchild among them. Built with the tree's replay path (no events), which is fast.
+ */
+function roundRobinTree(parents: number, perParent: number): { engine: ZooEngine; snapshot: (chunkBytes: number, version?: number) => Buffer } {
+  const { engine, connect } = engineKit();
+  const owner = connect().sessionId;
+  const tree = engine.tree;
+  const acl = [...OPEN_ACL_UNSAFE];
+  let zxid = engine.lastZxid;
+  const create = (path: string, data: Buffer | null, ephemeralOwner = 0n) => tree.create(path, data, acl, ephemeralOwner, ++zxid, 1000, 1);
+  for (let p = 0; p < parents; p++) create(`/p${p}`, null);
+  for (let i = 0; i < perParent; i++) {
+    for (let p = 0; p < parents; p++) {
+      create(`/p${p}/n${i}`, i % 3 === 0 ? Buffer.from(`v${p}.${i}`) : null, i === 1 && p % 5 === 0 ? owner : 0n);
+      if (i === 2 && p % 7 === 0) create(`/p${p}/n${i}/leaf`, Buffer.from('leaf'));
+    }
+  }
+  // a child under a built-in node, listed among the others
+  create('/zookeeper/extra', Buffer.from('x'));
+  // (the engine's own zxid did not move: the snapshot is taken at the tree's)
+  return { engine, snapshot: (chunkBytes, version) => Buffer.concat([...snapshotChunks(zxid, tree, engine.sessions, chunkBytes, version)]) };
+}
+
+describe('snapshot restore of a tree listed with its parents\' children interleaved', () => {
+  it('restores every node, and each parent\'s children in the same order, whatever the piece size and version', () => {
+    const { engine, snapshot } = roundRobinTree(40, 25);
+    const want = dump(engine, false);
+    const order = childOrder(engine);
+    expect(order['/p3']).toEqual(Array.from({ length: 25 }, (_, i) => `n${i}`));
+    for (const version of [2, 3]) {
+      const bytes = snapshot(500, version);
+      expect(bytes.indexOf('/p39/n24')).toBeGreaterThan(0);
+      for (const size of [1, 7, 100, 4096, bytes.length]) {
+        const restored = freshEngine();
+        const restorer = restored.snapshotRestorer();
+        for (let at = 0; at < bytes.length; at += size) restorer.push(Buffer.from(bytes.subarray(at, at + size)));
+        restorer.end();
+        expect(dump(restored, false), `version ${version}, pieces of ${size}`).toBe(want);
+        expect(childOrder(restored), `version ${version}, pieces of ${size}`).toEqual(order);
+      }
+    }
+  });
+
+  it('keeps the order when a parent gets children both in a run after it and interleaved with others later', () => {
+    const { engine, connect, create } = engineKit();
+    const conn = connect();
+    // /a's first children come right after it (linked at once), the later ones between /b's
+    for (const path of ['/a', '/a/1', '/a/2', '/a/2/x', '/b', '/a/3', '/b/1', '/a/4', '/b/2', '/c', '/a/5', '/c/1', '/b/3']) expect(create(conn, path).err).toBe(0);
+    const bytes = Buffer.concat([...engine.snapshot(64).chunks]);
+    const restored = freshEngine();
+    restored.restoreSnapshot(bytes);
+    expect(childOrder(restored)).toEqual(childOrder(engine));
+    expect(restored.tree.get('/a')!.children!.toArray()).toEqual(['1', '2', '3', '4', '5']);
+    expect(dump(restored)).toBe(dump(engine));
+  });
+
+  it(`links children waiting under more than ${MAX_WAITING_PARENTS} parents at once in turns, in the same order`, () => {
+    const { engine, snapshot } = roundRobinTree(MAX_WAITING_PARENTS + 10, 2);
+    const bytes = snapshot(256 * 1024);
+    const restored = freshEngine();
+    restored.restoreSnapshot(bytes);
+    expect(restored.tree.nodeCount).toBe(engine.tree.nodeCount);
+    expect(JSON.stringify(childOrder(restored))).toBe(JSON.stringify(childOrder(engine)));
+    for (const path of ['/p0', `/p${MAX_WAITING_PARENTS + 9}/n1`, '/p7/n0', '/zookeeper/extra']) expect(restored.tree.get(path)!.stat(), path).toEqual(engine.tree.get(path)!.stat());
+  });
+
+  it('a child whose parent is not in the snapshot is an error, whether it comes right after other nodes or interleaved', () => {
+    for (const gone of ['/p0', '/p3']) {
+      const { engine, snapshot } = roundRobinTree(4, 3);
+      // (a damaged tree: the parent's entry gone, its children left)
+      engine.tree.nodes.delete(gone);
+      const bytes = snapshot(200);
+      expect(() => freshEngine().restoreSnapshot(bytes)).toThrow(`snapshot: parent of ${gone}/n0 is missing`);
+    }
+  });
+
+  it('a block damaged part way through an interleaved listing fails the restore; abort() leaves the engine fresh for the next one', () => {
+    const { engine, snapshot } = roundRobinTree(30, 20);
+    const bytes = snapshot(400);
+    const empty = dump(freshEngine(), false);
+    // damage a path's length in a block about half way (a node path "/pN/nM" starts 4 bytes after it)
+    const at = bytes.indexOf('/p7/n11') - 4;
+    expect(at).toBeGreaterThan(bytes.length / 4);
+    const damaged = Buffer.from(bytes);
+    damaged.writeInt32BE(0x7fff, at);
+    const target = freshEngine();
+    const restorer = target.snapshotRestorer();
+    expect(() => {
+      for (let p = 0; p < damaged.length; p += 333) restorer.push(damaged.subarray(p, p + 333));
+      restorer.end();
+    }).toThrow(JuteDecodeError);
+    restorer.abort();
+    expect(dump(target, false)).toBe(empty);
+    const again = target.snapshotRestorer();
+    again.push(bytes);
+    again.end();
+    expect(dump(target, false)).toBe(dump(engine, false));
+    expect(childOrder(target)).toEqual(childOrder(engine));
+  });
+
+  it('a fuzzy snapshot of a round-robin tree, written while children are deleted and created again and parents re-created, restores exactly with the replay', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.nat(5), fc.nat(11), fc.boolean()), { minLength: 1, maxLength: 40 }), fc.nat(8), (changes, cutEvery) => {
+        const { kit, txns } = driver();
+        const ctx = kit.connect();
+        for (let p = 0; p < 6; p++) kit.create(ctx, `/p${p}`);
+        for (let i = 0; i < 12; i++) for (let p = 0; p < 6; p++) kit.create(ctx, `/p${p}/n${i}`);
+        const snap = kit.engine.snapshot(120);
+        const chunks: Buffer[] = [];
+        const iterator = snap.chunks[Symbol.iterator]();
+        changes.forEach(([p, i, parent], k) => {
+          if (k % (cutEvery + 1) === 0) {
+            const next = iterator.next();
+            if (!next.done) chunks.push(next.value);
+          }
+          if (parent) {
+            // empty the parent, delete it and create it again with one child
+            for (const child of [...(kit.engine.tree.get(`/p${p}`)?.children?.paths() ?? [])]) {
+              for (const grandchild of [...(kit.engine.tree.get(child)?.children?.paths() ?? [])]) kit.run(ctx, { op: OpCode.delete, path: grandchild, version: -1 });
+              kit.run(ctx, { op: OpCode.delete, path: child, version: -1 });
+            }
+            kit.run(ctx, { op: OpCode.delete, path: `/p${p}`, version: -1 });
+            kit.create(ctx, `/p${p}`);
+            kit.create(ctx, `/p${p}/n${i}`);
+          } else if (kit.run(ctx, { op: OpCode.delete, path: `/p${p}/n${i}`, version: -1 }).err !== 0) kit.create(ctx, `/p${p}/n${i}`);
+        });
+        for (let next = iterator.next(); !next.done; next = iterator.next()) chunks.push(next.value);
+        const restored = freshEngine();
+        restored.restoreSnapshot(Buffer.concat(chunks));
+        for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+        expect(dump(restored)).toBe(dump(kit.engine));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
 
 describe('txn log replay', () => {
   it('replaying the encoded txns rebuilds exactly the same state', () => {
@@ -316,6 +462,32 @@ describe('snapshots', () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it('restores zxids on both sides of 2^53 (kept as numbers below it, as bigints from it) exactly, in both versions', () => {
+    const { engine } = engineKit();
+    const tree = engine.tree;
+    const acl = [...OPEN_ACL_UNSAFE];
+    let zxid = 2n ** 53n - 4n;
+    tree.create('/a', null, acl, 0n, zxid++, 1000, 1);
+    for (let i = 0; i < 8; i++) tree.create(`/a/n${i}`, Buffer.from([i]), acl, 0n, zxid++, 1000 + i, i + 2);
+    tree.setData('/a/n1', Buffer.from('x'), 1, zxid++, 5000);
+    tree.create('/b', null, acl, 0n, zxid++, 1000, 1);
+    tree.get('/a/n6')!.pzxid = 3n;
+    tree.get('/a/n7')!.czxid = 12n;
+    for (const version of [2, 3]) {
+      const bytes = Buffer.concat([...snapshotChunks(zxid, tree, engine.sessions, 100, version)]);
+      const restored = freshEngine();
+      restored.restoreSnapshot(bytes);
+      expect(dump(restored, false), `version ${version}`).toBe(dump(engine, false));
+      expect(restored.tree.get('/a/n5')!.czxid).toBe(2n ** 53n + 2n);
+      // and a snapshot taken at a zxid below some of them leaves those out
+      const part = freshEngine();
+      part.restoreSnapshot(Buffer.concat([...snapshotChunks(2n ** 53n, tree, engine.sessions, 100, version)]));
+      expect(part.tree.get('/a/n3'), `version ${version}`).toBeDefined();
+      expect(part.tree.get('/a/n4'), `version ${version}`).toBeUndefined();
+      expect(part.tree.get('/a/n7'), `version ${version}`).toBeDefined();
+    }
   });
 
   it('an old version-2 snapshot (data inline) restores the same state', () => {

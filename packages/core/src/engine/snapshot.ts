@@ -82,8 +82,9 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
     return out;
   };
   // Parents before children: see parentsFirst (the same walk, inline: no generator step per node).
+  const zxidNumber = Number(zxid);
   for (const [path, node] of tree.nodes) {
-    if (node.czxid > zxid) continue;
+    if (node.createdAfter(zxid, zxidNumber)) continue;
     meta.writeString(path);
     const bytes = node.dataBuffer;
     if (bytes !== null) {
@@ -150,40 +151,52 @@ class DataRuns {
   }
 }
 
+/** A long given as a safe integer, written as two ints, converted only when it differs from the last one. */
+class NumberLong {
+  // (start consistent: 0 is written as two zero ints)
+  private n = 0;
+  private hi = 0;
+  private lo = 0;
+
+  write(w: JuteWriter, n: number): void {
+    if (n !== this.n) {
+      if (!Number.isSafeInteger(n)) return w.writeLongNumber(n);
+      this.n = n;
+      this.hi = Math.floor(n / TWO_32);
+      this.lo = n - this.hi * TWO_32;
+    }
+    w.writeInt(this.hi);
+    w.writeInt(this.lo);
+  }
+}
+
 /**
- * Writes longs as two ints, converting a bigint or a time only when it differs from the last one
- * written: most nodes' three zxids are one bigint and their two times one number.
+ * Writes a node's longs, converting a zxid or a time only when it differs from the last one
+ * written: most nodes' three zxids are one value and their two times one number.
  */
 class LongCache {
-  // (start consistent: 0 is written as two zero ints)
+  /** The last bigint zxid written, and it as a number. */
   private zxid = 0n;
-  private zxidHi = 0;
-  private zxidLo = 0;
-  private time = 0;
-  private timeHi = 0;
-  private timeLo = 0;
+  private zxidNumber = 0;
+  private readonly zxids = new NumberLong();
+  private readonly times = new NumberLong();
 
   writeZxid(w: JuteWriter, z: bigint): void {
     if (z !== this.zxid) {
       const n = Number(z);
       if (!Number.isSafeInteger(n)) return w.writeLong(z);
       this.zxid = z;
-      this.zxidHi = Math.floor(n / TWO_32);
-      this.zxidLo = n - this.zxidHi * TWO_32;
+      this.zxidNumber = n;
     }
-    w.writeInt(this.zxidHi);
-    w.writeInt(this.zxidLo);
+    this.zxids.write(w, this.zxidNumber);
+  }
+
+  writeZxidNumber(w: JuteWriter, n: number): void {
+    this.zxids.write(w, n);
   }
 
   writeTime(w: JuteWriter, t: number): void {
-    if (t !== this.time) {
-      if (!Number.isSafeInteger(t)) return w.writeLongNumber(t);
-      this.time = t;
-      this.timeHi = Math.floor(t / TWO_32);
-      this.timeLo = t - this.timeHi * TWO_32;
-    }
-    w.writeInt(this.timeHi);
-    w.writeInt(this.timeLo);
+    this.times.write(w, t);
   }
 }
 
@@ -217,7 +230,8 @@ function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL
  * re-taken) comes round again at the end of the map, with a newer czxid.
  */
 function* parentsFirst(tree: DataTree, zxid: bigint): Generator<[string, ZNode]> {
-  for (const entry of tree.nodes) if (entry[1].czxid <= zxid) yield entry;
+  const zxidNumber = Number(zxid);
+  for (const entry of tree.nodes) if (!entry[1].createdAfter(zxid, zxidNumber)) yield entry;
 }
 
 function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[], number>, longs = new LongCache()): void {
@@ -227,9 +241,17 @@ function writeStatFields(w: JuteWriter, node: ZNode, aclIndex: Map<readonly ACL[
     w.writeInt(-1);
     w.writeACLs(node.acl);
   } else w.writeInt(ref);
-  longs.writeZxid(w, node.czxid);
-  longs.writeZxid(w, node.mzxid);
-  longs.writeZxid(w, node.pzxid);
+  const czxid = node.czxidNumber;
+  if (czxid >= 0 && node.unchanged) {
+    // (most nodes: mzxid = pzxid = czxid, no bigint made)
+    longs.writeZxidNumber(w, czxid);
+    longs.writeZxidNumber(w, czxid);
+    longs.writeZxidNumber(w, czxid);
+  } else {
+    longs.writeZxid(w, node.czxid);
+    longs.writeZxid(w, node.mzxid);
+    longs.writeZxid(w, node.pzxid);
+  }
   longs.writeTime(w, node.ctime);
   longs.writeTime(w, node.mtime);
   w.writeInt(node.version);
@@ -324,6 +346,7 @@ export class SnapshotRestorer {
       this.done = true;
     }
     if (!this.done) throw new JuteDecodeError(`snapshot: truncated or damaged block header at offset ${this.carryLength > 0 ? this.carryAt : this.offset}`);
+    this.loader!.link();
     return this.zxid;
   }
 
@@ -425,6 +448,15 @@ export class SnapshotRestorer {
   }
 }
 
+/** Past this many parents with children waiting (see Loader.waiting), they are linked, to keep the map small. */
+export const MAX_WAITING_PARENTS = 65536;
+
+/** Children of one parent waiting to be linked under it (see Loader.waiting). */
+interface WaitingChildren {
+  parent: ZNode;
+  parentPath: string;
+  paths: string[];
+}
 
 /**
  * Decodes nodes straight from the bytes: no reader object per field, no throwaway bigints
@@ -441,6 +473,14 @@ class Loader {
   /** the chain of ancestors of the node being read: paths and nodes */
   private readonly stackPaths: string[] = [];
   private readonly stackNodes: ZNode[] = [];
+  /**
+   * Children not yet linked under their parent, by parent path. A tree whose parents got their
+   * children in turn (created round-robin) is listed with its parents' children interleaved:
+   * linking each child as it comes adds it to a random one of many child sets, each insert a
+   * cache miss (and the parent looked up in the path map every time). Gathered per parent, each
+   * parent is looked up once and its children go into its set in one run.
+   */
+  private readonly waiting = new Map<string, WaitingChildren>();
   private lastZxid = 0n;
   private lastHi = 0;
   private lastLo = 0;
@@ -510,13 +550,22 @@ class Loader {
       if (limit - p < AFTER_ACL_BYTES) this.fail(p, `node ${path}`);
     } else if (ref >= 0 && ref < this.acls.length) acl = this.acls[ref];
     else throw new JuteDecodeError(`snapshot: ACL reference ${ref} for ${path} is outside the table of ${this.acls.length}`);
-    const czxid = this.zxid(p);
     const owner = this.int(p + 52) !== 0 || this.int(p + 56) !== 0 ? this.b.readBigInt64BE(p + 52) : NO_OWNER;
     const ctime = this.number(p + 24);
-    const node = new ZNode(null, acl, czxid, ctime, owner);
+    const czHi = this.int(p);
+    const czLo = this.int(p + 4);
+    let node: ZNode;
+    if (czHi >= 0 && czHi < 0x200000) {
+      // a czxid below 2^53 (all in practice): no bigint for it, nor for an mzxid or pzxid equal to it
+      node = ZNode.restored(acl, czHi * TWO_32 + (czLo >>> 0), ctime, owner);
+      if (this.int(p + 8) !== czHi || this.int(p + 12) !== czLo) node.mzxid = this.zxid(p + 8);
+      if (this.int(p + 16) !== czHi || this.int(p + 20) !== czLo) node.pzxid = this.zxid(p + 16);
+    } else {
+      node = new ZNode(null, acl, this.zxid(p), ctime, owner);
+      node.mzxid = this.zxid(p + 8);
+      node.pzxid = this.zxid(p + 16);
+    }
     // (each is kept only if it is not the default: see ZNode)
-    node.mzxid = this.zxid(p + 8);
-    node.pzxid = this.zxid(p + 16);
     node.mtime = this.number(p + 32);
     node.version = this.int(p + 40);
     node.childCreates = this.int(p + 44);
@@ -525,7 +574,11 @@ class Loader {
     return node;
   }
 
-  /** Links a node under its parent (from the ancestor stack when it is there). */
+  /**
+   * Puts a node in the tree and links it under its parent: at once when the parent is on the
+   * ancestor stack (its children listed in a run after it), else later, with the other children
+   * of that parent that come while it is off the stack (see `waiting`).
+   */
   private place(path: string, node: ZNode): void {
     const paths = this.stackPaths;
     const nodes = this.stackNodes;
@@ -542,10 +595,36 @@ class Loader {
         nodes.pop();
         top--;
       }
-      this.tree.loadChild(path, slash, node, top >= 0 ? nodes[top] : undefined);
+      if (top >= 0) this.tree.loadChild(path, slash, node, nodes[top]);
+      else if (this.tree.loadUnlinked(path, node)) this.wait(path, slash);
     }
     paths.push(path);
     nodes.push(node);
+  }
+
+  /**
+   * Keeps `path` to be linked under its parent later (link()). A parent goes off the ancestor
+   * stack for good once a node outside it is listed (a node is listed once), so every child it
+   * gets from then on comes here, after the ones linked at once: each parent's children still go
+   * in in the order they are listed.
+   */
+  private wait(path: string, slash: number): void {
+    const parentPath = slash === 0 ? '/' : path.slice(0, slash);
+    let group = this.waiting.get(parentPath);
+    if (group === undefined) {
+      if (this.waiting.size >= MAX_WAITING_PARENTS) this.link();
+      const parent = this.tree.get(parentPath);
+      if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
+      group = { parent, parentPath, paths: [] };
+      this.waiting.set(parentPath, group);
+    }
+    group.paths.push(path);
+  }
+
+  /** Links every waiting child under its parent, parent by parent (see `waiting`). */
+  link(): void {
+    for (const group of this.waiting.values()) this.tree.linkLoaded(group.parent, group.parentPath, group.paths);
+    this.waiting.clear();
   }
 
   /** Decodes the whole v3 block at `p` (its size checked by blockBytes); returns the offset after it. */

@@ -62,4 +62,41 @@ describe('ZNode', () => {
       expect([node.ctime, node.mtime]).toEqual([t, t + 1]);
     }
   });
+
+  it('keeps a czxid of any size: below 2^53 as two small integers, from 2^53 (or below 0) as a bigint, and moves between them', () => {
+    const big = 2n ** 53n;
+    for (const z of [0n, 1n, 0xffffffn, 0x1000000n, 0x1_0000_0001n, big - 1n, big, big + 1n, 2n ** 63n - 1n, -1n]) {
+      const node = new ZNode(null, OPEN_ACL_UNSAFE, z, T, 0n);
+      expect(node.stat(), `${z}`).toMatchObject({ czxid: z, mzxid: z, pzxid: z });
+      const small = z >= 0n && z < big;
+      expect(node.czxidNumber, `${z}`).toBe(small ? Number(z) : -1);
+      // (a czxid kept as a bigint needs the node's ZNodeMore)
+      expect(node.unchanged).toBe(small);
+      // equal to the czxid: still a default; else it is kept apart
+      node.mzxid = z;
+      expect(node.unchanged).toBe(small);
+      node.pzxid = z + 1n;
+      expect([node.czxid, node.mzxid, node.pzxid]).toEqual([z, z, z + 1n]);
+      expect(node.createdAfter(z, Number(z))).toBe(false);
+      expect(node.createdAfter(z - 1n, Number(z - 1n))).toBe(true);
+      // moved across 2^53 both ways: mzxid and pzxid keep their values
+      for (const next of [big + 7n, 5n, z]) {
+        node.czxid = next;
+        expect([node.czxid, node.mzxid, node.pzxid], `${z} then ${next}`).toEqual([next, z, z + 1n]);
+        expect(node.createdAfter(next, Number(next))).toBe(false);
+        expect(node.createdAfter(next - 1n, Number(next - 1n))).toBe(true);
+      }
+    }
+  });
+
+  it('a node restored from a number is the node made from the bigint', () => {
+    for (const [z, owner] of [[0, 0n], [42, 0n], [2 ** 40 + 3, 0x55n], [2 ** 53 - 1, 0n]] as Array<[number, bigint]>) {
+      const restored = ZNode.restored(OPEN_ACL_UNSAFE, z, T, owner);
+      const made = new ZNode(null, OPEN_ACL_UNSAFE, BigInt(z), T, owner);
+      expect(restored.stat()).toEqual(made.stat());
+      expect([restored.czxidNumber, restored.unchanged]).toEqual([made.czxidNumber, made.unchanged]);
+      restored.mzxid = BigInt(z) + 2n;
+      expect([restored.czxid, restored.mzxid, restored.pzxid]).toEqual([BigInt(z), BigInt(z) + 2n, BigInt(z)]);
+    }
+  });
 });

@@ -10,6 +10,14 @@ const EMPTY = new ArrayBuffer(0);
  */
 const TIME_SPLIT = 16_777_216;
 
+/**
+ * A czxid is kept as hi × 2^24 + lo too (two Smis, no bigint of 24 bytes per node), when it is
+ * below 2^53, as every zxid is in practice (an epoch below 2^21); one that is not is kept as a
+ * bigint in the node's ZNodeMore, with hi = -1.
+ */
+const ZXID_SPLIT = 16_777_216;
+const ZXID_LIMIT = 2n ** 53n;
+
 /** The high part of a split time; `| 0` keeps V8 from seeing a double where it fits a Smi. */
 function timeHi(t: number): number {
   const hi = Math.floor(t / TIME_SPLIT);
@@ -36,6 +44,8 @@ class ZNodeMore {
   childCreates = 0;
   aversion = 0;
   ephemeralOwner: bigint;
+  /** The czxid, when it does not fit the node's two small integers (see ZXID_SPLIT). */
+  czxid: bigint | null = null;
 
   constructor(zxid: bigint, timeHi: number, timeLo: number, owner: bigint) {
     this.mzxid = zxid;
@@ -67,7 +77,9 @@ export class ZNode {
   private offset = 0;
   private length = 0;
   acl: readonly ACL[];
-  private cz: bigint;
+  /** The czxid as czHi × 2^24 + czLo (czHi -1: it is in more.czxid, see ZXID_SPLIT). */
+  private czHi = 0;
+  private czLo = 0;
   private ctimeHi = 0;
   private ctimeLo = 0;
   /** Child names; null until the first child, since most nodes are leaves. */
@@ -79,43 +91,96 @@ export class ZNode {
   constructor(data: Buffer | null, acl: readonly ACL[], zxid: bigint, time: number, ephemeralOwner: bigint) {
     if (data) this.setBytes(data.buffer as ArrayBuffer, data.byteOffset, data.length);
     this.acl = acl;
-    this.cz = zxid;
     this.ctimeHi = timeHi(time);
     this.ctimeLo = timeLo(time, this.ctimeHi);
+    this.setCz(zxid);
     if (ephemeralOwner !== NO_OWNER) this.grow().ephemeralOwner = ephemeralOwner;
+  }
+
+  /**
+   * A node as a snapshot restore reads it: the czxid as a number (below 2^53), mzxid and pzxid
+   * equal to it, the rest at their defaults (set them after). No bigint is made.
+   */
+  static restored(acl: readonly ACL[], czxid: number, time: number, ephemeralOwner: bigint): ZNode {
+    const node = new ZNode(null, acl, 0n, time, ephemeralOwner);
+    const hi = Math.floor(czxid / ZXID_SPLIT);
+    node.czHi = hi | 0;
+    node.czLo = (czxid - hi * ZXID_SPLIT) | 0;
+    if (node.more !== null) node.more.mzxid = node.more.pzxid = node.czxid;
+    return node;
   }
 
   /** The node's ZNodeMore, made from the defaults if it has none yet. */
   private grow(): ZNodeMore {
-    return (this.more ??= new ZNodeMore(this.cz, this.ctimeHi, this.ctimeLo, NO_OWNER));
+    if (this.more !== null) return this.more;
+    const cz = this.czxid;
+    this.more = new ZNodeMore(cz, this.ctimeHi, this.ctimeLo, NO_OWNER);
+    return this.more;
+  }
+
+  private setCz(zxid: bigint): void {
+    if (zxid >= 0n && zxid < ZXID_LIMIT) {
+      const n = Number(zxid);
+      const hi = Math.floor(n / ZXID_SPLIT);
+      this.czHi = hi | 0;
+      this.czLo = (n - hi * ZXID_SPLIT) | 0;
+      if (this.more !== null) this.more.czxid = null;
+    } else {
+      // (a node without a ZNodeMore has mzxid = pzxid = this czxid)
+      (this.more ??= new ZNodeMore(zxid, this.ctimeHi, this.ctimeLo, NO_OWNER)).czxid = zxid;
+      this.czHi = -1;
+      this.czLo = 0;
+    }
+  }
+
+  /** Whether `zxid` is the czxid (without making a bigint of the czxid). */
+  private isCz(zxid: bigint): boolean {
+    // (a zxid of 2^53 or more converts to a number of at least 2^53: never equal to a kept one)
+    return this.czHi >= 0 ? Number(zxid) === this.czHi * ZXID_SPLIT + this.czLo : zxid === this.more!.czxid;
+  }
+
+  /** Whether the node was created by a txn after `zxid` (`zxidNumber` is Number(zxid)), making no bigint. */
+  createdAfter(zxid: bigint, zxidNumber: number): boolean {
+    // (a zxid of 2^53 or more converts to a number of at least 2^53: above every kept one)
+    return this.czHi >= 0 ? this.czHi * ZXID_SPLIT + this.czLo > zxidNumber : this.more!.czxid! > zxid;
+  }
+
+  /** The czxid as a number, or -1 if it is 2^53 or more (then read czxid). */
+  get czxidNumber(): number {
+    return this.czHi >= 0 ? this.czHi * ZXID_SPLIT + this.czLo : -1;
+  }
+
+  /** Whether every stat field but czxid and ctime is its default (mzxid and pzxid are the czxid). */
+  get unchanged(): boolean {
+    return this.more === null;
   }
 
   get czxid(): bigint {
-    return this.cz;
+    return this.czHi >= 0 ? BigInt(this.czHi * ZXID_SPLIT + this.czLo) : this.more!.czxid!;
   }
 
   /** (mzxid and pzxid stay what they were: while they are the default, that is the old czxid) */
   set czxid(zxid: bigint) {
-    if (this.more === null && zxid !== this.cz) this.grow();
-    this.cz = zxid;
+    if (this.more === null && !this.isCz(zxid)) this.grow();
+    this.setCz(zxid);
   }
 
   get mzxid(): bigint {
-    return this.more === null ? this.cz : this.more.mzxid;
+    return this.more === null ? this.czxid : this.more.mzxid;
   }
 
   set mzxid(zxid: bigint) {
     if (this.more !== null) this.more.mzxid = zxid;
-    else if (zxid !== this.cz) this.grow().mzxid = zxid;
+    else if (!this.isCz(zxid)) this.grow().mzxid = zxid;
   }
 
   get pzxid(): bigint {
-    return this.more === null ? this.cz : this.more.pzxid;
+    return this.more === null ? this.czxid : this.more.pzxid;
   }
 
   set pzxid(zxid: bigint) {
     if (this.more !== null) this.more.pzxid = zxid;
-    else if (zxid !== this.cz) this.grow().pzxid = zxid;
+    else if (!this.isCz(zxid)) this.grow().pzxid = zxid;
   }
 
   get version(): number {
@@ -217,9 +282,11 @@ export class ZNode {
 
   stat(): Stat {
     const numChildren = this.numChildren;
+    const more = this.more;
+    const czxid = this.czxid;
     return {
-      czxid: this.cz,
-      mzxid: this.mzxid,
+      czxid,
+      mzxid: more === null ? czxid : more.mzxid,
       ctime: BigInt(this.ctime),
       mtime: BigInt(this.mtime),
       version: this.version,
@@ -228,7 +295,7 @@ export class ZNode {
       ephemeralOwner: reportedOwner(this.ephemeralOwner),
       dataLength: this.length,
       numChildren,
-      pzxid: this.pzxid,
+      pzxid: more === null ? czxid : more.pzxid,
     };
   }
 }

@@ -256,6 +256,40 @@ describe('file store', () => {
     expect(paths(r.engine)).toEqual(paths(engine));
   });
 
+  it('a snapshot that covers the whole log: nothing replayed, and a damaged record in that log still stops the start', async () => {
+    const dir = await tempDir();
+    const { engine, create } = engineWithWrites();
+    const store = await openTxnStore({ dataDir: dir });
+    await store.recover(new ZooEngine());
+    for (let i = 0; i < 30; i++) store.append(create(`/w${i}`, 'w'.repeat(i)));
+    await store.sync();
+    const zxid = await store.writeSnapshot(engine);
+    await store.close();
+    const r = await recovered(dir);
+    expect(r.report).toMatchObject({ snapshotZxid: zxid, replayed: 0, truncatedBytes: 0 });
+    expect(paths(r.engine)).toEqual(paths(engine));
+    expect(r.engine.lastZxid).toBe(engine.lastZxid);
+    const [logName] = (await readdir(dir)).filter((n) => n.startsWith('log.')).sort();
+    const bytes = await readFile(join(dir, logName));
+    bytes[LOG_HEADER_BYTES + 12] ^= 0xff; // inside the first record's payload
+    await writeFile(join(dir, logName), bytes);
+    await expect(recovered(dir)).rejects.toThrow(/corrupt at offset 8: checksum mismatch/);
+    bytes[LOG_HEADER_BYTES + 12] ^= 0xff;
+    await writeFile(join(dir, logName), bytes);
+
+    // the next write after that restart goes on from the snapshot's zxid
+    const again = await openTxnStore({ dataDir: dir });
+    const next = new ZooEngine({ clock: new FakeClock() });
+    await again.recover(next);
+    const ctx = { watcher: { id: 1 }, sessionId: 0n, authInfo: [{ scheme: 'super', id: '' }] };
+    again.append(next.process(ctx, 1, { op: OpCode.create, path: '/later', data: null, acl: [...OPEN_ACL_UNSAFE], flags: 0 }).txn!);
+    await again.sync();
+    await again.close();
+    const later = await recovered(dir);
+    expect(later.report).toMatchObject({ snapshotZxid: zxid, replayed: 1 });
+    expect(later.engine.tree.get('/later')).toBeDefined();
+  });
+
   it('a snapshot found damaged only by its checksum (it decodes) is taken back whole before the older one is restored', async () => {
     const dir = await tempDir();
     const { engine, create } = engineWithWrites();

@@ -203,7 +203,8 @@ class FileTxnStore implements TxnStore {
     const decoder = new TxnReplayDecoder();
     for (const i of needed) {
       const checked = scans.get(logs[i].name)!;
-      if (checked.records === 0) continue;
+      // (a log the snapshot covers whole holds nothing to apply: not read again)
+      if (checked.records === 0 || checked.lastZxid! <= snapshotZxid) continue;
       const file = join(this.logDir, logs[i].name);
       const replay: RecordVisitor = (buf, start, end, offset) => {
         const zxid = buf.readBigInt64BE(start);

@@ -118,6 +118,47 @@ describe('log scan in chunks', () => {
     }
   });
 
+  it('without a visitor (whole chunks checked at once), finds what a record-by-record scan finds, for any one byte damaged and any chunk size', async () => {
+    const { bytes } = sampleLog();
+    const noVisitor = async (b: Buffer, chunk: number) => {
+      const path = join(dir, `log.${(++fileNo).toString(16)}`);
+      await writeFile(path, b);
+      return scanLogFile(path, undefined, { chunkBytes: chunk });
+    };
+    expect(scanLog(bytes)).toEqual(scanBuffer(bytes).scan);
+    expect(scanLog(bytes).records).toBe(40);
+    let found = 0;
+    for (let i = LOG_HEADER_BYTES; i < bytes.length; i++) {
+      for (const flip of [0x01, 0x80]) {
+        const damaged = Buffer.from(bytes);
+        damaged[i] ^= flip;
+        const want = scanBuffer(damaged).scan;
+        if (want.kind !== 'ok' || want.records !== 40) found++;
+        expect(scanLog(damaged), `byte ${i} ^ ${flip}`).toEqual(want);
+        if (i % 37 === 0) for (const chunk of [23, 160, 1 << 20]) expect(await noVisitor(damaged, chunk), `byte ${i} ^ ${flip}, chunks of ${chunk}`).toEqual((await scanFile(damaged, chunk)).scan);
+      }
+    }
+    // (the damage was seen: every byte of a record is checked, by its checksum or its length)
+    expect(found).toBe(2 * (bytes.length - LOG_HEADER_BYTES));
+  });
+
+  it('without a visitor, reads zero padding, garbage and a tail cut at any byte as a record-by-record scan does', async () => {
+    const { bytes, offsets } = sampleLog();
+    const last = offsets[offsets.length - 1];
+    const cases: Buffer[] = [Buffer.concat([bytes, Buffer.alloc(5000)]), Buffer.concat([bytes, Buffer.from('garbage that is not a record')])];
+    for (let cut = last; cut < bytes.length; cut++) cases.push(bytes.subarray(0, cut), Buffer.concat([bytes.subarray(0, cut), Buffer.alloc(300)]));
+    for (const [i, b] of cases.entries()) {
+      const want = scanBuffer(b).scan;
+      expect(scanLog(b), `case ${i}`).toEqual(want);
+      const path = join(dir, `log.${(++fileNo).toString(16)}`);
+      await writeFile(path, b);
+      for (const chunk of [23, 1000]) expect(await scanLogFile(path, undefined, { chunkBytes: chunk }), `case ${i}, chunks of ${chunk}`).toEqual(want);
+    }
+    expect(scanLog(cases[0])).toMatchObject({ kind: 'ok', records: 40 });
+    expect(scanLog(cases[2])).toMatchObject({ kind: 'ok', records: 39, validBytes: last });
+    expect(scanLog(bytes.subarray(0, last + 12))).toMatchObject({ kind: 'torn', records: 39, validBytes: last });
+  });
+
   it('a bad record length in the middle is corruption too', async () => {
     const { bytes, offsets } = sampleLog();
     const damaged = Buffer.from(bytes);

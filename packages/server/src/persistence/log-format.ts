@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { crc32Combine, crc32Update } from './crc32-run.js';
 
 /**
  * Transaction log file format. A file `log.<first zxid, hex>` is
@@ -137,11 +138,33 @@ function checkHeader(first: Buffer, size: number): LogScan | null {
  * the buffer (`at`: where it starts) or at one that is not a whole valid record (`bad`; the end
  * of the file, zero padding and damage alike: classifyTail tells them apart).
  */
-function walk(buf: Buffer, from: number, limit: number, base: number, fileSize: number, verify: boolean, visit?: RecordVisitor): { at: number; bad: boolean; records: number; lastZxid: bigint | null } {
+function walk(buf: Buffer, from: number, limit: number, base: number, fileSize: number, verify: boolean, visit?: RecordVisitor): Walked {
+  if (verify && visit === undefined) {
+    // Nothing to hand the records to as they are checked: check the run walked in one go (one
+    // crc32 call for all its bytes, see crc32-run.ts), and only if that fails walk it again
+    // record by record, to find the first bad one.
+    const walked = walkRecords(buf, from, limit, base, fileSize, false, undefined, true);
+    if ((crc32(buf.subarray(from, walked.at)) | 0) === walked.runCrc) return walked;
+  }
+  return walkRecords(buf, from, limit, base, fileSize, verify, visit, false);
+}
+
+interface Walked {
+  at: number;
+  bad: boolean;
+  records: number;
+  lastZxid: bigint | null;
+  /** With `runCrc`: what crc32 of `buf[from, at)` is if every record's checksum is right. */
+  runCrc: number;
+}
+
+/** walk(), each record's checksum checked on its own if `verify`, or (`runCrc`) the checksum of the run worked out from them. */
+function walkRecords(buf: Buffer, from: number, limit: number, base: number, fileSize: number, verify: boolean, visit: RecordVisitor | undefined, runCrc: boolean): Walked {
   let p = from;
   let records = 0;
   let last = -1;
   let bad = false;
+  let crc = 0;
   while (p < limit) {
     if (fileSize - (base + p) < RECORD_HEADER_BYTES) {
       bad = true;
@@ -159,12 +182,13 @@ function walk(buf: Buffer, from: number, limit: number, base: number, fileSize: 
       bad = true;
       break;
     }
+    if (runCrc) crc = crc32Combine(crc32Update(crc, buf, p, p + RECORD_HEADER_BYTES), buf.readInt32BE(p + 4), length);
     visit?.(buf, p + RECORD_HEADER_BYTES, end, base + p);
     last = p;
     records++;
     p = end;
   }
-  return { at: p, bad, records, lastZxid: last < 0 ? null : buf.readBigInt64BE(last + RECORD_HEADER_BYTES) };
+  return { at: p, bad, records, lastZxid: last < 0 ? null : buf.readBigInt64BE(last + RECORD_HEADER_BYTES), runCrc: crc };
 }
 
 /**
