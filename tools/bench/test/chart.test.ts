@@ -11,6 +11,8 @@ describe('benchmark ratio chart', () => {
       zookeeper: { 'get 4x64': load(100, 30), 'set 4x64': load(80, 20), 'mixed 1x1': load(5, 1) },
       ceiling: { 'get 4x64': load(400, 5) },
     },
+    // server.mjs --tree: the same scenarios from a large tree
+    serverLargeTree: { tree: 500000, zoo: { 'set 4x64': load(90, 10) }, zookeeper: { 'set 4x64': load(50, 10) } },
     fanout: { zoo: { fanoutMs: 10, ephemeralLossMs: 1 }, zookeeper: { fanoutMs: 15, ephemeralLossMs: 2 } },
     startup: { zooProcessMs: 100, zookeeperMs: 250 },
     javaLatency: { zoo: { get: { p99: 500 }, set: { p99: 800 } }, zookeeper: { get: { p99: 600 }, set: { p99: 700 } } },
@@ -50,7 +52,10 @@ describe('benchmark ratio chart', () => {
     expect(by('slow reader: peak RSS growth', 'memory')).toMatchObject({ ratio: 2.8, target: 1 });
     expect(by('get 1×1, Java client', 'p99 latency')).toMatchObject({ ratio: 1.2, target: 1 });
     expect(by('set 1×1, Java client', 'p99 latency')?.ratio).toBeCloseTo(700 / 800);
-    expect(bars).toHaveLength(22);
+    // p99 at every depth, the large tree's throughput against the writes' 2×
+    expect(by('mixed 1×1', 'p99 latency')).toMatchObject({ ratio: 1, target: 1 });
+    expect(by('set 4×64, 500k znodes', 'throughput (ops/s)')).toMatchObject({ ratio: 1.8, target: 2 });
+    expect(bars).toHaveLength(24);
     // sections missing from the results make no bars
     expect(ratioBars({ server: results.server }).some((b: { group: string }) => b.group === 'memory')).toBe(false);
   });
@@ -63,10 +68,10 @@ describe('benchmark ratio chart', () => {
     expect(widths).toHaveLength(bars.length);
     // bar 0 is get 4×64 at 3×, bar 1 set 4×64 at 1.25× (then mixed 1×1): lengths in that proportion
     expect(widths[0].width / widths[1].width).toBeCloseTo(3 / 1.25, 2);
-    // set 4×64 at 1.25× misses its 2× target, set p99 at 0.5× misses parity (and the Java
+    // set 4×64 at 1.25× (and 1.8× with the large tree) misses its 2× target, set p99 at 0.5× misses parity (and the Java
     // client's set p99 at 0.875×), the flat restart at 1.5× misses its 2×; the rest pass
     const missed = widths.map((w, i) => (w.cls.includes('worse') ? bars[i].label : null)).filter(Boolean);
-    expect(missed).toEqual(['set 4×64', 'set 4×64', 'set 1×1, Java client', 'restart, 1M under one parent']);
+    expect(missed).toEqual(['set 4×64', 'set 4×64, 500k znodes', 'set 4×64', 'set 1×1, Java client', 'restart, 1M under one parent']);
     expect(svg).toContain('3.00× (target 3×, met)');
     expect(svg).not.toContain('NaN');
   });
