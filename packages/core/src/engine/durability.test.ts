@@ -65,6 +65,14 @@ function driver() {
 
 const freshEngine = () => new ZooEngine({ clock: new FakeClock(), tickTime: 1000 });
 
+/** A fresh engine restored from a (fuzzy) snapshot, with the txns after its zxid replayed through the log's codec. */
+function restoreAndReplay(snapshot: Buffer, txns: readonly Txn[], zxid: bigint): ZooEngine {
+  const restored = freshEngine();
+  restored.restoreSnapshot(snapshot);
+  for (const txn of txns) if (txn.zxid > zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+  return restored;
+}
+
 /** Every node's children in the order the tree lists them (getChildren's order), by path. */
 function childOrder(engine: ZooEngine): Record<string, string[]> {
   const out: Record<string, string[]> = {};
@@ -201,9 +209,7 @@ describe('snapshot restore of a tree listed with its parents\' children interlea
           } else if (kit.run(ctx, { op: OpCode.delete, path: `/p${p}/n${i}`, version: -1 }).err !== 0) kit.create(ctx, `/p${p}/n${i}`);
         });
         for (let next = iterator.next(); !next.done; next = iterator.next()) chunks.push(next.value);
-        const restored = freshEngine();
-        restored.restoreSnapshot(Buffer.concat(chunks));
-        for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+        const restored = restoreAndReplay(Buffer.concat(chunks), txns, snap.zxid);
         expect(dump(restored)).toBe(dump(kit.engine));
       }),
       { numRuns: 60 },
@@ -317,9 +323,7 @@ describe('snapshots', () => {
         }
         for (let next = iterator.next(); !next.done; next = iterator.next()) chunks.push(next.value);
 
-        const restored = freshEngine();
-        restored.restoreSnapshot(Buffer.concat(chunks));
-        for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+        const restored = restoreAndReplay(Buffer.concat(chunks), txns, snap.zxid);
         expect(dump(restored)).toBe(dump(kit.engine));
       }),
       { numRuns: 60 },
@@ -346,9 +350,7 @@ describe('snapshots', () => {
     const bytes = Buffer.concat(chunks);
     expect(bytes.indexOf('/locks/a', bytes.indexOf('/locks/a') + 1)).toBe(-1);
 
-    const restored = freshEngine();
-    restored.restoreSnapshot(bytes);
-    for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+    const restored = restoreAndReplay(bytes, txns, snap.zxid);
     expect(dump(restored)).toBe(dump(kit.engine));
     // the first session's ephemerals no longer include the node the second one owns
     kit.run(s1, { op: OpCode.closeSession });
@@ -373,9 +375,7 @@ describe('snapshots', () => {
     }
     for (let next = iterator.next(); !next.done; next = iterator.next()) chunks.push(next.value);
     expect(kit.engine.tree.get('/a')!.numChildren).toBe(1);
-    const restored = freshEngine();
-    restored.restoreSnapshot(Buffer.concat(chunks));
-    for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+    const restored = restoreAndReplay(Buffer.concat(chunks), txns, snap.zxid);
     expect(restored.tree.get('/a')!.children?.toArray()).toEqual(['a']);
     expect(dump(restored)).toBe(dump(kit.engine));
   });
@@ -398,9 +398,7 @@ describe('snapshots', () => {
     kit.reap();
     expect(kit.engine.tree.get('/a/a/a')).toBeUndefined();
     for (let next = iterator.next(); !next.done; next = iterator.next()) chunks.push(next.value);
-    const restored = freshEngine();
-    restored.restoreSnapshot(Buffer.concat(chunks));
-    for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+    const restored = restoreAndReplay(Buffer.concat(chunks), txns, snap.zxid);
     expect(dump(restored)).toBe(dump(kit.engine));
   });
 
@@ -424,9 +422,7 @@ describe('snapshots', () => {
     }
     for (let next = iterator.next(); !next.done; next = iterator.next()) chunks.push(next.value);
     expect(kit.engine.tree.get('/flat')!.numChildren).toBeGreaterThan(SHARD_AT);
-    const restored = freshEngine();
-    restored.restoreSnapshot(Buffer.concat(chunks));
-    for (const txn of txns) if (txn.zxid > snap.zxid) restored.applyTxn(decodeTxn(encodeTxn(txn)));
+    const restored = restoreAndReplay(Buffer.concat(chunks), txns, snap.zxid);
     expect(dump(restored)).toBe(dump(kit.engine));
     // and a snapshot of the sharded parent, taken at rest, restores it too
     const again = freshEngine();
