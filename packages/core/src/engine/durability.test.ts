@@ -8,7 +8,8 @@ import { engineKit } from './test-kit.js';
 import type { Txn } from './txn.js';
 import { decodeTxn, encodeTxn, TxnReplayDecoder } from './txn-codec.js';
 import { JuteDecodeError } from '../protocol/decode-error.js';
-import { MAX_WAITING_PARENTS, snapshotChunks } from './snapshot.js';
+import { MAX_WAITING_PARENTS } from './snapshot-restorer.js';
+import { snapshotChunks } from './snapshot-writer.js';
 import { SHARD_AT } from '../tree/child-names.js';
 import { ZooEngine, type ConnectionContext } from './zoo-engine.js';
 

@@ -33,7 +33,8 @@ import {
   prepSetData,
   type PrepContext,
 } from './prep-write.js';
-import { restoreSnapshot, snapshotChunks, SnapshotRestorer } from './snapshot.js';
+import { restoreSnapshot, SnapshotRestorer } from './snapshot-restorer.js';
+import { snapshotChunks } from './snapshot-writer.js';
 import type { Txn, TxnBody, TxnOp } from './txn.js';
 
 /** One connection as the engine sees it. The identities grow with auth packets. */
@@ -767,7 +768,7 @@ export class ZooEngine {
 
   // ---- snapshots and introspection ------------------------------------------------------------
 
-  /** A fuzzy snapshot: see snapshot.ts. `chunkBytes` sizes the pieces (default 256 KiB). */
+  /** A fuzzy snapshot: see snapshot-format.ts and snapshot-writer.ts. `chunkBytes` sizes the pieces (default 256 KiB). */
   snapshot(chunkBytes?: number): { zxid: bigint; chunks: Iterable<Buffer> } {
     return { zxid: this.zxid, chunks: snapshotChunks(this.zxid, this.tree, this.sessions, chunkBytes) };
   }
