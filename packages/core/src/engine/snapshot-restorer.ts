@@ -8,7 +8,7 @@ import { SLAB_BYTES } from '../tree/data-slabs.js';
 import { ZNode } from '../tree/znode.js';
 import { AFTER_ACL_BYTES, BLOCK_HEADER_BYTES, MAGIC, NODE_FIXED_BYTES, TWO_32, VERSION } from './snapshot-format.js';
 
-/** Reading a snapshot (the format: snapshot-format.ts) into a fresh tree, whole or in pieces. */
+// Reading a snapshot (the format: snapshot-format.ts) into a fresh tree, whole or in pieces.
 
 /** One shared 0n for the (many) nodes without an owner. */
 const NO_OWNER = 0n;

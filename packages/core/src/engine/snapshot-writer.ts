@@ -5,7 +5,7 @@ import type { DataTree } from '../tree/data-tree.js';
 import type { ZNode } from '../tree/znode.js';
 import { BLOCK_HEADER_BYTES, MAGIC, TWO_32, VERSION } from './snapshot-format.js';
 
-/** Writing a snapshot (the format: snapshot-format.ts), in chunks, while writes go on. */
+// Writing a snapshot (the format: snapshot-format.ts), in chunks, while writes go on.
 
 const CHUNK_BYTES = 256 * 1024;
 /** Runs of data up to this many bytes are copied byte by byte (see DataRuns.copyTo). */
