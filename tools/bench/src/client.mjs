@@ -4,16 +4,18 @@
 // same ZooServer (own process; in-memory, so the client is the bottleneck, and durable) and then
 // the same Apache ZooKeeper 3.8 (warmed up, fsync on); same pipelining
 // depth, 100-byte values: ops/s and the client process's CPU time per operation (all threads).
-//   npm run build && node tools/bench/src/client.mjs [--ops 50000]
+//   npm run build && node tools/bench/src/client.mjs [--ops 50000] [--runs 5 | --quick]
+// Each figure: the median (min–max) of --runs measurements on one connection, after a warm-up.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZooClient } from '@zoo/client';
 import zookeeper from 'node-zookeeper-client';
-import { cliArgs, spawnZooServer, startZooKeeperProcess } from './bench-kit.mjs';
+import { cliArgs, fmtSummary, runCount, spawnZooServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
 
 const args = cliArgs();
 const OPS = Number(args.get('--ops') ?? 50_000);
+const runs = runCount(args);
 const VALUE = Buffer.alloc(100, 0x62);
 
 /** Keeps `depth` operations in flight until `total` are done; returns ops/s and CPU µs per op. */
@@ -83,11 +85,17 @@ async function measure(serverName, connectionString) {
       const c = await open(connectionString);
       const total = depth === 1 ? Math.min(OPS, 20_000) : OPS;
       await drive(c.get, 2000, depth); // warm up
-      const g = await drive(c.get, total, depth);
-      const s = await drive(c.set, Math.floor(total / 2), depth);
+      const gets = [];
+      const sets = [];
+      for (let r = 0; r < runs; r++) {
+        const g = await drive(c.get, total, depth);
+        const s = await drive(c.set, Math.floor(total / 2), depth);
+        gets.push(g);
+        sets.push(s);
+        console.error(`${serverName.padEnd(20)} ${name.padEnd(30)} depth ${String(depth).padStart(2)}: get ${Math.round(g.opsPerSec)} ops/s ${g.cpuUsPerOp.toFixed(1)} µs CPU/op; set ${Math.round(s.opsPerSec)} ops/s ${s.cpuUsPerOp.toFixed(1)} µs CPU/op`);
+      }
       await c.close();
-      rows.push({ server: serverName, name, depth, get: g, set: s });
-      console.error(`${serverName.padEnd(20)} ${name.padEnd(30)} depth ${String(depth).padStart(2)}: get ${Math.round(g.opsPerSec)} ops/s ${g.cpuUsPerOp.toFixed(1)} µs CPU/op; set ${Math.round(s.opsPerSec)} ops/s ${s.cpuUsPerOp.toFixed(1)} µs CPU/op`);
+      rows.push({ server: serverName, name, depth, get: summarizeRuns(gets), set: summarizeRuns(sets) });
     }
   }
   return rows;
@@ -115,7 +123,11 @@ const zk = await startZooKeeperProcess({ forceSync: 'yes' });
 rows.push(...(await measure('ZooKeeper', zk.connectionString)));
 await zk.stop();
 
-console.log('\n| server | client | depth | get ops/s | get CPU µs/op | set ops/s | set CPU µs/op |');
+/** A figure of summarizeRuns' result: the median, with the min–max of the runs. */
+const fig = (r, field, f) => fmtSummary({ median: r[field], min: r.range[field][0], max: r.range[field][1], runs: Array(r.runs) }, f);
+const ops = (v) => Math.round(v).toLocaleString('en-US');
+const us = (v) => v.toFixed(1);
+console.log(`\nmedian (min–max) of ${runs} runs\n| server | client | depth | get ops/s | get CPU µs/op | set ops/s | set CPU µs/op |`);
 console.log('|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.server} | ${r.name} | ${r.depth} | ${Math.round(r.get.opsPerSec)} | ${r.get.cpuUsPerOp.toFixed(1)} | ${Math.round(r.set.opsPerSec)} | ${r.set.cpuUsPerOp.toFixed(1)} |`);
+for (const r of rows) console.log(`| ${r.server} | ${r.name} | ${r.depth} | ${fig(r.get, 'opsPerSec', ops)} | ${fig(r.get, 'cpuUsPerOp', us)} | ${fig(r.set, 'opsPerSec', ops)} | ${fig(r.set, 'cpuUsPerOp', us)} |`);
 console.log(JSON.stringify(rows));

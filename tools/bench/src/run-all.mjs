@@ -28,10 +28,10 @@ const suites = {
   engine: ['engine.mjs', ['--expose-gc'], []],
   codec: ['codec.mjs', [], []],
   server: ['server.mjs', [], [...repeat]],
-  client: ['client.mjs', [], []],
+  client: ['client.mjs', [], [...repeat]],
   discovery: ['discovery.mjs', [], [...repeat]],
   lock: ['lock.mjs', [], [...repeat]],
-  cache: ['cache.mjs', ['--expose-gc'], []],
+  cache: ['cache.mjs', ['--expose-gc'], [...repeat]],
   fanout: ['fanout.mjs', [], ['1000', ...repeat]],
   // 1 connection × 1 in flight, ZooKeeper's Java client as the load generator
   javaLatency: ['java-latency.mjs', [], [...repeat]],
