@@ -73,16 +73,20 @@ function run(name, [script, flags, scriptArgs]) {
 // a partial run updates its sections and keeps the others from the last full run
 const results = existsSync(out) ? JSON.parse(readFileSync(out, 'utf8')) : {};
 const failed = [];
+// when each section was measured: a partial run keeps the others' entries
+const sections = results.meta?.sections ?? {};
 for (const [name, suite] of Object.entries(suites)) {
   if (only && !only.includes(name)) continue;
   try {
+    const startedAt = new Date().toISOString();
     results[name] = await run(name, suite);
+    sections[name] = { startedAt, endedAt: new Date().toISOString(), runs: args.has('--quick') ? 1 : runs, loadAverage: loadavg().map((x) => Number(x.toFixed(2))) };
   } catch (err) {
     failed.push(name);
     console.error(`${name}: ${err.message}`);
   }
 }
-results.meta = { date: new Date().toISOString().slice(0, 10), node: process.version, machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`, runs: args.has('--quick') ? 1 : runs, loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Number(x.toFixed(2))) } };
+results.meta = { date: new Date().toISOString().slice(0, 10), node: process.version, machine: `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`, runs: args.has('--quick') ? 1 : runs, loadAverage: { atStart: loadAtStart, atEnd: loadavg().map((x) => Number(x.toFixed(2))) }, sections };
 writeFileSync(out, `${JSON.stringify(results, null, 1)}\n`);
 const bars = ratioBars(results);
 const svg = join(dirname(out), 'benchmarks-ratios.svg');
