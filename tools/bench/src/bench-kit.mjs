@@ -59,6 +59,11 @@ export function fmtSummary(s, f = (v) => v.toFixed(0)) {
   return s.runs.length > 1 ? `${f(s.median)} (${f(s.min)}–${f(s.max)})` : f(s.median);
 }
 
+/** One field of a summarizeRuns() result as fmtSummary() writes it: the median, with the runs' min–max. */
+export function fmtField(r, field, f = (v) => v.toFixed(0)) {
+  return fmtSummary({ median: r[field], min: r.range[field][0], max: r.range[field][1], runs: Array(r.runs) }, f);
+}
+
 /**
  * Summarizes rows of numbers measured once per run: `perRun` is an array of objects with the
  * same numeric fields; the result has each field's median, and `range[field]` = [min, max].

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { ZooClient, ZooSession } from '@zoo/client';
 import { TreeCache } from '@zoo/recipes';
 import { compileJava, curatorAvailable, runJavaToEnd } from '@zoo/zookeeper';
-import { cliArgs, fmtSummary, percentile, runCount, spawnServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
+import { cliArgs, fmtField, percentile, runCount, spawnServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
 
 const args = cliArgs();
 const nodes = Number(args.get('--nodes') ?? 10_000);
@@ -76,8 +76,7 @@ async function curator(classes, connectionString) {
   return JSON.parse(out.trim().split('\n').at(-1));
 }
 
-/** A figure of summarizeRuns' result: the median, with the min–max of the runs. */
-const fig = (r, field, digits) => fmtSummary({ median: r[field], min: r.range[field][0], max: r.range[field][1], runs: Array(r.runs) }, (v) => v.toFixed(digits));
+const fig = (r, field, digits) => fmtField(r, field, (v) => v.toFixed(digits));
 const fmt = (r) => `load ${fig(r, 'loadMs', 1)} ms, ${fig(r, 'bytesPerNode', 0)} B/node, change→event p50 ${fig(r, 'p50', 2)} ms p99 ${fig(r, 'p99', 2)} ms (${r.size} nodes, ${r.runs} runs)`;
 /** One run to warm up (both processes' JIT, a JVM's first run), then `runs` measured. */
 async function measured(once) {

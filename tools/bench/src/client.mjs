@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ZooClient } from '@zoo/client';
 import zookeeper from 'node-zookeeper-client';
-import { cliArgs, fmtSummary, runCount, spawnZooServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
+import { cliArgs, fmtField, runCount, spawnZooServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
 
 const args = cliArgs();
 const OPS = Number(args.get('--ops') ?? 50_000);
@@ -123,11 +123,9 @@ const zk = await startZooKeeperProcess({ forceSync: 'yes' });
 rows.push(...(await measure('ZooKeeper', zk.connectionString)));
 await zk.stop();
 
-/** A figure of summarizeRuns' result: the median, with the min–max of the runs. */
-const fig = (r, field, f) => fmtSummary({ median: r[field], min: r.range[field][0], max: r.range[field][1], runs: Array(r.runs) }, f);
 const ops = (v) => Math.round(v).toLocaleString('en-US');
 const us = (v) => v.toFixed(1);
 console.log(`\nmedian (min–max) of ${runs} runs\n| server | client | depth | get ops/s | get CPU µs/op | set ops/s | set CPU µs/op |`);
 console.log('|---|---|---|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.server} | ${r.name} | ${r.depth} | ${fig(r.get, 'opsPerSec', ops)} | ${fig(r.get, 'cpuUsPerOp', us)} | ${fig(r.set, 'opsPerSec', ops)} | ${fig(r.set, 'cpuUsPerOp', us)} |`);
+for (const r of rows) console.log(`| ${r.server} | ${r.name} | ${r.depth} | ${fmtField(r.get, 'opsPerSec', ops)} | ${fmtField(r.get, 'cpuUsPerOp', us)} | ${fmtField(r.set, 'opsPerSec', ops)} | ${fmtField(r.set, 'cpuUsPerOp', us)} |`);
 console.log(JSON.stringify(rows));

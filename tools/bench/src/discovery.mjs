@@ -4,7 +4,7 @@
 // real Apache ZooKeeper.   npm run build && node tools/bench/src/discovery.mjs [--rounds 50]
 import { ZooSession } from '@zoo/client';
 import { ServiceDiscovery, ServiceRegistry } from '@zoo/discovery';
-import { acrossServers, cliArgs, fmtSummary, percentile, runCount, serversNote, summarizeRuns } from './bench-kit.mjs';
+import { acrossServers, cliArgs, fmtField, percentile, runCount, serversNote, summarizeRuns } from './bench-kit.mjs';
 
 const args = cliArgs();
 const rounds = Number(args.get('--rounds') ?? 50);
@@ -40,7 +40,7 @@ const runs = runCount(args);
 console.error(`${serversNote()}; ${runs} run(s)`);
 // one row per server: each figure is the median of the runs, range[figure] its min and max
 const rows = (await acrossServers(measure, runs)).map(({ name, perRun }) => ({ name, ...summarizeRuns(perRun.map(({ name: _, ...figures }) => figures)) }));
-const ms = (r, k) => fmtSummary({ median: r[k], min: r.range[k][0], max: r.range[k][1], runs: Array(r.runs) }, (v) => v.toFixed(2));
+const ms = (r, k) => fmtField(r, k, (v) => v.toFixed(2));
 console.log(`${serversNote()}; median (min–max) of ${runs} runs`);
 console.log('| server | register→visible p50 / p99 ms | loss→removed p50 / p99 ms |\n|---|---|---|');
 for (const r of rows) console.log(`| ${r.name} | ${ms(r, 'visibleP50')} / ${ms(r, 'visibleP99')} | ${ms(r, 'removedP50')} / ${ms(r, 'removedP99')} |`);

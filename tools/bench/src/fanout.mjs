@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeRequest, OpCode, OPEN_ACL_UNSAFE } from '@zoo/core';
 import { openSession } from './load-generator.mjs';
-import { cliArgs, fmtSummary, runCount, serversNote, spawnZooServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
+import { cliArgs, fmtField, runCount, serversNote, spawnZooServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
 
 const WATCHERS = Number(process.argv[2]?.startsWith('--') ? 1000 : process.argv[2] ?? 1000);
 const acl = [...OPEN_ACL_UNSAFE];
@@ -98,7 +98,7 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 const result = { watchers: WATCHERS, runs, zoo: summarizeRuns(perRun.zoo), zookeeper: summarizeRuns(perRun.zookeeper) };
-const ms = (r, k, d) => fmtSummary({ median: r[k], min: r.range[k][0], max: r.range[k][1], runs: Array(r.runs) }, (v) => v.toFixed(d));
+const ms = (r, k, d) => fmtField(r, k, (v) => v.toFixed(d));
 console.log(`${serversNote()}; median (min–max) of ${runs} runs`);
 console.log(`| measure | ZooServer (durable) | ZooKeeper 3.8 |\n|---|---|---|\n| fan-out to ${WATCHERS} watchers (ms, each run the median of 5 rounds) | ${ms(result.zoo, 'fanoutMs', 1)} | ${ms(result.zookeeper, 'fanoutMs', 1)} |\n| ephemeral loss → NodeDeleted (ms, each run the median of 7) | ${ms(result.zoo, 'ephemeralLossMs', 2)} | ${ms(result.zookeeper, 'ephemeralLossMs', 2)} |`);
 console.log(JSON.stringify(result));

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileJava, runJavaToEnd } from '@zoo/zookeeper';
-import { cliArgs, fmtSummary, runCount, serversNote, spawnZooServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
+import { cliArgs, fmtField, runCount, serversNote, spawnZooServer, startZooKeeperProcess, summarizeRuns } from './bench-kit.mjs';
 
 const args = cliArgs();
 const runs = runCount(args);
@@ -41,7 +41,7 @@ try {
 }
 const result = { runs, seconds };
 for (const side of ['zoo', 'zookeeper']) result[side] = { get: summarizeRuns(perRun[side].get), set: summarizeRuns(perRun[side].set) };
-const f = (r, k) => fmtSummary({ median: r[k], min: r.range[k][0], max: r.range[k][1], runs: Array(r.runs) }, (v) => Math.round(v).toLocaleString('en-US'));
+const f = (r, k) => fmtField(r, k, (v) => Math.round(v).toLocaleString('en-US'));
 console.log(`${serversNote()}; Java client, 1 connection × 1 in flight; median (min–max) of ${runs} runs of ${seconds} s`);
 console.log('| op | server | ops/s | p50 µs | p99 µs | p999 µs |\n|---|---|---|---|---|---|');
 for (const op of ['get', 'set']) {

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertClean, populate, removeCreated, runLoad } from './load-generator.mjs';
-import { cliArgs, fmtSummary, runCount, serversNote, spawnServer, spawnZooServer, startZooKeeperProcess, summarizeRuns, summary } from './bench-kit.mjs';
+import { cliArgs, fmtField, fmtSummary, runCount, serversNote, spawnServer, spawnZooServer, startZooKeeperProcess, summarizeRuns, summary } from './bench-kit.mjs';
 
 const args = cliArgs();
 const seconds = Number(args.get('--seconds') ?? (args.has('--quick') ? 1 : 3));
@@ -81,7 +81,7 @@ for (const side of ['zoo', 'zookeeper', 'ceiling']) {
   results[side] = {};
   for (const [key, rows] of Object.entries(perRun[side])) results[side][key] = summarizeRuns(rows);
 }
-const fig = (r, field, f = (v) => Math.round(v).toLocaleString('en-US')) => fmtSummary({ median: r[field], min: r.range[field][0], max: r.range[field][1], runs: Array(r.runs) }, f);
+const fig = (r, field, f = (v) => Math.round(v).toLocaleString('en-US')) => fmtField(r, field, f);
 console.log(`\n${serversNote()}; median (min–max) of ${runs} runs of ${seconds} s`);
 console.log('\n| scenario | ZooServer ops/s | ZooKeeper ops/s | ratio (median of paired runs) | Zoo p50 / p99 µs | ZK p50 / p99 µs |');
 console.log('|---|---|---|---|---|---|');
