@@ -36,6 +36,23 @@ async function recovered(dir: string) {
   return { engine, report };
 }
 
+/**
+ * A store in `dir` with two snapshots: one after creates of `${prefix}0..9`, one after
+ * `${prefix}10..19` (data `data`). The store is left open, for more writes before close().
+ */
+async function twoSnapshots(dir: string, prefix: string, data?: string) {
+  const { engine, create } = engineWithWrites();
+  const store = await openTxnStore({ dataDir: dir });
+  await store.recover(new ZooEngine());
+  for (let i = 0; i < 10; i++) store.append(create(`/${prefix}${i}`));
+  await store.sync();
+  const first = await store.writeSnapshot(engine);
+  for (let i = 10; i < 20; i++) store.append(create(`/${prefix}${i}`, data));
+  await store.sync();
+  const second = await store.writeSnapshot(engine);
+  return { engine, create, store, first, second };
+}
+
 const paths = (e: ZooEngine) => [...e.tree.nodes.keys()].filter((p) => !p.startsWith('/zookeeper')).sort();
 
 /** The open flags of this process's descriptors on `path` (Linux: /proc/self/fdinfo). */
@@ -229,15 +246,7 @@ describe('file store', () => {
 
   it('snapshots, replays only what follows, and falls back when the newest snapshot is damaged', async () => {
     const dir = await tempDir();
-    const { engine, create } = engineWithWrites();
-    const store = await openTxnStore({ dataDir: dir });
-    await store.recover(new ZooEngine());
-    for (let i = 0; i < 10; i++) store.append(create(`/s${i}`));
-    await store.sync();
-    const first = await store.writeSnapshot(engine);
-    for (let i = 10; i < 20; i++) store.append(create(`/s${i}`));
-    await store.sync();
-    const second = await store.writeSnapshot(engine);
+    const { engine, create, store, first, second } = await twoSnapshots(dir, 's');
     for (let i = 20; i < 25; i++) store.append(create(`/s${i}`));
     await store.sync();
     await store.close();
@@ -292,15 +301,7 @@ describe('file store', () => {
 
   it('a snapshot found damaged only by its checksum (it decodes) is taken back whole before the older one is restored', async () => {
     const dir = await tempDir();
-    const { engine, create } = engineWithWrites();
-    const store = await openTxnStore({ dataDir: dir });
-    await store.recover(new ZooEngine());
-    for (let i = 0; i < 10; i++) store.append(create(`/d${i}`));
-    await store.sync();
-    const first = await store.writeSnapshot(engine);
-    for (let i = 10; i < 20; i++) store.append(create(`/d${i}`, 'data'));
-    await store.sync();
-    const second = await store.writeSnapshot(engine);
+    const { engine, store, first, second } = await twoSnapshots(dir, 'd', 'data');
     await store.close();
     const snapName = `snapshot.${second.toString(16)}`;
     const snap = await readFile(join(dir, snapName));
