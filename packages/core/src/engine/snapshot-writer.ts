@@ -53,7 +53,9 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
   };
   // Parents before children: see parentsFirst (the same walk, inline: no generator step per node).
   const zxidNumber = Number(zxid);
-  for (const [path, node] of tree.nodes) {
+  for (const walk = tree.nodes.cursor(); walk.next(); ) {
+    const path = walk.key;
+    const node = walk.value!;
     if (node.createdAfter(zxid, zxidNumber)) continue;
     meta.writeString(path);
     const bytes = node.dataBuffer;
@@ -187,9 +189,9 @@ function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL
 
 /**
  * The tree's nodes, parents before children: the tree's own order of insertion. A node can only
- * be created under an existing parent, and a Map keeps its insertion order (a deleted and
- * re-created node moves to the end, after its parent), so every node comes after its parent.
- * Walking the Map reads its entries in memory order and looks nothing up, where a walk of the
+ * be created under an existing parent, and the path index keeps its insertion order (a deleted
+ * and re-created node moves to the end, after its parent), so every node comes after its parent.
+ * Walking the index reads its entries in memory order and looks nothing up, where a walk of the
  * child sets looked every node up by its path (1.5–2 µs per node against 0.4 with this walk, on
  * the thread that serves requests).
  *
@@ -197,7 +199,7 @@ function* v2Nodes(header: JuteWriter, tree: DataTree, aclIndex: Map<readonly ACL
  * meanwhile is skipped, and nodes created after the snapshot's `zxid` are left out — the log
  * replay from `zxid` creates them. That also keeps a node from being listed twice: a node the
  * walk wrote and that was then deleted and created again (an ephemeral lock released and
- * re-taken) comes round again at the end of the map, with a newer czxid.
+ * re-taken) comes round again at the end of the index, with a newer czxid.
  */
 function* parentsFirst(tree: DataTree, zxid: bigint): Generator<[string, ZNode]> {
   const zxidNumber = Number(zxid);

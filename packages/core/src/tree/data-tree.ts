@@ -4,6 +4,7 @@ import type { ACL } from '../protocol/records.js';
 import { parentPath } from '../path/validate-path.js';
 import { ChildNames } from './child-names.js';
 import { DataSlabs } from './data-slabs.js';
+import { PathIndex } from './path-index.js';
 import { isContainerOwner, isEphemeralOwner, isTtlOwner } from './node-type.js';
 import { ZNode } from './znode.js';
 
@@ -33,7 +34,8 @@ export const RESERVED_PATHS: ReadonlySet<string> = new Set(['/', '/zookeeper', '
  * already-validated changes; validation is the request processor's job.
  */
 export class DataTree {
-  readonly nodes = new Map<string, ZNode>();
+  /** path → node, in creation order (parents before children; see PathIndex) */
+  readonly nodes = new PathIndex<ZNode>();
   /** session id → paths of its ephemeral nodes */
   readonly ephemerals = new Map<bigint, Set<string>>();
   /** container and TTL nodes: the reaper's candidates */
