@@ -92,6 +92,24 @@ describe('log scan in chunks', () => {
     }
   });
 
+  it('tells a long zero tail (a preallocated log) from one with a stray byte or a valid record anywhere in it', async () => {
+    const { bytes } = sampleLog();
+    const tail = 200 * 1024; // longer than the blocks of zeros the tail is compared with
+    expect(scanLog(Buffer.concat([bytes, Buffer.alloc(tail)]))).toMatchObject({ kind: 'ok', records: 40, validBytes: bytes.length });
+    for (const at of [0, 1, 65_535, 65_536, 65_537, 131_072, tail - 1]) {
+      const stray = Buffer.concat([bytes, Buffer.alloc(tail)]);
+      stray[bytes.length + at] = 1;
+      expect(scanLog(stray), `stray byte at ${at}`).toMatchObject({ kind: 'torn', records: 40, validBytes: bytes.length });
+    }
+    // a valid record past a damaged stretch of the tail: the log is corrupt, not torn
+    for (const at of [16, 65_530, 150_000]) {
+      const later = Buffer.concat([bytes, Buffer.alloc(tail)]);
+      later[bytes.length] = 0xff;
+      record(99, 3).copy(later, bytes.length + at);
+      expect(scanLog(later), `record at ${at}`).toMatchObject({ kind: 'corrupt', records: 40, validBytes: bytes.length });
+    }
+  });
+
   it('calls a damaged record followed by a valid one corrupt, naming its offset, without reading past it', async () => {
     const { bytes, offsets } = sampleLog();
     for (const bad of [0, 17, 39]) {

@@ -201,8 +201,7 @@ function classifyTail(tail: Buffer, at: number): { kind: LogScan['kind']; why?: 
   // below reads the zeros over and over (a log is preallocated: a crash leaves up to preAllocSize
   // of zeros after its last record). A valid record ends with its payload, which starts with a
   // non-zero zxid: one can only start before zerosFrom - RECORD_HEADER_BYTES.
-  let zerosFrom = tail.length;
-  while (zerosFrom > 0 && tail[zerosFrom - 1] === 0) zerosFrom--;
+  const zerosFrom = zerosFromOf(tail);
   const problem = recordProblem(tail, 0, at, zerosFrom);
   if (problem === 'end') return { kind: 'ok' };
   if (problem === null) return { kind: 'ok' }; // (cannot happen: walk stopped at it)
@@ -210,6 +209,21 @@ function classifyTail(tail: Buffer, at: number): { kind: LogScan['kind']; why?: 
     if (recordProblem(tail, probe, at, zerosFrom) === null) return { kind: 'corrupt', why: problem };
   }
   return { kind: 'torn', why: problem };
+}
+
+/** Zeros to compare whole blocks against (memcmp), where a loop over the bytes of 64 MiB of preallocated log took ~90 ms. */
+const ZERO_BLOCK = Buffer.alloc(64 * 1024);
+
+/** Where the run of zeros that ends `buf` starts (buf.length if it does not end with a zero). */
+function zerosFromOf(buf: Buffer): number {
+  let end = buf.length;
+  while (end > 0) {
+    const start = Math.max(0, end - ZERO_BLOCK.length);
+    if (!buf.subarray(start, end).equals(ZERO_BLOCK.subarray(0, end - start))) break;
+    end = start;
+  }
+  while (end > 0 && buf[end - 1] === 0) end--;
+  return end;
 }
 
 /**
