@@ -206,6 +206,7 @@ interface WaitingChildren {
   parent: ZNode;
   parentPath: string;
   paths: string[];
+  nodes: ZNode[];
 }
 
 /**
@@ -346,7 +347,7 @@ class Loader {
         top--;
       }
       if (top >= 0) this.tree.loadChild(path, slash, node, nodes[top]);
-      else if (this.tree.loadUnlinked(path, node)) this.wait(path, slash);
+      else if (this.tree.loadUnlinked(path, node)) this.wait(path, slash, node);
     }
     paths.push(path);
     nodes.push(node);
@@ -358,22 +359,23 @@ class Loader {
    * gets from then on comes here, after the ones linked at once: each parent's children still go
    * in in the order they are listed.
    */
-  private wait(path: string, slash: number): void {
+  private wait(path: string, slash: number, node: ZNode): void {
     const parentPath = slash === 0 ? '/' : path.slice(0, slash);
     let group = this.waiting.get(parentPath);
     if (group === undefined) {
       if (this.waiting.size >= MAX_WAITING_PARENTS) this.link();
       const parent = this.tree.get(parentPath);
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      group = { parent, parentPath, paths: [] };
+      group = { parent, parentPath, paths: [], nodes: [] };
       this.waiting.set(parentPath, group);
     }
     group.paths.push(path);
+    group.nodes.push(node);
   }
 
   /** Links every waiting child under its parent, parent by parent (see `waiting`). */
   link(): void {
-    for (const group of this.waiting.values()) this.tree.linkLoaded(group.parent, group.parentPath, group.paths);
+    for (const group of this.waiting.values()) this.tree.linkLoaded(group.parent, group.parentPath, group.paths, group.nodes);
     this.waiting.clear();
   }
 

@@ -83,7 +83,7 @@ export class DataTree {
   private addBuiltin(path: string, acl: readonly ACL[]): ZNode {
     const node = new ZNode(Buffer.alloc(0), acl, 0n, 0, 0n);
     this.nodes.set(path, node);
-    this.linkChild(path);
+    this.linkChild(path, node);
     this.dataSize += path.length;
     return node;
   }
@@ -132,10 +132,10 @@ export class DataTree {
     return n;
   }
 
-  private linkChild(path: string): ZNode {
+  private linkChild(path: string, node: ZNode): ZNode {
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName)!;
-    (parent.children ??= new ChildNames(parentName)).addPath(path);
+    (parent.children ??= new ChildNames(parentName)).add(path, node);
     return parent;
   }
 
@@ -156,18 +156,19 @@ export class DataTree {
     }
     if (parent.childCreates < parentCreates) parent.childCreates = parentCreates;
     if (parent.pzxid < zxid) parent.pzxid = zxid;
-    if (this.nodes.has(path)) {
+    const existing = this.nodes.get(path);
+    if (existing) {
       // Replay after a fuzzy snapshot that holds a later incarnation of the parent with this
       // child: the log's delete of the parent's earlier incarnation removed the parent and left
       // the child unlisted, and the parent's re-create made it a fresh node. The child is
       // the one this txn made: list it under its parent again.
-      if (!events) (parent.children ??= new ChildNames(parentName)).addPath(path);
+      if (!events) (parent.children ??= new ChildNames(parentName)).add(path, existing);
       return false;
     }
     const node = new ZNode(null, this.internACL(acl), zxid, time, owner);
     this.slabs.store(node, data);
     this.nodes.set(path, node);
-    (parent.children ??= new ChildNames(parentName)).addPath(path);
+    (parent.children ??= new ChildNames(parentName)).add(path, node);
     this.dataSize += path.length + (data ? data.length : 0);
     this.index(path, owner);
     if (events) {
@@ -186,13 +187,12 @@ export class DataTree {
   load(path: string, node: ZNode): void {
     const existing = this.nodes.get(path);
     if (existing) {
-      node.children = existing.children;
-      this.dataSize -= path.length + existing.dataLength;
+      this.takePlace(path, existing, node);
     } else if (path !== '/') {
       const parentName = parentPath(path);
       const parent = this.nodes.get(parentName);
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new ChildNames(parentName)).addPath(path);
+      (parent.children ??= new ChildNames(parentName)).add(path, node);
     }
     node.acl = this.internACL(node.acl);
     this.nodes.set(path, node);
@@ -210,12 +210,11 @@ export class DataTree {
     // (every reserved path but '/', which load() takes, starts with "/z": most paths need no lookup)
     const existing = path.charCodeAt(1) === 122 && RESERVED_PATHS.has(path) ? this.nodes.get(path) : undefined;
     if (existing) {
-      node.children = existing.children;
-      this.dataSize -= path.length + existing.dataLength;
+      this.takePlace(path, existing, node);
     } else {
       parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new ChildNames(slash === 0 ? '/' : path.slice(0, slash))).addPath(path);
+      (parent.children ??= new ChildNames(slash === 0 ? '/' : path.slice(0, slash))).add(path, node);
     }
     const size = this.nodes.size;
     this.nodes.set(path, node);
@@ -233,10 +232,7 @@ export class DataTree {
    */
   loadUnlinked(path: string, node: ZNode): boolean {
     const existing = path.charCodeAt(1) === 122 && RESERVED_PATHS.has(path) ? this.nodes.get(path) : undefined;
-    if (existing) {
-      node.children = existing.children;
-      this.dataSize -= path.length + existing.dataLength;
-    }
+    if (existing) this.takePlace(path, existing, node);
     const size = this.nodes.size;
     this.nodes.set(path, node);
     if (!existing && this.nodes.size === size) throw new Error(`snapshot: ${path} is listed twice (or the tree was not fresh)`);
@@ -245,10 +241,17 @@ export class DataTree {
     return existing === undefined;
   }
 
-  /** Links children put in place by loadUnlinked() under their parent `parent` (at `parentPath`), in order. */
-  linkLoaded(parent: ZNode, parentPath: string, paths: readonly string[]): void {
+  /** Links children put in place by loadUnlinked() under their parent `parent` (at `parentPath`), in order: `paths[i]` is `nodes[i]`'s. */
+  linkLoaded(parent: ZNode, parentPath: string, paths: readonly string[], nodes: readonly ZNode[]): void {
     const children = (parent.children ??= new ChildNames(parentPath));
-    for (let i = 0; i < paths.length; i++) children.addPath(paths[i]);
+    for (let i = 0; i < paths.length; i++) children.add(paths[i], nodes[i]);
+  }
+
+  /** A node read from a snapshot takes the place of the one at its path (a built-in node): its children and its place under its parent. */
+  private takePlace(path: string, existing: ZNode, node: ZNode): void {
+    node.children = existing.children;
+    if (path !== '/') this.nodes.get(parentPath(path))?.children?.replace(existing, node);
+    this.dataSize -= path.length + existing.dataLength;
   }
 
   private unindex(path: string, owner: bigint): void {
@@ -292,7 +295,7 @@ export class DataTree {
       for (const child of [...node.children.paths()]) this.delete(child, zxid);
     }
     this.nodes.delete(path);
-    parent?.children?.deletePath(path);
+    parent?.children?.remove(node);
     this.dataSize -= path.length + node.dataLength;
     this.unindex(path, node.ephemeralOwner);
     if (events) {

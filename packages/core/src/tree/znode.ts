@@ -84,6 +84,8 @@ export class ZNode {
   private ctimeLo = 0;
   /** Child names; null until the first child, since most nodes are leaves. */
   children: ChildNames | null = null;
+  /** Where the node is in its parent's ChildNames (-1: not listed there). */
+  childSlot = -1;
   /** The other stat fields, once one of them is not its default (see ZNodeMore). */
   private more: ZNodeMore | null = null;
 
