@@ -8,7 +8,6 @@ import { engineKit } from './test-kit.js';
 import type { Txn } from './txn.js';
 import { decodeTxn, encodeTxn, TxnReplayDecoder } from './txn-codec.js';
 import { JuteDecodeError } from '../protocol/decode-error.js';
-import { MAX_WAITING_PARENTS } from './snapshot-restorer.js';
 import { snapshotChunks } from './snapshot-writer.js';
 import { ZooEngine, type ConnectionContext } from './zoo-engine.js';
 
@@ -138,14 +137,15 @@ describe('snapshot restore of a tree listed with its parents\' children interlea
     expect(dump(restored)).toBe(dump(engine));
   });
 
-  it(`links children waiting under more than ${MAX_WAITING_PARENTS} parents at once in turns, in the same order`, () => {
-    const { engine, snapshot } = roundRobinTree(MAX_WAITING_PARENTS + 10, 2);
+  it('links the children of 70,000 parents listed in turns, the children of each in the same order', () => {
+    const parents = 70_000;
+    const { engine, snapshot } = roundRobinTree(parents, 2);
     const bytes = snapshot(256 * 1024);
     const restored = freshEngine();
     restored.restoreSnapshot(bytes);
     expect(restored.tree.nodeCount).toBe(engine.tree.nodeCount);
     expect(JSON.stringify(childOrder(restored))).toBe(JSON.stringify(childOrder(engine)));
-    for (const path of ['/p0', `/p${MAX_WAITING_PARENTS + 9}/n1`, '/p7/n0', '/zookeeper/extra']) expect(restored.tree.get(path)!.stat(), path).toEqual(engine.tree.get(path)!.stat());
+    for (const path of ['/p0', `/p${parents - 1}/n1`, '/p7/n0', '/zookeeper/extra']) expect(restored.tree.get(path)!.stat(), path).toEqual(engine.tree.get(path)!.stat());
   });
 
   it('a child whose parent is not in the snapshot is an error, whether it comes right after other nodes or interleaved', () => {

@@ -96,7 +96,6 @@ export class SnapshotRestorer {
       this.done = true;
     }
     if (!this.done) throw new JuteDecodeError(`snapshot: truncated or damaged block header at offset ${this.carryLength > 0 ? this.carryAt : this.offset}`);
-    this.loader!.link();
     return this.zxid;
   }
 
@@ -198,17 +197,6 @@ export class SnapshotRestorer {
   }
 }
 
-/** Past this many parents with children waiting (see Loader.waiting), they are linked, to keep the map small. */
-export const MAX_WAITING_PARENTS = 65536;
-
-/** Children of one parent waiting to be linked under it (see Loader.waiting). */
-interface WaitingChildren {
-  parent: ZNode;
-  parentPath: string;
-  paths: string[];
-  nodes: ZNode[];
-}
-
 /**
  * Decodes nodes straight from the bytes: no reader object per field, no throwaway bigints
  * (times are read as numbers, zxids equal to one already read share its bigint, a zero owner
@@ -224,14 +212,6 @@ class Loader {
   /** the chain of ancestors of the node being read: paths and nodes */
   private readonly stackPaths: string[] = [];
   private readonly stackNodes: ZNode[] = [];
-  /**
-   * Children not yet linked under their parent, by parent path. A tree whose parents got their
-   * children in turn (created round-robin) is listed with its parents' children interleaved:
-   * linking each child as it comes adds it to a random one of many child sets, each insert a
-   * cache miss (and the parent looked up in the path map every time). Gathered per parent, each
-   * parent is looked up once and its children go into its set in one run.
-   */
-  private readonly waiting = new Map<string, WaitingChildren>();
   private lastZxid = 0n;
   private lastHi = 0;
   private lastLo = 0;
@@ -326,9 +306,10 @@ class Loader {
   }
 
   /**
-   * Puts a node in the tree and links it under its parent: at once when the parent is on the
-   * ancestor stack (its children listed in a run after it), else later, with the other children
-   * of that parent that come while it is off the stack (see `waiting`).
+   * Puts a node in the tree and links it under its parent: the parent is found on the ancestor
+   * stack when its children are listed in a run after it, else looked up (a tree whose parents
+   * got their children in turn is listed with their children interleaved). Linking is an append
+   * (see ChildNames), so children linked as they come go in in the order they are listed.
    */
   private place(path: string, node: ZNode): void {
     const paths = this.stackPaths;
@@ -346,37 +327,10 @@ class Loader {
         nodes.pop();
         top--;
       }
-      if (top >= 0) this.tree.loadChild(path, slash, node, nodes[top]);
-      else if (this.tree.loadUnlinked(path, node)) this.wait(path, slash, node);
+      this.tree.loadChild(path, slash, node, top >= 0 ? nodes[top] : undefined);
     }
     paths.push(path);
     nodes.push(node);
-  }
-
-  /**
-   * Keeps `path` to be linked under its parent later (link()). A parent goes off the ancestor
-   * stack for good once a node outside it is listed (a node is listed once), so every child it
-   * gets from then on comes here, after the ones linked at once: each parent's children still go
-   * in in the order they are listed.
-   */
-  private wait(path: string, slash: number, node: ZNode): void {
-    const parentPath = slash === 0 ? '/' : path.slice(0, slash);
-    let group = this.waiting.get(parentPath);
-    if (group === undefined) {
-      if (this.waiting.size >= MAX_WAITING_PARENTS) this.link();
-      const parent = this.tree.get(parentPath);
-      if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      group = { parent, parentPath, paths: [], nodes: [] };
-      this.waiting.set(parentPath, group);
-    }
-    group.paths.push(path);
-    group.nodes.push(node);
-  }
-
-  /** Links every waiting child under its parent, parent by parent (see `waiting`). */
-  link(): void {
-    for (const group of this.waiting.values()) this.tree.linkLoaded(group.parent, group.parentPath, group.paths, group.nodes);
-    this.waiting.clear();
   }
 
   /** Decodes the whole v3 block at `p` (its size checked by blockBytes); returns the offset after it. */

@@ -224,29 +224,6 @@ export class DataTree {
     if (node.ephemeralOwner !== 0n) this.index(path, node.ephemeralOwner);
   }
 
-  /**
-   * Puts a node read from a snapshot in place in a fresh tree without linking it under its
-   * parent, for the snapshot loader, which links it later with linkLoaded(): returns false if
-   * it must not be (it took the place of a built-in node, already linked). `node.acl` is already
-   * interned.
-   */
-  loadUnlinked(path: string, node: ZNode): boolean {
-    const existing = path.charCodeAt(1) === 122 && RESERVED_PATHS.has(path) ? this.nodes.get(path) : undefined;
-    if (existing) this.takePlace(path, existing, node);
-    const size = this.nodes.size;
-    this.nodes.set(path, node);
-    if (!existing && this.nodes.size === size) throw new Error(`snapshot: ${path} is listed twice (or the tree was not fresh)`);
-    this.dataSize += path.length + node.dataLength;
-    if (node.ephemeralOwner !== 0n) this.index(path, node.ephemeralOwner);
-    return existing === undefined;
-  }
-
-  /** Links children put in place by loadUnlinked() under their parent `parent` (at `parentPath`), in order: `paths[i]` is `nodes[i]`'s. */
-  linkLoaded(parent: ZNode, parentPath: string, paths: readonly string[], nodes: readonly ZNode[]): void {
-    const children = (parent.children ??= new ChildNames(parentPath));
-    for (let i = 0; i < paths.length; i++) children.add(paths[i], nodes[i]);
-  }
-
   /** A node read from a snapshot takes the place of the one at its path (a built-in node): its children and its place under its parent. */
   private takePlace(path: string, existing: ZNode, node: ZNode): void {
     node.children = existing.children;
