@@ -1,7 +1,11 @@
-import type { ZNode } from './znode.js';
-
 /** Below this many entries (holes included) the list is never compacted. */
 const COMPACT_FROM = 32;
+
+/** What a child is to the list: a node that keeps its place in it (a ZNode). */
+export interface Listed {
+  /** Where the node is in its parent's list (-1: not listed there). */
+  childSlot: number;
+}
 
 /**
  * The children of a node: each child's path (the very string that keys the tree's path index,
@@ -15,11 +19,11 @@ const COMPACT_FROM = 32;
  * A removed child leaves a hole, dropped once holes outnumber children. Iteration is not live:
  * do not change the children while iterating (take toArray() or a copy of paths()).
  */
-export class ChildNames implements Iterable<string> {
+export class ChildNames<N extends Listed = Listed> implements Iterable<string> {
   /** Where a child's name starts in its path: after the parent's path and a '/'. */
   private readonly at: number;
   /** path, node, path, node, …: two items per child (a hole is two undefined). */
-  private items: Array<string | ZNode | undefined> = [];
+  private items: Array<string | N | undefined> = [];
   private count = 0;
 
   /** The children of the node at `parent` (its path). */
@@ -32,7 +36,7 @@ export class ChildNames implements Iterable<string> {
   }
 
   /** Lists `node`, the child at `path` (pass the tree's own string for it, to share it), unless it is listed here already. */
-  add(path: string, node: ZNode): void {
+  add(path: string, node: N): void {
     // (a childSlot can be a stale place in the list of a parent deleted and created again in a replay: checked)
     if (node.childSlot >= 0 && this.items[node.childSlot + 1] === node) return;
     node.childSlot = this.items.length;
@@ -41,7 +45,7 @@ export class ChildNames implements Iterable<string> {
   }
 
   /** Takes `node` off the list; false if it was not on it. */
-  remove(node: ZNode): boolean {
+  remove(node: N): boolean {
     const slot = node.childSlot;
     if (slot < 0 || this.items[slot + 1] !== node) return false;
     this.items[slot] = undefined;
@@ -53,7 +57,7 @@ export class ChildNames implements Iterable<string> {
   }
 
   /** Puts `node` in the place of `old` (a node replaced at the same path: a built-in one by a snapshot's). */
-  replace(old: ZNode, node: ZNode): void {
+  replace(old: N, node: N): void {
     const slot = old.childSlot;
     if (slot < 0 || this.items[slot + 1] !== old) return;
     this.items[slot + 1] = node;
@@ -92,10 +96,10 @@ export class ChildNames implements Iterable<string> {
   /** Drops the holes, giving every child its new place. */
   private compact(): void {
     const items = this.items;
-    const kept = new Array<string | ZNode | undefined>(this.count * 2);
+    const kept = new Array<string | N | undefined>(this.count * 2);
     let n = 0;
     for (let i = 0; i < items.length; i += 2) {
-      const node = items[i + 1] as ZNode | undefined;
+      const node = items[i + 1] as N | undefined;
       if (node === undefined) continue;
       kept[n] = items[i];
       kept[n + 1] = node;

@@ -83,7 +83,7 @@ export class ZNode {
   private ctimeHi = 0;
   private ctimeLo = 0;
   /** Child names; null until the first child, since most nodes are leaves. */
-  children: ChildNames | null = null;
+  children: ChildNames<ZNode> | null = null;
   /** Where the node is in its parent's ChildNames (-1: not listed there). */
   childSlot = -1;
   /** The other stat fields, once one of them is not its default (see ZNodeMore). */
