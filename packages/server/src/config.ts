@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TlsOptions } from 'node:tls';
-import type { ZooServerOptions } from './zoo-server.js';
+import type { ZooServerOptions } from './server-options.js';
 
 /** Reads a key, certificate or keystore file (binary: PKCS12 is not text). */
 export type ReadBytes = (path: string) => Buffer;

@@ -3,7 +3,7 @@ import type { Connection } from './connection.js';
 import type { StoreInfo } from './persistence/txn-store.js';
 import type { ServerState } from './server-state.js';
 import type { ServerStats } from './server-stats.js';
-import type { ZooServerOptions } from './zoo-server.js';
+import type { ZooServerOptions } from './server-options.js';
 
 /** What observers see of a connection: its figures (and `srst`'s reset of them), not its socket's controls. */
 export type ConnectionView = Pick<
