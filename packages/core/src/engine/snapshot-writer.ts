@@ -12,8 +12,13 @@ const CHUNK_BYTES = 256 * 1024;
 const SMALL_RUN = 256;
 const EMPTY_BYTES = new Uint8Array(0);
 
-/** The snapshot as chunks of about `chunkBytes`; `version` 2 is for tests of old snapshots. */
-export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionTracker, chunkBytes = CHUNK_BYTES, version = VERSION): Generator<Buffer> {
+/**
+ * The snapshot as chunks of about `chunkBytes`; `version` 2 is for tests of old snapshots. With
+ * `reuse`, a block is written into the memory of the block before (a caller that is done with
+ * each chunk before it asks for the next: a file written chunk by chunk), where a fresh 256 KiB
+ * buffer per block cost a fresh mapping and its page faults, ~15% of a snapshot's time.
+ */
+export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionTracker, chunkBytes = CHUNK_BYTES, version = VERSION, reuse = false): Generator<Buffer> {
   const w = new JuteWriter();
   w.writeInt(MAGIC);
   w.writeInt(version);
@@ -40,8 +45,14 @@ export function* snapshotChunks(zxid: bigint, tree: DataTree, sessions: SessionT
   const data = new DataRuns();
   const longs = new LongCache();
   let count = 0;
+  let spare: Buffer | null = null;
   const block = (): Buffer => {
-    const out = Buffer.allocUnsafe(BLOCK_HEADER_BYTES + meta.length + data.bytes);
+    const size = BLOCK_HEADER_BYTES + meta.length + data.bytes;
+    let out: Buffer;
+    if (reuse) {
+      if (spare === null || spare.length < size) spare = Buffer.allocUnsafeSlow(Math.max(size, chunkBytes + 1024));
+      out = spare.subarray(0, size);
+    } else out = Buffer.allocUnsafe(size);
     out.writeInt32BE(count, 0);
     out.writeInt32BE(meta.length, 4);
     out.writeInt32BE(data.bytes, 8);

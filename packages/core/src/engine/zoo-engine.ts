@@ -768,9 +768,13 @@ export class ZooEngine {
 
   // ---- snapshots and introspection ------------------------------------------------------------
 
-  /** A fuzzy snapshot: see snapshot-format.ts and snapshot-writer.ts. `chunkBytes` sizes the pieces (default 256 KiB). */
-  snapshot(chunkBytes?: number): { zxid: bigint; chunks: Iterable<Buffer> } {
-    return { zxid: this.zxid, chunks: snapshotChunks(this.zxid, this.tree, this.sessions, chunkBytes) };
+  /**
+   * A fuzzy snapshot: see snapshot-format.ts and snapshot-writer.ts. `chunkBytes` sizes the pieces
+   * (default 256 KiB). With `reuseChunks`, each chunk is valid only until the next is asked for
+   * (it is written into the same memory): for a caller that writes each out before going on.
+   */
+  snapshot(chunkBytes?: number, options: { reuseChunks?: boolean } = {}): { zxid: bigint; chunks: Iterable<Buffer> } {
+    return { zxid: this.zxid, chunks: snapshotChunks(this.zxid, this.tree, this.sessions, chunkBytes, undefined, options.reuseChunks ?? false) };
   }
 
   restoreSnapshot(data: Buffer): void {

@@ -403,7 +403,8 @@ class FileTxnStore implements TxnStore {
     const failures = this.failures;
     // txns after this snapshot start a new log file, so recovery from it never reads the old one
     this.rollRequested = true;
-    const { zxid, chunks } = engine.snapshot();
+    // (each chunk is checksummed and written before the next is made: they can share one buffer)
+    const { zxid, chunks } = engine.snapshot(undefined, { reuseChunks: true });
     const final = join(this.dataDir, fileName('snapshot', zxid));
     const temp = `${final}.tmp`;
     const fh = await this.fs.open(temp, 'w');
