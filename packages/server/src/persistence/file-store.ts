@@ -7,6 +7,7 @@ import { encodeTxn, TxnReplayDecoder, ZooError, ZooErrorCode, type Txn, type Zoo
 import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotBody, readSnapshotTrailer, recordHeader, scanLogFile, snapshotTrailer, type LogScan, type RecordVisitor } from './log-format.js';
 import type { RecoveryReport, StoreInfo, TxnStore } from './txn-store.js';
 import { nodeStoreFs, writeFully, type StoreFile, type StoreFs } from './store-fs.js';
+import { defaultLogCheckWorker, startLogChecks, type LogChecks } from './log-checker.js';
 
 export interface FileStoreOptions {
   dataDir: string;
@@ -32,6 +33,12 @@ export interface FileStoreOptions {
   resumeFreeBytes?: number;
   /** The file operations (tests inject faults here); default node:fs/promises. */
   fs?: StoreFs;
+  /**
+   * The file of the worker thread that checks the logs at recovery while the snapshot is
+   * restored (default: log-check-worker.js or .cjs next to the module, as the package is built;
+   * a bundler may put it elsewhere), or false to check them on the main thread.
+   */
+  logCheckWorker?: URL | false;
 }
 
 /**
@@ -99,6 +106,27 @@ class FileTxnStore implements TxnStore {
 
   async recover(engine: ZooEngine): Promise<RecoveryReport> {
     const logs = await this.files(this.logDir, 'log');
+    const snapshots = (await this.files(this.dataDir, 'snapshot')).reverse();
+    const checks = startLogChecks({ worker: this.logCheckWorker(snapshots.length > 0), logger: this.logger });
+    try {
+      return await this.recoverWith(engine, logs, snapshots, checks);
+    } finally {
+      checks.close();
+    }
+  }
+
+  /**
+   * Where the first pass over the logs runs: on a worker thread while this one restores a
+   * snapshot, or here. Here when there is no snapshot to overlap it with, and when the store was
+   * given a file layer of its own (a test's fault-injecting one): the worker has only node:fs,
+   * and what goes through this store's layer must stay on this thread.
+   */
+  private logCheckWorker(snapshots: boolean): URL | false {
+    if (!snapshots || (this.options.fs !== undefined && this.options.fs !== nodeStoreFs)) return false;
+    return this.options.logCheckWorker ?? defaultLogCheckWorker();
+  }
+
+  private async recoverWith(engine: ZooEngine, logs: Array<{ name: string; zxid: bigint }>, snapshots: Array<{ name: string; zxid: bigint }>, checks: LogChecks): Promise<RecoveryReport> {
     const scans = new Map<string, LogScan>();
     let truncatedBytes = 0;
 
@@ -111,7 +139,7 @@ class FileTxnStore implements TxnStore {
       const known = scans.get(name);
       if (known) return known;
       const path = join(this.logDir, name);
-      const result = await scanLogFile(path);
+      const result = await checks.check(path);
       if (result.kind === 'corrupt') {
         throw new Error(`transaction log ${path} is corrupt at offset ${result.validBytes}: ${result.why}. Committed records follow it, so Zoo will not start; restore the file or remove it knowingly.`);
       }
@@ -129,15 +157,16 @@ class FileTxnStore implements TxnStore {
     };
 
     /** The logs that can hold txns after `zxid` (indexes into logs): the newest one starting at or before zxid+1, and all later ones. */
-    const logsAfter = async (zxid: bigint): Promise<number[]> => {
+    const logsAfter = (zxid: bigint): number[] => {
       let first = 0;
       for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= zxid + 1n) first = i;
       const out: number[] = [];
-      for (let i = first; i < logs.length; i++) {
-        await scan(i);
-        out.push(i);
-      }
+      for (let i = first; i < logs.length; i++) out.push(i);
       return out;
+    };
+    /** Validates these logs, in order (the first failure is thrown). */
+    const scanAll = async (indexes: number[]): Promise<void> => {
+      for (const i of indexes) await scan(i);
     };
     const lastZxidOf = (indexes: number[]): bigint => {
       for (let i = indexes.length - 1; i >= 0; i--) {
@@ -147,23 +176,31 @@ class FileTxnStore implements TxnStore {
       return 0n;
     };
 
+    // The logs the newest snapshot needs are checked (on the worker) while it is restored; the
+    // checks of others start if an older snapshot, or none, turns out to be needed.
+    if (snapshots.length > 0) for (const i of logsAfter(snapshots[0].zxid)) void checks.check(join(this.logDir, logs[i].name));
+
     // The newest snapshot that is whole and that the durable log reaches past (see
     // snapshotTrailer); logs entirely before it are not read at all.
     let snapshotZxid = 0n;
     let needed: number[] | undefined;
-    for (const snap of (await this.files(this.dataDir, 'snapshot')).reverse()) {
+    for (const snap of snapshots) {
       const path = join(this.dataDir, snap.name);
       const trailer = await readSnapshotTrailer(path);
       if ('error' in trailer) {
         this.logger.warn({ file: path, why: trailer.error }, 'skipping invalid snapshot');
         continue;
       }
-      const indexes = await logsAfter(snap.zxid);
+      const indexes = logsAfter(snap.zxid);
       // Every txn the fuzzy snapshot may hold past its own zxid must be in the log. (One whose
-      // end is its own zxid is whole by itself: an imported state, or one taken while idle.)
-      if (trailer.endZxid > snap.zxid && trailer.endZxid > lastZxidOf(indexes)) {
-        this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
-        continue;
+      // end is its own zxid is whole by itself: an imported state, or one taken while idle; its
+      // logs are checked while it is restored.)
+      if (trailer.endZxid > snap.zxid) {
+        await scanAll(indexes);
+        if (trailer.endZxid > lastZxidOf(indexes)) {
+          this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
+          continue;
+        }
       }
       // One pass, chunk by chunk: each checksummed and its blocks decoded as soon as they are
       // whole (never the whole file in memory). A wrong checksum at the end takes the restore
@@ -172,15 +209,30 @@ class FileTxnStore implements TxnStore {
       const restorer = engine.snapshotRestorer();
       let crc = 0;
       let failed: { err: unknown } | undefined;
-      await readSnapshotBody(path, trailer.bodyBytes, (piece) => {
-        crc = crc32(piece, crc);
-        if (failed) return;
-        try {
-          restorer.push(piece);
-        } catch (err) {
-          failed = { err };
-        }
-      });
+      let unreadable: { err: unknown } | undefined;
+      try {
+        await readSnapshotBody(path, trailer.bodyBytes, (piece) => {
+          crc = crc32(piece, crc);
+          if (failed) return;
+          try {
+            restorer.push(piece);
+          } catch (err) {
+            failed = { err };
+          }
+        });
+      } catch (err) {
+        unreadable = { err };
+      }
+      // A damaged log this snapshot needs fails the start whatever the snapshot holds, as it did
+      // when the logs were checked before the snapshot was read: its error comes first, and the
+      // engine is left as fresh as it was.
+      try {
+        await scanAll(indexes);
+      } catch (err) {
+        restorer.abort();
+        throw err;
+      }
+      if (unreadable) throw unreadable.err;
       if ((crc | 0) !== trailer.crc) {
         restorer.abort();
         this.logger.warn({ file: path, why: 'checksum mismatch' }, 'skipping invalid snapshot');
@@ -192,7 +244,10 @@ class FileTxnStore implements TxnStore {
       needed = indexes;
       break;
     }
-    needed ??= await logsAfter(-1n);
+    if (!needed) {
+      needed = logsAfter(-1n);
+      await scanAll(needed);
+    }
 
     // The second pass: each log again, chunk by chunk, each record decoded and applied as it is
     // read (no record is kept, and the checksums were verified by the first pass).
