@@ -38,6 +38,7 @@ export function startLogChecks(options: { worker: URL | false; logger: Logger })
   const checks = new Map<string, Promise<LogScan>>();
   const waiting = new Map<number, { path: string; resolve: (scan: LogScan) => void; reject: (err: Error) => void }>();
   let nextId = 0;
+  let answered = 0;
   let worker = options.worker ? spawn(options.worker, logger) : undefined;
 
   /** Checks on this thread one after the other, as the store did before the worker. */
@@ -67,6 +68,7 @@ export function startLogChecks(options: { worker: URL | false; logger: Logger })
       const job = waiting.get(answer.id);
       if (!job) return;
       waiting.delete(answer.id);
+      answered++;
       // (idle, the worker must not keep the process alive; while this thread waits on it, it does)
       if (waiting.size === 0) w.unref();
       if ('scan' in answer) job.resolve(answer.scan);
@@ -101,6 +103,7 @@ export function startLogChecks(options: { worker: URL | false; logger: Logger })
       const w = worker;
       worker = undefined;
       if (!w) return;
+      logger.debug({ files: answered }, 'transaction logs checked on a worker thread');
       // (what it may still report while it ends is of no use to anyone)
       w.removeAllListeners().on('error', () => {});
       void w.terminate().catch(() => {});
