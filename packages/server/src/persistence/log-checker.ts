@@ -120,7 +120,9 @@ function spawn(file: URL, logger: Logger): Worker | undefined {
     return undefined;
   }
   try {
-    const worker = new Worker(file);
+    // None of the process's flags: the worker needs none, and some stop it from starting
+    // (`node --input-type=module -e ...` hands it --input-type, which a worker file rejects).
+    const worker = new Worker(file, { execArgv: [] });
     worker.unref();
     logger.debug({ file: path }, 'checking the transaction logs on a worker thread');
     return worker;
