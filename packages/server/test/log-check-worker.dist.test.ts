@@ -81,4 +81,30 @@ describe('the built package checks the logs on its worker thread', () => {
       expect(lines.find((l) => l.msg === 'nodes')?.nodes).toBe(205);
     });
   }
+
+  it('the zoo-server command (dist/bin.js, ESM) starts the worker next to it too', async () => {
+    const child = spawn(process.execPath, [join(pkg, 'bin/zoo-server.js'), '--data-dir', dataDir, '--port', '0', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const lines: Line[] = [];
+    let out = '';
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.once('exit', (code) => reject(new Error(`zoo-server exited with ${code} before serving`)));
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          let nl: number;
+          while ((nl = out.indexOf('\n')) >= 0) {
+            const line = out.slice(0, nl);
+            out = out.slice(nl + 1);
+            if (line.startsWith('{')) lines.push(JSON.parse(line) as Line);
+          }
+          if (lines.some((l) => l.msg === 'serving')) resolve();
+        });
+      });
+    } finally {
+      child.kill('SIGKILL');
+    }
+    expect(lines.find((l) => l.msg === 'checking the transaction logs on a worker thread')?.file).toBe(join(pkg, 'dist/log-check-worker.js'));
+    expect(lines.find((l) => l.msg === 'transaction logs checked on a worker thread')?.files).toBe(1);
+    expect(lines.filter((l) => /on this thread/.test(l.msg))).toEqual([]);
+  });
 });
