@@ -107,7 +107,7 @@ class FileTxnStore implements TxnStore {
   async recover(engine: ZooEngine): Promise<RecoveryReport> {
     const logs = await this.files(this.logDir, 'log');
     const snapshots = (await this.files(this.dataDir, 'snapshot')).reverse();
-    const checks = startLogChecks({ worker: this.logCheckWorker(snapshots.length > 0), logger: this.logger });
+    const checks = startLogChecks({ worker: this.logCheckWorker(snapshots.length > 0 && logs.length > 0), logger: this.logger });
     try {
       return await this.recoverWith(engine, logs, snapshots, checks);
     } finally {
@@ -117,12 +117,12 @@ class FileTxnStore implements TxnStore {
 
   /**
    * Where the first pass over the logs runs: on a worker thread while this one restores a
-   * snapshot, or here. Here when there is no snapshot to overlap it with, and when the store was
-   * given a file layer of its own (a test's fault-injecting one): the worker has only node:fs,
-   * and what goes through this store's layer must stay on this thread.
+   * snapshot, or here. Here when there is no snapshot to overlap it with (or no log to check),
+   * and when the store was given a file layer of its own (a test's fault-injecting one): the
+   * worker has only node:fs, and what goes through this store's layer must stay on this thread.
    */
-  private logCheckWorker(snapshots: boolean): URL | false {
-    if (!snapshots || (this.options.fs !== undefined && this.options.fs !== nodeStoreFs)) return false;
+  private logCheckWorker(overlap: boolean): URL | false {
+    if (!overlap || (this.options.fs !== undefined && this.options.fs !== nodeStoreFs)) return false;
     return this.options.logCheckWorker ?? defaultLogCheckWorker();
   }
 
