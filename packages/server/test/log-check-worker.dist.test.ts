@@ -48,22 +48,31 @@ function run(format: 'esm' | 'cjs', dataDir: string): Promise<{ code: number | n
   });
 }
 
-let dataDir: string;
-beforeAll(async () => {
-  for (const file of Object.values(dist)) if (!existsSync(file)) throw new Error(`${file} is missing: build @zoo/server first (npm run build)`);
-  // a snapshot written at the end of the log it covers, as a restart after a snapshot finds it
-  dataDir = await mkdtemp(join(tmpdir(), 'zoo-log-check-dist-'));
+/** A data dir with a snapshot written at the end of the log it covers (as a restart after a snapshot finds it): `creates` nodes of `bytes` each. */
+async function covered(creates: number, bytes: number): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'zoo-log-check-dist-'));
   const engine = new ZooEngine({ clock: new FakeClock() });
   const ctx = { watcher: { id: 1 }, sessionId: 0n, authInfo: [{ scheme: 'super', id: '' }] };
-  const store = await openTxnStore({ dataDir });
+  const store = await openTxnStore({ dataDir: dir });
   await store.recover(new ZooEngine());
-  for (let i = 0; i < 200; i++) store.append(engine.process(ctx, 1, { op: OpCode.create, path: `/n${i}`, data: Buffer.from('x'), acl: [...OPEN_ACL_UNSAFE], flags: 0 }).txn!);
+  const data = Buffer.alloc(bytes, 7);
+  for (let i = 0; i < creates; i++) store.append(engine.process(ctx, 1, { op: OpCode.create, path: `/n${i}`, data, acl: [...OPEN_ACL_UNSAFE], flags: 0 }).txn!);
   await store.sync();
   await store.writeSnapshot(engine);
   await store.close();
+  return dir;
+}
+
+// a log big enough to be worth a thread (8 MiB or more), and a small one
+let dataDir: string;
+let small: string;
+beforeAll(async () => {
+  for (const file of Object.values(dist)) if (!existsSync(file)) throw new Error(`${file} is missing: build @zoo/server first (npm run build)`);
+  dataDir = await covered(2200, 4096);
+  small = await covered(200, 1);
 });
 afterAll(async () => {
-  await rm(dataDir, { recursive: true, force: true });
+  for (const dir of [dataDir, small]) await rm(dir, { recursive: true, force: true });
 });
 
 describe('the built package checks the logs on its worker thread', () => {
@@ -76,11 +85,19 @@ describe('the built package checks the logs on its worker thread', () => {
       expect(started?.file).toBe(join(pkg, 'dist', format === 'esm' ? 'log-check-worker.js' : 'log-check-worker.cjs'));
       expect(lines.find((l) => l.msg === 'transaction logs checked on a worker thread')?.files).toBe(1);
       expect(lines.filter((l) => /on this thread/.test(l.msg))).toEqual([]);
-      expect(lines.find((l) => l.msg === 'recovered')).toMatchObject({ snapshotZxid: '0xc8', replayed: 0 });
-      // 200 nodes, the root and ZooKeeper's /zookeeper, /zookeeper/quota, /zookeeper/config (and "" as ZooKeeper counts it)
-      expect(lines.find((l) => l.msg === 'nodes')?.nodes).toBe(205);
+      expect(lines.find((l) => l.msg === 'recovered')).toMatchObject({ snapshotZxid: '0x898', replayed: 0 });
+      // 2,200 nodes, the root and ZooKeeper's /zookeeper, /zookeeper/quota, /zookeeper/config (and "" as ZooKeeper counts it)
+      expect(lines.find((l) => l.msg === 'nodes')?.nodes).toBe(2205);
     });
   }
+
+  it('checks a small log on the main thread (less work than starting a thread), with no worker at all', async () => {
+    const { code, lines } = await run('esm', small);
+    expect(code).toBe(0);
+    expect(lines.filter((l) => /worker|thread/.test(l.msg))).toEqual([]);
+    expect(lines.find((l) => l.msg === 'recovered')).toMatchObject({ snapshotZxid: '0xc8', replayed: 0 });
+    expect(lines.find((l) => l.msg === 'nodes')?.nodes).toBe(205);
+  });
 
   it('the zoo-server command (dist/bin.js, ESM) starts the worker next to it too', async () => {
     const child = spawn(process.execPath, [join(pkg, 'bin/zoo-server.js'), '--data-dir', dataDir, '--port', '0', '--log-level', 'debug'], { stdio: ['ignore', 'pipe', 'inherit'] });

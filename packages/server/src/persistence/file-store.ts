@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, rename, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import pino, { type Logger } from 'pino';
@@ -35,8 +35,9 @@ export interface FileStoreOptions {
   fs?: StoreFs;
   /**
    * The file of the worker thread that checks the logs at recovery while the snapshot is
-   * restored (default: log-check-worker.js or .cjs next to the module, as the package is built;
-   * a bundler may put it elsewhere), or false to check them on the main thread.
+   * restored, or false to check them on the main thread. Default: log-check-worker.js or .cjs
+   * next to the module, as the package is built (a bundler may put it elsewhere), used when the
+   * logs to check hold 8 MiB or more; a file given here is used whatever their size.
    */
   logCheckWorker?: URL | false;
 }
@@ -107,8 +108,12 @@ class FileTxnStore implements TxnStore {
   async recover(engine: ZooEngine): Promise<RecoveryReport> {
     const logs = await this.files(this.logDir, 'log');
     const snapshots = (await this.files(this.dataDir, 'snapshot')).reverse();
-    const checks = startLogChecks({ worker: this.logCheckWorker(snapshots.length > 0 && logs.length > 0), logger: this.logger });
+    // the logs the newest snapshot needs: checked while it is restored
+    const upFront = snapshots.length > 0 ? logsAfter(logs, snapshots[0].zxid).map((i) => join(this.logDir, logs[i].name)) : [];
+    const checks = startLogChecks({ worker: await this.logCheckWorker(upFront), logger: this.logger });
     try {
+      // (on this thread they run as they are needed, as they always did)
+      if (checks.onWorker) for (const path of upFront) void checks.check(path);
       return await this.recoverWith(engine, logs, snapshots, checks);
     } finally {
       checks.close();
@@ -117,13 +122,19 @@ class FileTxnStore implements TxnStore {
 
   /**
    * Where the first pass over the logs runs: on a worker thread while this one restores a
-   * snapshot, or here. Here when there is no snapshot to overlap it with (or no log to check),
-   * and when the store was given a file layer of its own (a test's fault-injecting one): the
-   * worker has only node:fs, and what goes through this store's layer must stay on this thread.
+   * snapshot, or here. Here when there is no snapshot to overlap it with, when the logs it needs
+   * are too small to be worth a thread (checking them here takes less than starting one), and
+   * when the store was given a file layer of its own (a test's fault-injecting one): the worker
+   * has only node:fs, and what goes through this store's layer must stay on this thread. A
+   * worker file given in the options is used whatever the size.
    */
-  private logCheckWorker(overlap: boolean): URL | false {
-    if (!overlap || (this.options.fs !== undefined && this.options.fs !== nodeStoreFs)) return false;
-    return this.options.logCheckWorker ?? defaultLogCheckWorker();
+  private async logCheckWorker(upFront: string[]): Promise<URL | false> {
+    const { fs, logCheckWorker } = this.options;
+    if (upFront.length === 0 || (fs !== undefined && fs !== nodeStoreFs) || logCheckWorker === false) return false;
+    if (logCheckWorker) return logCheckWorker;
+    let bytes = 0;
+    for (const path of upFront) bytes += await stat(path).then((s) => s.size, () => 0);
+    return bytes >= LOG_CHECK_WORKER_MIN_BYTES ? defaultLogCheckWorker() : false;
   }
 
   private async recoverWith(engine: ZooEngine, logs: Array<{ name: string; zxid: bigint }>, snapshots: Array<{ name: string; zxid: bigint }>, checks: LogChecks): Promise<RecoveryReport> {
@@ -156,14 +167,6 @@ class FileTxnStore implements TxnStore {
       return result;
     };
 
-    /** The logs that can hold txns after `zxid` (indexes into logs): the newest one starting at or before zxid+1, and all later ones. */
-    const logsAfter = (zxid: bigint): number[] => {
-      let first = 0;
-      for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= zxid + 1n) first = i;
-      const out: number[] = [];
-      for (let i = first; i < logs.length; i++) out.push(i);
-      return out;
-    };
     /** Validates these logs, in order (the first failure is thrown). */
     const scanAll = async (indexes: number[]): Promise<void> => {
       for (const i of indexes) await scan(i);
@@ -176,10 +179,8 @@ class FileTxnStore implements TxnStore {
       return 0n;
     };
 
-    // The logs the newest snapshot needs are checked (on the worker) while it is restored; the
-    // checks of others start if an older snapshot, or none, turns out to be needed.
-    if (snapshots.length > 0) for (const i of logsAfter(snapshots[0].zxid)) void checks.check(join(this.logDir, logs[i].name));
-
+    // (the logs the newest snapshot needs are being checked already; the checks of others start
+    // if an older snapshot, or none, turns out to be needed)
     // The newest snapshot that is whole and that the durable log reaches past (see
     // snapshotTrailer); logs entirely before it are not read at all.
     let snapshotZxid = 0n;
@@ -191,7 +192,7 @@ class FileTxnStore implements TxnStore {
         this.logger.warn({ file: path, why: trailer.error }, 'skipping invalid snapshot');
         continue;
       }
-      const indexes = logsAfter(snap.zxid);
+      const indexes = logsAfter(logs, snap.zxid);
       // Every txn the fuzzy snapshot may hold past its own zxid must be in the log. (One whose
       // end is its own zxid is whole by itself: an imported state, or one taken while idle; its
       // logs are checked while it is restored.)
@@ -245,7 +246,7 @@ class FileTxnStore implements TxnStore {
       break;
     }
     if (!needed) {
-      needed = logsAfter(-1n);
+      needed = logsAfter(logs, -1n);
       await scanAll(needed);
     }
 
@@ -517,6 +518,21 @@ class FileTxnStore implements TxnStore {
   info(): StoreInfo {
     return { dataDir: this.dataDir, dataLogDir: this.logDir, logBytes: dirSize(this.logDir, 'log.'), snapshotBytes: dirSize(this.dataDir, 'snapshot.') };
   }
+}
+
+/**
+ * Below this many bytes of logs to check, recovery checks them on its own thread: a few ms of
+ * crc32, less than starting a worker thread costs.
+ */
+const LOG_CHECK_WORKER_MIN_BYTES = 8 * 1024 * 1024;
+
+/** The logs that can hold txns after `zxid` (indexes into `logs`, sorted): the newest one starting at or before zxid+1, and all later ones. */
+function logsAfter(logs: Array<{ zxid: bigint }>, zxid: bigint): number[] {
+  let first = 0;
+  for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= zxid + 1n) first = i;
+  const out: number[] = [];
+  for (let i = first; i < logs.length; i++) out.push(i);
+  return out;
 }
 
 /** Where the records of a log file end (its header, for a log with none; 0 if the header is not whole). */
