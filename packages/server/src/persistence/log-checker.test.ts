@@ -222,6 +222,12 @@ const flip = async (file: string, at: (size: number) => number) => {
   await writeFile(file, b);
 };
 const first = () => LOG_HEADER_BYTES + 12; // inside the first record's payload
+/** Sets the endZxid in a snapshot's trailer (its checksum covers the body only). */
+const setEndZxid = async (file: string, endZxid: bigint) => {
+  const b = await readFile(file);
+  b.writeBigInt64BE(endZxid, b.length - 16);
+  await writeFile(file, b);
+};
 const DAMAGES: Record<string, { tail: boolean; damage: Damage }> = {
   none: { tail: true, damage: async () => {} },
   'none, the newest snapshot covering the newest log': { tail: false, damage: async () => {} },
@@ -263,6 +269,23 @@ const DAMAGES: Record<string, { tail: boolean; damage: Damage }> = {
     damage: async (d, _logs, snaps) => {
       const b = await readFile(join(d, snaps.at(-1)!));
       await writeFile(join(d, snaps.at(-1)!), b.subarray(0, b.length - 3));
+    },
+  },
+  // a fuzzy snapshot: txns up to its trailer's endZxid may be in it, so the log must reach that far
+  'newest snapshot fuzzy, the log reaching its end': { tail: true, damage: (d, _logs, snaps) => setEndZxid(join(d, snaps.at(-1)!), 0x17n) },
+  'newest snapshot fuzzy, newer than the durable log': { tail: true, damage: (d, _logs, snaps) => setEndZxid(join(d, snaps.at(-1)!), 0x30n) },
+  'newest snapshot fuzzy and newer than the log, its needed log corrupt': {
+    tail: true,
+    damage: async (d, logs, snaps) => {
+      await setEndZxid(join(d, snaps.at(-1)!), 0x30n);
+      await flip(join(d, logs.at(-1)!), first);
+    },
+  },
+  'newest snapshot fuzzy and damaged (checksum)': {
+    tail: true,
+    damage: async (d, _logs, snaps) => {
+      await setEndZxid(join(d, snaps.at(-1)!), 0x17n);
+      await flip(join(d, snaps.at(-1)!), (n) => n - 16 - 5);
     },
   },
   'no snapshot at all': {
@@ -315,10 +338,15 @@ describe('recovery with the logs checked on the worker', () => {
       expect(onWorker.msgs.filter((m) => /on this thread/.test(m))).toEqual([]);
       if (name === 'none') expect(onWorker.outcome.result).toMatchObject({ replayed: 5, truncatedBytes: 0 });
       // (the cases are what they say: a damaged log that is needed stops the start, one that is not does not)
-      const stops = /corrupt record in the (log the newest|newest log)|a log only the older|both the log it needs|oldest log corrupt/.test(name);
+      const stops = /corrupt record in the (log the newest|newest log)|a log only the older|both the log it needs|oldest log corrupt|its needed log corrupt/.test(name);
       if (stops) expect(onWorker.outcome.result).toMatchObject({ error: expect.stringMatching(/is corrupt at offset 8: checksum mismatch/) });
       else expect(onWorker.outcome.result).toMatchObject({ replayed: expect.any(Number) });
       if (name.includes('both the log it needs')) expect(onWorker.outcome.result).toMatchObject({ error: expect.stringContaining('<dataDir>/log.15 is corrupt') });
+      if (name.endsWith('the log reaching its end')) expect(onWorker.outcome.result).toMatchObject({ snapshotZxid: 0x14n, replayed: 5 });
+      if (name.endsWith('newer than the durable log')) {
+        expect(onWorker.outcome.result).toMatchObject({ snapshotZxid: 0xan, replayed: 15 });
+        expect(onWorker.outcome.said).toContain('skipping snapshot newer than the durable log');
+      }
       if (name.startsWith('torn')) expect((onWorker.outcome.result as { truncatedBytes: number }).truncatedBytes).toBeGreaterThan(0);
       await rm(copy, { recursive: true, force: true });
     });
