@@ -193,20 +193,12 @@ class FileTxnStore implements TxnStore {
         continue;
       }
       const indexes = logsAfter(logs, snap.zxid);
-      // Every txn the fuzzy snapshot may hold past its own zxid must be in the log. (One whose
-      // end is its own zxid is whole by itself: an imported state, or one taken while idle; its
-      // logs are checked while it is restored.)
-      if (trailer.endZxid > snap.zxid) {
-        await scanAll(indexes);
-        if (trailer.endZxid > lastZxidOf(indexes)) {
-          this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
-          continue;
-        }
-      }
       // One pass, chunk by chunk: each checksummed and its blocks decoded as soon as they are
-      // whole (never the whole file in memory). A wrong checksum at the end takes the restore
-      // back and an older snapshot is tried, as if this one had been skipped up front; a decode
-      // error stands only if the checksum was right.
+      // whole (never the whole file in memory), while the logs it needs are checked (on the
+      // worker). Then, in the order the checks were made when the logs were checked first: a
+      // damaged log fails the start; a snapshot the log does not reach is taken back and skipped;
+      // a wrong checksum takes the restore back and an older snapshot is tried; a decode error
+      // stands only if the checksum was right.
       const restorer = engine.snapshotRestorer();
       let crc = 0;
       let failed: { err: unknown } | undefined;
@@ -224,14 +216,19 @@ class FileTxnStore implements TxnStore {
       } catch (err) {
         unreadable = { err };
       }
-      // A damaged log this snapshot needs fails the start whatever the snapshot holds, as it did
-      // when the logs were checked before the snapshot was read: its error comes first, and the
-      // engine is left as fresh as it was.
       try {
         await scanAll(indexes);
       } catch (err) {
+        // (the engine is left as fresh as it was)
         restorer.abort();
         throw err;
+      }
+      // Every txn the fuzzy snapshot may hold past its own zxid must be in the log. (One whose
+      // end is its own zxid is whole by itself: an imported state, or one taken while idle.)
+      if (trailer.endZxid > snap.zxid && trailer.endZxid > lastZxidOf(indexes)) {
+        restorer.abort();
+        this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
+        continue;
       }
       if (unreadable) throw unreadable.err;
       if ((crc | 0) !== trailer.crc) {
