@@ -1,5 +1,5 @@
 import { readdirSync, statSync } from 'node:fs';
-import { mkdir, open, readdir, rename, truncate } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import pino, { type Logger } from 'pino';
@@ -7,6 +7,7 @@ import { encodeTxn, TxnReplayDecoder, ZooError, ZooErrorCode, type Txn, type Zoo
 import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotBody, readSnapshotTrailer, recordHeader, scanLogFile, snapshotTrailer, type LogScan, type RecordVisitor } from './log-format.js';
 import type { RecoveryReport, StoreInfo, TxnStore } from './txn-store.js';
 import { nodeStoreFs, writeFully, type StoreFile, type StoreFs } from './store-fs.js';
+import { defaultLogCheckWorker, startLogChecks, type LogChecks } from './log-checker.js';
 
 export interface FileStoreOptions {
   dataDir: string;
@@ -32,6 +33,13 @@ export interface FileStoreOptions {
   resumeFreeBytes?: number;
   /** The file operations (tests inject faults here); default node:fs/promises. */
   fs?: StoreFs;
+  /**
+   * The file of the worker thread that checks the logs at recovery while the snapshot is
+   * restored, or false to check them on the main thread. Default: log-check-worker.js or .cjs
+   * next to the module, as the package is built (a bundler may put it elsewhere), used when the
+   * logs to check hold 8 MiB or more; a file given here is used whatever their size.
+   */
+  logCheckWorker?: URL | false;
 }
 
 /**
@@ -99,6 +107,37 @@ class FileTxnStore implements TxnStore {
 
   async recover(engine: ZooEngine): Promise<RecoveryReport> {
     const logs = await this.files(this.logDir, 'log');
+    const snapshots = (await this.files(this.dataDir, 'snapshot')).reverse();
+    // the logs the newest snapshot needs: checked while it is restored
+    const upFront = snapshots.length > 0 ? logsAfter(logs, snapshots[0].zxid).map((i) => join(this.logDir, logs[i].name)) : [];
+    const checks = startLogChecks({ worker: await this.logCheckWorker(upFront), logger: this.logger });
+    try {
+      // (on this thread they run as they are needed, as they always did)
+      if (checks.onWorker) for (const path of upFront) void checks.check(path);
+      return await this.recoverWith(engine, logs, snapshots, checks);
+    } finally {
+      checks.close();
+    }
+  }
+
+  /**
+   * Where the first pass over the logs runs: on a worker thread while this one restores a
+   * snapshot, or here. Here when there is no snapshot to overlap it with, when the logs it needs
+   * are too small to be worth a thread (checking them here takes less than starting one), and
+   * when the store was given a file layer of its own (a test's fault-injecting one): the worker
+   * has only node:fs, and what goes through this store's layer must stay on this thread. A
+   * worker file given in the options is used whatever the size.
+   */
+  private async logCheckWorker(upFront: string[]): Promise<URL | false> {
+    const { fs, logCheckWorker } = this.options;
+    if (upFront.length === 0 || (fs !== undefined && fs !== nodeStoreFs) || logCheckWorker === false) return false;
+    if (logCheckWorker) return logCheckWorker;
+    let bytes = 0;
+    for (const path of upFront) bytes += await stat(path).then((s) => s.size, () => 0);
+    return bytes >= LOG_CHECK_WORKER_MIN_BYTES ? defaultLogCheckWorker() : false;
+  }
+
+  private async recoverWith(engine: ZooEngine, logs: Array<{ name: string; zxid: bigint }>, snapshots: Array<{ name: string; zxid: bigint }>, checks: LogChecks): Promise<RecoveryReport> {
     const scans = new Map<string, LogScan>();
     let truncatedBytes = 0;
 
@@ -111,7 +150,7 @@ class FileTxnStore implements TxnStore {
       const known = scans.get(name);
       if (known) return known;
       const path = join(this.logDir, name);
-      const result = await scanLogFile(path);
+      const result = await checks.check(path);
       if (result.kind === 'corrupt') {
         throw new Error(`transaction log ${path} is corrupt at offset ${result.validBytes}: ${result.why}. Committed records follow it, so Zoo will not start; restore the file or remove it knowingly.`);
       }
@@ -128,16 +167,9 @@ class FileTxnStore implements TxnStore {
       return result;
     };
 
-    /** The logs that can hold txns after `zxid` (indexes into logs): the newest one starting at or before zxid+1, and all later ones. */
-    const logsAfter = async (zxid: bigint): Promise<number[]> => {
-      let first = 0;
-      for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= zxid + 1n) first = i;
-      const out: number[] = [];
-      for (let i = first; i < logs.length; i++) {
-        await scan(i);
-        out.push(i);
-      }
-      return out;
+    /** Validates these logs, in order (the first failure is thrown). */
+    const scanAll = async (indexes: number[]): Promise<void> => {
+      for (const i of indexes) await scan(i);
     };
     const lastZxidOf = (indexes: number[]): bigint => {
       for (let i = indexes.length - 1; i >= 0; i--) {
@@ -147,40 +179,58 @@ class FileTxnStore implements TxnStore {
       return 0n;
     };
 
+    // (the logs the newest snapshot needs are being checked already; the checks of others start
+    // if an older snapshot, or none, turns out to be needed)
     // The newest snapshot that is whole and that the durable log reaches past (see
     // snapshotTrailer); logs entirely before it are not read at all.
     let snapshotZxid = 0n;
     let needed: number[] | undefined;
-    for (const snap of (await this.files(this.dataDir, 'snapshot')).reverse()) {
+    for (const snap of snapshots) {
       const path = join(this.dataDir, snap.name);
       const trailer = await readSnapshotTrailer(path);
       if ('error' in trailer) {
         this.logger.warn({ file: path, why: trailer.error }, 'skipping invalid snapshot');
         continue;
       }
-      const indexes = await logsAfter(snap.zxid);
-      // Every txn the fuzzy snapshot may hold past its own zxid must be in the log. (One whose
-      // end is its own zxid is whole by itself: an imported state, or one taken while idle.)
-      if (trailer.endZxid > snap.zxid && trailer.endZxid > lastZxidOf(indexes)) {
-        this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
-        continue;
-      }
+      const indexes = logsAfter(logs, snap.zxid);
       // One pass, chunk by chunk: each checksummed and its blocks decoded as soon as they are
-      // whole (never the whole file in memory). A wrong checksum at the end takes the restore
-      // back and an older snapshot is tried, as if this one had been skipped up front; a decode
-      // error stands only if the checksum was right.
+      // whole (never the whole file in memory), while the logs it needs are checked (on the
+      // worker). Then, in the order the checks were made when the logs were checked first: a
+      // damaged log fails the start; a snapshot the log does not reach is taken back and skipped;
+      // a wrong checksum takes the restore back and an older snapshot is tried; a decode error
+      // stands only if the checksum was right.
       const restorer = engine.snapshotRestorer();
       let crc = 0;
       let failed: { err: unknown } | undefined;
-      await readSnapshotBody(path, trailer.bodyBytes, (piece) => {
-        crc = crc32(piece, crc);
-        if (failed) return;
-        try {
-          restorer.push(piece);
-        } catch (err) {
-          failed = { err };
-        }
-      });
+      let unreadable: { err: unknown } | undefined;
+      try {
+        await readSnapshotBody(path, trailer.bodyBytes, (piece) => {
+          crc = crc32(piece, crc);
+          if (failed) return;
+          try {
+            restorer.push(piece);
+          } catch (err) {
+            failed = { err };
+          }
+        });
+      } catch (err) {
+        unreadable = { err };
+      }
+      try {
+        await scanAll(indexes);
+      } catch (err) {
+        // (the engine is left as fresh as it was)
+        restorer.abort();
+        throw err;
+      }
+      // Every txn the fuzzy snapshot may hold past its own zxid must be in the log. (One whose
+      // end is its own zxid is whole by itself: an imported state, or one taken while idle.)
+      if (trailer.endZxid > snap.zxid && trailer.endZxid > lastZxidOf(indexes)) {
+        restorer.abort();
+        this.logger.warn({ file: path }, 'skipping snapshot newer than the durable log');
+        continue;
+      }
+      if (unreadable) throw unreadable.err;
       if ((crc | 0) !== trailer.crc) {
         restorer.abort();
         this.logger.warn({ file: path, why: 'checksum mismatch' }, 'skipping invalid snapshot');
@@ -192,7 +242,10 @@ class FileTxnStore implements TxnStore {
       needed = indexes;
       break;
     }
-    needed ??= await logsAfter(-1n);
+    if (!needed) {
+      needed = logsAfter(logs, -1n);
+      await scanAll(needed);
+    }
 
     // The second pass: each log again, chunk by chunk, each record decoded and applied as it is
     // read (no record is kept, and the checksums were verified by the first pass).
@@ -463,6 +516,21 @@ class FileTxnStore implements TxnStore {
   info(): StoreInfo {
     return { dataDir: this.dataDir, dataLogDir: this.logDir, logBytes: dirSize(this.logDir, 'log.'), snapshotBytes: dirSize(this.dataDir, 'snapshot.') };
   }
+}
+
+/**
+ * Below this many bytes of logs to check, recovery checks them on its own thread: a few ms of
+ * crc32, less than starting a worker thread costs.
+ */
+const LOG_CHECK_WORKER_MIN_BYTES = 8 * 1024 * 1024;
+
+/** The logs that can hold txns after `zxid` (indexes into `logs`, sorted): the newest one starting at or before zxid+1, and all later ones. */
+function logsAfter(logs: Array<{ zxid: bigint }>, zxid: bigint): number[] {
+  let first = 0;
+  for (let i = 0; i < logs.length; i++) if (logs[i].zxid <= zxid + 1n) first = i;
+  const out: number[] = [];
+  for (let i = first; i < logs.length; i++) out.push(i);
+  return out;
 }
 
 /** Where the records of a log file end (its header, for a log with none; 0 if the header is not whole). */

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crc32 } from 'node:zlib';
-import { LOG_HEADER_BYTES, logHeader, readSnapshotBody, readSnapshotTrailer, recordHeader, scanLog, scanLogFile, snapshotTrailer, type LogScan } from './log-format.js';
+import { record, sampleLog } from '../../test/log-fixtures.js';
+import { LOG_HEADER_BYTES, logHeader, readSnapshotBody, readSnapshotTrailer, scanLog, scanLogFile, snapshotTrailer, type LogScan } from './log-format.js';
 
 let dir: string;
 beforeAll(async () => {
@@ -12,27 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-/** A record whose payload starts with its zxid, then `extra` bytes of filler. */
-function record(zxid: number, extra: number): Buffer {
-  const payload = Buffer.alloc(8 + extra, zxid & 0xff);
-  payload.writeBigInt64BE(BigInt(zxid), 0);
-  return Buffer.concat([recordHeader(payload), payload]);
-}
-
-/** A log of records of uneven sizes (some longer than the smallest chunks below); their offsets. */
-function sampleLog(): { bytes: Buffer; offsets: number[] } {
-  const parts = [logHeader()];
-  const offsets: number[] = [];
-  let at = LOG_HEADER_BYTES;
-  for (let i = 1; i <= 40; i++) {
-    const r = record(i, (i * 37) % 150);
-    offsets.push(at);
-    parts.push(r);
-    at += r.length;
-  }
-  return { bytes: Buffer.concat(parts), offsets };
-}
 
 type Seen = { zxid: bigint; offset: number; length: number };
 let fileNo = 0;
