@@ -146,4 +146,21 @@ describe('PathIndex', () => {
     for (const [k] of index) if (k === '/n97') break; // a for-of broken off closes its walk
     expect(open.cursors.size).toBe(0);
   });
+
+  it('keeps a walk in place when deletes shrink the table under it', () => {
+    const index = new PathIndex<number>();
+    for (let i = 0; i < 5000; i++) index.set(`/n${i}`, i);
+    const walk = index.cursor();
+    for (let i = 0; i < 2000; i++) walk.next();
+    expect(walk.key).toBe('/n1999');
+    const inner = index as unknown as { slots: Int32Array };
+    const before = inner.slots.length;
+    // all but every 100th go: the table shrinks (and drops its holes) while the walk is half way
+    for (let i = 0; i < 5000; i++) if (i % 100 !== 0) index.delete(`/n${i}`);
+    expect(inner.slots.length).toBeLessThan(before);
+    const rest: number[] = [];
+    while (walk.next()) rest.push(walk.value!);
+    expect(rest).toEqual(Array.from({ length: 30 }, (_, k) => 2000 + k * 100));
+    expect([...index.values()].length).toBe(50);
+  });
 });
