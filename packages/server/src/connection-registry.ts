@@ -48,7 +48,7 @@ export class ConnectionRegistry {
     return this.bySession.get(sessionId);
   }
 
-  accept(socket: Socket | TLSSocket, host: ConnectionHost): void {
+  accept(socket: Socket | TLSSocket, host: ConnectionHost<Connection>): void {
     const ip = socket.remoteAddress ?? 'unknown';
     const limit = this.options.maxPerIp;
     const count = this.perIp.get(ip) ?? 0;

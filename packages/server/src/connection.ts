@@ -135,7 +135,7 @@ export class Connection implements Watcher, AdmissionWaiter {
 
   constructor(
     readonly socket: Socket | TLSSocket,
-    private readonly host: ConnectionHost,
+    private readonly host: ConnectionHost<Connection>,
   ) {
     this.remoteAddress = socket.remoteAddress ?? 'unknown';
     this.remotePort = socket.remotePort ?? 0;

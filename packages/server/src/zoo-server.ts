@@ -53,7 +53,7 @@ export class ZooServer implements ServerView, AsyncDisposable {
   private admin?: AdminServer;
   private closing?: Promise<void>;
   /** What a connection may call back into; kept off ZooServer's public surface. */
-  private readonly host: ConnectionHost;
+  private readonly host: ConnectionHost<Connection>;
 
   private constructor(options: ZooServerOptions, store: TxnStore, admission: Admission) {
     this.options = options;
