@@ -79,7 +79,7 @@ export class ServiceRegistry extends EventEmitter implements AsyncDisposable {
     if (!entry) return;
     this.entries.delete(this.key(instance));
     if (entry.timer) clearInterval(entry.timer);
-    await this.remove(this.session.client, instance).catch((err) => this.emit('error', err));
+    await this.remove(this.session.client, entry.instance).catch((err) => this.emit('error', err));
     this.emit('unregistered', entry.instance);
   }
 
@@ -104,7 +104,7 @@ export class ServiceRegistry extends EventEmitter implements AsyncDisposable {
 
   private async write(client: ZooClient, instance: ServiceInstance): Promise<void> {
     const path = this.paths.instance(instance.name, instance.id);
-    const mode = instance.serviceType === 'DYNAMIC' || instance.serviceType === 'DYNAMIC_SEQUENTIAL' ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT;
+    const mode = isEphemeral(instance) ? CreateMode.EPHEMERAL : CreateMode.PERSISTENT;
     const data = toCuratorJson(instance);
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
@@ -138,11 +138,14 @@ export class ServiceRegistry extends EventEmitter implements AsyncDisposable {
     }
   }
 
-  private async remove(client: ZooClient, instance: Pick<ServiceInstance, 'name' | 'id'>): Promise<void> {
+  private async remove(client: ZooClient, instance: ServiceInstance): Promise<void> {
     try {
       await client.delete(this.paths.instance(instance.name, instance.id));
     } catch (err) {
-      if (!(err instanceof ZooError && err.code === ZooErrorCode.NONODE)) throw err;
+      if (err instanceof ZooError && err.code === ZooErrorCode.NONODE) return;
+      // an ephemeral instance went with its session when the session expired: nothing left to take out
+      if (err instanceof ZooError && err.code === ZooErrorCode.SESSIONEXPIRED && isEphemeral(instance)) return;
+      throw err;
     }
   }
 
@@ -198,4 +201,9 @@ export class ServiceRegistry extends EventEmitter implements AsyncDisposable {
       this.emit('unhealthy', entry.instance);
     }
   }
+}
+
+/** Whether an instance's znode is ephemeral (Curator's DYNAMIC types), so that it lives and dies with its session. */
+function isEphemeral(instance: ServiceInstance): boolean {
+  return instance.serviceType === 'DYNAMIC' || instance.serviceType === 'DYNAMIC_SEQUENTIAL';
 }

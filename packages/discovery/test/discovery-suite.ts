@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '@zoo/zookeeper';
+import { ZooErrorCode } from '@zoo/core';
 import { ZooClient, ZooSession } from '@zoo/client';
 import { ServiceDiscovery, ServiceRegistry, type ServiceInstance } from '../src/index.js';
 import { TcpProxy } from '../../client/test/tcp-proxy.js';
@@ -94,6 +95,33 @@ export function discoverySuite(name: string, target: Target, enabled = true): vo
       expect(found.map((i) => i.id)).toEqual(['o1']);
       expect((await observer.client.exists(`${base}/orders/o1`))?.ephemeralOwner).toBe(s.client.sessionId);
     }, 30_000);
+
+    it('unregistering once the session has expired: an ephemeral instance went with it (no error), a persistent one is reported', async () => {
+      const base = basePath();
+      const proxy = await TcpProxy.start(server.port);
+      const s = new ZooSession(`127.0.0.1:${proxy.port}`, { sessionTimeout: 3000 });
+      await s.start();
+      sessions.push(s);
+      const registry = new ServiceRegistry(s, { basePath: base });
+      const errors: Error[] = [];
+      registry.on('error', (err: Error) => errors.push(err));
+      const dynamic = await registry.register({ name: 'catalog', id: 'dyn', address: '127.0.0.1', port: 7001 });
+      const fixed = await registry.register({ name: 'catalog', id: 'static', address: '127.0.0.1', port: 7002, serviceType: 'STATIC' });
+      const expired = s.client;
+      proxy.blackhole();
+      proxy.drop();
+      await until(() => expired.state === 'expired', 20_000, 'the cut-off client to expire');
+      await registry.unregister(dynamic);
+      expect(errors).toEqual([]);
+      await registry.unregister(fixed);
+      // the persistent znode is still there: that is an error to report
+      expect(errors.map((e) => (e as { code?: number }).code)).toEqual([ZooErrorCode.SESSIONEXPIRED]);
+      proxy.heal();
+      await proxy.close();
+      const observer = await session();
+      expect(await observer.client.exists(`${base}/catalog/dyn`)).toBeNull();
+      expect(await observer.client.exists(`${base}/catalog/static`)).not.toBeNull();
+    }, 40_000);
 
     it('the cache keeps serving the last known instances while the coordination service is unreachable', async () => {
       const base = basePath();
