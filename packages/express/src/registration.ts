@@ -21,6 +21,13 @@ export interface RegistrationOptions extends SessionSource {
    * and do not retry elsewhere (default 0: Zoo's discovery proxy retries a refused connection).
    */
   unregisterDelayMs?: number;
+  /**
+   * What the registry could not do in the background or at shutdown: re-register after a new
+   * session, a health check's change, unregister while the coordination service is unreachable.
+   * None of these stops the app or its shutdown (as Curator's ServiceDiscovery logs them).
+   * Default: a warning on stderr. (A shared `registry` reports through its own 'error' listeners.)
+   */
+  onError?: (err: Error) => void;
 }
 
 /**
@@ -92,6 +99,9 @@ export class ZooRegistration {
       this.sessionValue = session;
       this.release = release;
       this.registry = new ServiceRegistry(session, { basePath: this.options.basePath });
+      // (an EventEmitter's 'error' with no listener throws: here it would reject stop() or crash the app)
+      const service = `${this.options.service.name}${this.options.service.id ? `/${this.options.service.id}` : ''}`;
+      this.registry.on('error', this.options.onError ?? ((err: Error) => console.warn(`zooRegistration (${service}): ${err.message}`)));
     }
     const port = this.options.service.port ?? (server.address() as AddressInfo).port;
     const instance = await this.registry.register({ ...this.options.service, address: this.options.service.address ?? detectAddress(), port }, { healthCheck: this.options.healthCheck });
