@@ -24,7 +24,7 @@ export interface ZooKeeperOptions {
   tickTime?: number;
   /** extra zoo.cfg lines */
   extraConfig?: Record<string, string>;
-  /** ms to wait for the ensemble to serve; default 30 s */
+  /** ms to wait for the ensemble to serve; default 30 s for one node, 75 s for an ensemble */
   startTimeoutMs?: number;
   /**
    * Each JVM in its own process group, so a terminal's Ctrl-C reaches only the Node process
@@ -97,7 +97,9 @@ export async function startZooKeeper(options: ZooKeeperOptions = {}): Promise<Zo
     },
   };
   try {
-    await waitFor(async () => (await Promise.all(nodes.map((n) => n.mode()))).every((m) => m !== ''), options.startTimeoutMs ?? 30_000, 'ZooKeeper to serve');
+    // (an ensemble's JVMs start and elect a leader on the same 2 cores as everything else: on a
+    // loaded machine three took longer than 30 s)
+    await waitFor(async () => (await Promise.all(nodes.map((n) => n.mode()))).every((m) => m !== ''), options.startTimeoutMs ?? (count > 1 ? 75_000 : 30_000), 'ZooKeeper to serve');
   } catch (err) {
     await ensemble.stop();
     throw err;
