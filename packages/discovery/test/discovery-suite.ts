@@ -33,6 +33,15 @@ export function discoverySuite(name: string, target: Target, enabled = true): vo
       return s;
     };
     const basePath = () => `/disco-${process.pid}-${n++}`;
+    /** A registry on a session that reaches the server through a proxy (to cut it off). */
+    const behindProxy = async (sessionTimeout: number) => {
+      const proxy = await TcpProxy.start(server.port);
+      const s = new ZooSession(`127.0.0.1:${proxy.port}`, { sessionTimeout });
+      await s.start();
+      sessions.push(s);
+      const base = basePath();
+      return { base, proxy, s, registry: new ServiceRegistry(s, { basePath: base }) };
+    };
 
     it('registers instances that discovery lists, reads and watches; ephemeral instances leave with their session', async () => {
       const base = basePath();
@@ -71,12 +80,7 @@ export function discoverySuite(name: string, target: Target, enabled = true): vo
     });
 
     it('re-registers after session expiry, on the new session', async () => {
-      const base = basePath();
-      const proxy = await TcpProxy.start(server.port);
-      const s = new ZooSession(`127.0.0.1:${proxy.port}`, { sessionTimeout: 4000 });
-      await s.start();
-      sessions.push(s);
-      const registry = new ServiceRegistry(s, { basePath: base });
+      const { base, proxy, s, registry } = await behindProxy(4000);
       const reregistered = new Promise<string>((resolve) => registry.once('reregistered', (_i: ServiceInstance, why: string) => resolve(why)));
       await registry.register({ name: 'orders', id: 'o1', address: '127.0.0.1', port: 7000 });
       const first = s.client.sessionId;
@@ -97,12 +101,7 @@ export function discoverySuite(name: string, target: Target, enabled = true): vo
     }, 30_000);
 
     it('unregistering once the session has expired: an ephemeral instance went with it (no error), a persistent one is reported', async () => {
-      const base = basePath();
-      const proxy = await TcpProxy.start(server.port);
-      const s = new ZooSession(`127.0.0.1:${proxy.port}`, { sessionTimeout: 3000 });
-      await s.start();
-      sessions.push(s);
-      const registry = new ServiceRegistry(s, { basePath: base });
+      const { base, proxy, s, registry } = await behindProxy(3000);
       const errors: Error[] = [];
       registry.on('error', (err: Error) => errors.push(err));
       const dynamic = await registry.register({ name: 'catalog', id: 'dyn', address: '127.0.0.1', port: 7001 });
