@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ZooError, ZooErrorCode } from '@zoo/core';
 import type { ZooClientOptions } from './client-options.js';
 import { ZooClient } from './zoo-client.js';
@@ -25,6 +26,8 @@ export class ZooSession extends EventEmitter<ZooSessionEvents> implements AsyncD
   private closed = false;
   private renewing?: Promise<void>;
   private starting?: Promise<ZooClient>;
+  /** Aborted by close(): a renewal's connect attempt and its wait before the next one end at once. */
+  private readonly closing = new AbortController();
 
   constructor(
     readonly connectionString: string,
@@ -88,7 +91,8 @@ export class ZooSession extends EventEmitter<ZooSessionEvents> implements AsyncD
       let delay = 100;
       while (!this.closed) {
         try {
-          const client = await ZooClient.connect(this.connectionString, this.options);
+          const client = new ZooClient(this.connectionString, this.options);
+          await client.connect({ signal: this.closing.signal });
           if (this.closed) {
             await client.close();
             return;
@@ -98,7 +102,8 @@ export class ZooSession extends EventEmitter<ZooSessionEvents> implements AsyncD
           void old?.close();
           return;
         } catch {
-          await new Promise((r) => setTimeout(r, delay));
+          // (a connect that gave up, or was aborted, closed its client)
+          await sleep(delay, undefined, { signal: this.closing.signal }).catch(() => {});
           delay = Math.min(delay * 2, 5000);
         }
       }
@@ -110,6 +115,8 @@ export class ZooSession extends EventEmitter<ZooSessionEvents> implements AsyncD
 
   async close(): Promise<void> {
     this.closed = true;
+    // (a renewal that cannot reach a server would otherwise hold close() until its attempt times out)
+    this.closing.abort();
     await this.starting?.catch(() => {});
     await this.renewing;
     await this.current?.close();

@@ -3,6 +3,7 @@ import { ZooErrorCode } from '@zoo/core';
 import { ZooServer } from '@zoo/server';
 import { ZooClient, ZooSession } from '../src/index.js';
 import { until } from '@zoo/zookeeper';
+import { TcpProxy } from './tcp-proxy.js';
 
 describe('ZooSession', () => {
   let server: ZooServer;
@@ -66,4 +67,23 @@ describe('ZooSession', () => {
     await followed.close();
     await lent.close();
   });
+
+  it('close() while it renews an expired session against an unreachable server ends the attempt instead of waiting it out', async () => {
+    const proxy = await TcpProxy.start(server.port);
+    // a renewal attempt that would wait a minute for a server
+    const s = new ZooSession(`127.0.0.1:${proxy.port}`, { sessionTimeout: 1000, connectTimeout: 60_000 });
+    const first = await s.start();
+    const renewing = new Promise((resolve) => s.once('expired', resolve));
+    const renewed: ZooClient[] = [];
+    s.on('session', (c) => renewed.push(c));
+    proxy.blackhole();
+    proxy.drop();
+    await renewing;
+    await s.close(); // (without the abort this waits out the attempt: past the test's timeout)
+    proxy.heal();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(renewed).toEqual([]);
+    expect(s.client).toBe(first);
+    await proxy.close();
+  }, 20_000);
 });
