@@ -132,11 +132,14 @@ export class DataTree {
     return n;
   }
 
-  private linkChild(path: string, node: ZNode): ZNode {
+  private linkChild(path: string, node: ZNode): void {
     const parentName = parentPath(path);
-    const parent = this.nodes.get(parentName)!;
+    this.listChild(this.nodes.get(parentName)!, parentName, path, node);
+  }
+
+  /** Lists `node` (at `path`) among the children of `parent` (at `parentName`), which gets its list with its first child. */
+  private listChild(parent: ZNode, parentName: string, path: string, node: ZNode): void {
     (parent.children ??= new ChildNames(parentName)).add(path, node);
-    return parent;
   }
 
   /**
@@ -162,13 +165,13 @@ export class DataTree {
       // child: the log's delete of the parent's earlier incarnation removed the parent and left
       // the child unlisted, and the parent's re-create made it a fresh node. The child is
       // the one this txn made: list it under its parent again.
-      if (!events) (parent.children ??= new ChildNames(parentName)).add(path, existing);
+      if (!events) this.listChild(parent, parentName, path, existing);
       return false;
     }
     const node = new ZNode(null, this.internACL(acl), zxid, time, owner);
     this.slabs.store(node, data);
     this.nodes.set(path, node);
-    (parent.children ??= new ChildNames(parentName)).add(path, node);
+    this.listChild(parent, parentName, path, node);
     this.dataSize += path.length + (data ? data.length : 0);
     this.index(path, owner);
     if (events) {
@@ -192,7 +195,7 @@ export class DataTree {
       const parentName = parentPath(path);
       const parent = this.nodes.get(parentName);
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new ChildNames(parentName)).add(path, node);
+      this.listChild(parent, parentName, path, node);
     }
     node.acl = this.internACL(node.acl);
     this.nodes.set(path, node);
@@ -214,7 +217,9 @@ export class DataTree {
     } else {
       parent ??= this.nodes.get(slash === 0 ? '/' : path.slice(0, slash));
       if (!parent) throw new Error(`snapshot: parent of ${path} is missing`);
-      (parent.children ??= new ChildNames(slash === 0 ? '/' : path.slice(0, slash))).add(path, node);
+      // (the parent's path is made only for its first child: a ChildNames needs its length)
+      if (parent.children) parent.children.add(path, node);
+      else this.listChild(parent, slash === 0 ? '/' : path.slice(0, slash), path, node);
     }
     const size = this.nodes.size;
     this.nodes.set(path, node);

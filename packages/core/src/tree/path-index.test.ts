@@ -5,6 +5,15 @@ import { pathHash, PathIndex } from './path-index.js';
 /** What a walk saw: each step's entry, or 'end'. */
 type Step = [string, number] | 'end';
 
+/** An index of /n0 … /n{n-1} (values 0 … n-1) and a walk `steps` entries into it. */
+function walkedPart(n: number, steps: number) {
+  const index = new PathIndex<number>();
+  for (let i = 0; i < n; i++) index.set(`/n${i}`, i);
+  const walk = index.cursor();
+  for (let i = 0; i < steps; i++) walk.next();
+  return { index, walk };
+}
+
 describe('PathIndex', () => {
   it('is a map in insertion order; a key set again keeps its place', () => {
     const index = new PathIndex<number>();
@@ -124,10 +133,7 @@ describe('PathIndex', () => {
   });
 
   it('moves a walk with its entries when it compacts, and forgets a walk closed or dropped', () => {
-    const index = new PathIndex<number>();
-    for (let i = 0; i < 100; i++) index.set(`/n${i}`, i);
-    const walk = index.cursor();
-    for (let i = 0; i < 50; i++) walk.next();
+    const { index, walk } = walkedPart(100, 50);
     expect(walk.key).toBe('/n49');
     // delete most of what is behind and ahead of the walk, then insert until it rebuilds
     for (let i = 0; i < 95; i++) if (i !== 60 && i !== 70) index.delete(`/n${i}`);
@@ -148,10 +154,7 @@ describe('PathIndex', () => {
   });
 
   it('keeps a walk in place when deletes shrink the table under it', () => {
-    const index = new PathIndex<number>();
-    for (let i = 0; i < 5000; i++) index.set(`/n${i}`, i);
-    const walk = index.cursor();
-    for (let i = 0; i < 2000; i++) walk.next();
+    const { index, walk } = walkedPart(5000, 2000);
     expect(walk.key).toBe('/n1999');
     const inner = index as unknown as { slots: Int32Array };
     const before = inner.slots.length;

@@ -80,32 +80,37 @@ export class PathIndex<V> implements Iterable<[string, V]> {
   }
 
   get(key: string): V | undefined {
-    const e = this.find(key, pathHash(key));
-    return e < 0 ? undefined : this.valueList[e];
+    const s = this.slotOf(key, pathHash(key));
+    return s < 0 ? undefined : this.valueList[this.slots[s]];
   }
 
   has(key: string): boolean {
-    return this.find(key, pathHash(key)) >= 0;
+    return this.slotOf(key, pathHash(key)) >= 0;
   }
 
   /** Sets the value of `key`: in its place if it is there, else as the last entry. */
   set(key: string, value: V): this {
     const hash = pathHash(key);
-    const e = this.find(key, hash);
-    if (e >= 0) {
-      this.valueList[e] = value;
+    let s = this.slotOf(key, hash);
+    if (s >= 0) {
+      this.valueList[this.slots[s]] = value;
       return this;
     }
+    // (the empty slot the search ended at, unless making room builds a new table)
+    s = ~s;
+    const before = this.slots;
     if (this.used === this.hashList.length) this.makeRoom();
     if ((this.filled + 1) * 2 > this.slots.length) this.rebuild(this.holes * 4 >= this.used);
+    const slots = this.slots;
+    if (slots !== before) {
+      const mask = slots.length - 1;
+      s = hash & mask;
+      while (slots[s] !== EMPTY) s = (s + 1) & mask;
+    }
     const entry = this.used++;
     this.keyList[entry] = key;
     this.valueList[entry] = value;
     this.hashList[entry] = hash;
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    let s = hash & mask;
-    while (slots[s] !== EMPTY) s = (s + 1) & mask;
     slots[s] = entry;
     this.filled++;
     this.live++;
@@ -113,22 +118,16 @@ export class PathIndex<V> implements Iterable<[string, V]> {
   }
 
   delete(key: string): boolean {
-    const hash = pathHash(key);
-    const slots = this.slots;
-    const mask = slots.length - 1;
-    for (let s = hash & mask; ; s = (s + 1) & mask) {
-      const e = slots[s];
-      if (e === EMPTY) return false;
-      if (e >= 0 && this.hashList[e] === hash && this.keyList[e] === key) {
-        slots[s] = DELETED;
-        this.keyList[e] = undefined;
-        this.valueList[e] = undefined;
-        this.live--;
-        // (a table emptied by deletes gives its memory back, as a Map does)
-        if (slots.length > 1024 && this.live * 16 < slots.length) this.rebuild(true);
-        return true;
-      }
-    }
+    const s = this.slotOf(key, pathHash(key));
+    if (s < 0) return false;
+    const e = this.slots[s];
+    this.slots[s] = DELETED;
+    this.keyList[e] = undefined;
+    this.valueList[e] = undefined;
+    this.live--;
+    // (a table emptied by deletes gives its memory back, as a Map does)
+    if (this.slots.length > 1024 && this.live * 16 < this.slots.length) this.rebuild(true);
+    return true;
   }
 
   clear(): void {
@@ -203,14 +202,17 @@ export class PathIndex<V> implements Iterable<[string, V]> {
     return this.used - this.live;
   }
 
-  /** The entry of `key` (whose hash is `hash`), or -1. */
-  private find(key: string, hash: number): number {
+  /**
+   * The slot that holds `key` (whose hash is `hash`), or, if it is not there, ~s (negative) where
+   * s is the empty slot the search ended at: where it would go.
+   */
+  private slotOf(key: string, hash: number): number {
     const slots = this.slots;
     const mask = slots.length - 1;
     for (let s = hash & mask; ; s = (s + 1) & mask) {
       const e = slots[s];
-      if (e === EMPTY) return -1;
-      if (e >= 0 && this.hashList[e] === hash && this.keyList[e] === key) return e;
+      if (e === EMPTY) return ~s;
+      if (e >= 0 && this.hashList[e] === hash && this.keyList[e] === key) return s;
     }
   }
 
