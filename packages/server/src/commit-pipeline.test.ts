@@ -91,4 +91,38 @@ describe('commit pipeline', () => {
     expect(flushed).toEqual(expect.arrayContaining(['waiting', 'queued', 'idle']));
     await pipeline.close();
   });
+
+  it('warns once for a sync slower than fsyncWarningMs, never for fast ones, and flushes a connection that waits again as the log gets further', async () => {
+    const engine = new ZooEngine({ clock: new FakeClock() });
+    const delays = [0, 0, 0, 120, 0, 0];
+    let syncs = 0;
+    const store: TxnStore = {
+      durable: true,
+      recover: async () => ({ snapshotZxid: 0n, replayed: 0, truncatedBytes: 0 }),
+      append: () => {},
+      sync: () => new Promise((resolve) => setTimeout(resolve, delays[syncs++] ?? 0)),
+      maybeSnapshot: () => {},
+      close: async () => {},
+      info: () => ({ logBytes: 0, snapshotBytes: 0 }),
+    };
+    const warnings: string[] = [];
+    const logger = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(JSON.parse(line).msg) });
+    const pipeline = new CommitPipeline({ store, engine, logger, connections: () => [], fsyncWarningMs: 60 });
+    pipeline.start();
+    const ctx = { watcher: { id: 1 }, sessionId: 0n, authInfo: [{ scheme: 'super', id: '' }] };
+    let flushes = 0;
+    const conn: Ackable = { flush: () => void flushes++, destroy: () => {} };
+    for (let i = 0; i < delays.length; i++) {
+      const r = engine.process(ctx, 1, { op: OpCode.create, path: `/n${i}`, data: null, acl: [...OPEN_ACL_UNSAFE], flags: 0 });
+      pipeline.commit(r.txn!);
+      pipeline.waitForDurable(conn);
+      await pipeline.untilDurable(r.txn!.zxid);
+      // a sync that was fast leaves nothing to warn about, however long after it the timer fires
+      if (i === 1) await new Promise((r) => setTimeout(r, 90));
+    }
+    expect(syncs).toBe(delays.length);
+    expect(flushes).toBe(delays.length);
+    expect(warnings).toEqual(['transaction log fsync is slow: replies wait for it']);
+    await pipeline.close();
+  });
 });

@@ -58,7 +58,19 @@ export class CommitPipeline {
   private failure?: Error;
   private probeTimer?: NodeJS.Timeout;
   /** Connections holding frames until the log reaches them. */
-  private readonly waiting = new Set<Ackable>();
+  private waiting = new Set<Ackable>();
+  /** The other half of `waiting`: swapped in while one sync's connections are flushed. */
+  private flushing = new Set<Ackable>();
+  /** The zxid the sync in flight makes durable. */
+  private syncingUpTo = 0n;
+  /** When the sync in flight began (performance.now()). */
+  private syncStartedAt = 0;
+  /**
+   * Warns when a sync takes longer than fsyncWarningMs. One timer, pushed back at every sync
+   * (refresh) rather than a new one per sync: a commit at 1×1 is a sync, and a timer each
+   * was heap churn on the request path.
+   */
+  private slowSyncTimer?: NodeJS.Timeout;
   /** In-process calls waiting for their zxid to be durable. */
   private waiters: Array<{ zxid: bigint; resolve: () => void; reject: (err: Error) => void }> = [];
 
@@ -119,43 +131,55 @@ export class CommitPipeline {
     }
     this.syncing = true;
     // let the rest of this event-loop turn append too
-    setImmediate(() => this.runSync());
+    setImmediate(this.runSync);
   }
 
-  private runSync(): void {
+  // The sync's steps are bound once, not a closure each per sync (one sync per write at 1×1).
+  private readonly runSync = (): void => {
     // close() makes its own last sync
     if (this.closed) return;
-    const upTo = this.appended;
+    this.syncingUpTo = this.appended;
+    this.syncStartedAt = performance.now();
+    if (this.slowSyncTimer) this.slowSyncTimer.refresh();
+    else this.slowSyncTimer = setTimeout(() => this.warnIfSlow(), this.options.fsyncWarningMs ?? 1000).unref();
+    this.store.sync().then(this.synced, this.syncFailed);
+  };
+
+  private readonly synced = (): void => {
+    this.syncing = false;
+    if (this.closed || this.failure) return;
+    this.advance(this.syncingUpTo);
+    this.store.maybeSnapshot(this.engine);
+    if (this.syncAgain || this.appended > this.durable) {
+      this.syncAgain = false;
+      this.scheduleSync();
+    }
+  };
+
+  private readonly syncFailed = (err: unknown): void => {
+    this.syncing = false;
+    this.syncAgain = false;
+    if (this.closed) return;
+    this.fail(err instanceof Error ? err : new Error(String(err)));
+  };
+
+  /** The timer fired: a sync started at least fsyncWarningMs ago and has not finished. */
+  private warnIfSlow(): void {
     const warnAfter = this.options.fsyncWarningMs ?? 1000;
-    const slow = setTimeout(() => this.logger.warn({ ms: warnAfter, zxid: hex(upTo) }, 'transaction log fsync is slow: replies wait for it'), warnAfter).unref();
-    this.store.sync().then(
-      () => {
-        clearTimeout(slow);
-        this.syncing = false;
-        if (this.closed || this.failure) return;
-        this.advance(upTo);
-        this.store.maybeSnapshot(this.engine);
-        if (this.syncAgain || this.appended > this.durable) {
-          this.syncAgain = false;
-          this.scheduleSync();
-        }
-      },
-      (err: unknown) => {
-        clearTimeout(slow);
-        this.syncing = false;
-        this.syncAgain = false;
-        if (this.closed) return;
-        this.fail(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
+    const ms = performance.now() - this.syncStartedAt;
+    if (!this.syncing || this.closed || ms < warnAfter) return;
+    this.logger.warn({ ms: Math.round(ms), zxid: hex(this.appended) }, 'transaction log fsync is slow: replies wait for it');
   }
 
   private advance(upTo: bigint): void {
     this.durable = upTo;
     this.engine.durableThrough(upTo);
-    const conns = [...this.waiting];
-    this.waiting.clear();
+    // a connection that still holds frames past `upTo` re-adds itself to `waiting` as it flushes
+    const conns = this.waiting;
+    this.waiting = this.flushing;
     for (const conn of conns) conn.flush();
+    conns.clear();
+    this.flushing = conns;
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
     for (const w of this.waiters) {
@@ -222,6 +246,7 @@ export class CommitPipeline {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.probeTimer);
+    clearTimeout(this.slowSyncTimer);
     if (this.store.durable && !this.failure && this.appended > this.durable) {
       const upTo = this.appended;
       try {

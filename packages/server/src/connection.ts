@@ -492,12 +492,17 @@ export class Connection implements Watcher, AdmissionWaiter {
         bytes += batch.length;
       }
       let queued = 0;
-      for (const o of this.queue.splice(0, n)) {
+      const queue = this.queue;
+      for (let i = 0; i < n; i++) {
+        const o = queue[i];
         parts.push(o.frame);
         bytes += o.frame.length;
         queued += o.frame.length;
         if (o.startedAt) this.recordLatency(now - o.startedAt, o.op);
       }
+      // (each write's reply waits here for its sync: no array of removed frames when all go)
+      if (n === queue.length) queue.length = 0;
+      else queue.splice(0, n);
       this.queuedBytes -= queued;
       const replies = this.latencyCount - latencies;
       if (replies !== 0) {

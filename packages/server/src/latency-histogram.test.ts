@@ -44,4 +44,23 @@ describe('LatencyHistogram', () => {
     ours.reset();
     expect((await ours.get()).values).toEqual([]);
   });
+
+  it('without a label: one series, shown as zeros before anything is recorded and empty after reset(), as a stock unlabelled histogram', async () => {
+    const oursRegistry = new Registry();
+    const stockRegistry = new Registry();
+    const ours = new LatencyHistogram('sync_seconds', 'sync', bounds, oursRegistry, false);
+    const stock = new Histogram({ name: 'sync_seconds', help: 'sync', buckets: bounds, registers: [stockRegistry] });
+    expect(await oursRegistry.metrics()).toBe(await stockRegistry.metrics());
+    for (const [op, s] of observations) {
+      ours.record(op, s);
+      stock.observe(s);
+    }
+    const text = await oursRegistry.metrics();
+    expect(text).toBe(await stockRegistry.metrics());
+    expect(text).toContain('sync_seconds_bucket{le="0.001"} 3\n');
+    expect(text).toContain('sync_seconds_count 6\n');
+    ours.reset();
+    stock.reset();
+    expect(await oursRegistry.metrics()).toBe(await stockRegistry.metrics());
+  });
 });

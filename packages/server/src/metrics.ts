@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { OpCode, type ProcessResult } from '@zoo/core';
 import { LatencyHistogram } from './latency-histogram.js';
 import type { ServerView } from './server-view.js';
@@ -14,7 +14,7 @@ export class ServerMetrics {
   private readonly requests: Counter<'op' | 'result'>;
   /** op → result code → requests */
   private readonly tally = new Map<number, Map<number, number>>();
-  readonly fsync: Histogram;
+  readonly fsync: LatencyHistogram;
   private readonly zookeeper: ZooKeeperMetrics;
 
   /** `monitor` gives mntr's keys, for the metrics under ZooKeeper's own names. */
@@ -40,12 +40,14 @@ export class ServerMetrics {
         for (const [op, byResult] of tally) for (const [err, n] of byResult) this.inc({ op: OpCode[op] ?? String(op), result: String(err) }, n);
       },
     });
-    this.fsync = new Histogram({
-      name: 'zoo_fsync_seconds',
-      help: 'Duration of each transaction log write + fsync (one per group commit)',
-      buckets: [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
-      registers: r,
-    });
+    // one per group commit, which at 1 connection × 1 in flight is one per write request
+    this.fsync = new LatencyHistogram(
+      'zoo_fsync_seconds',
+      'Duration of each transaction log write + fsync (one per group commit)',
+      [0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1],
+      this.registry,
+      false,
+    );
     const gauge = (name: string, help: string, read: () => number) =>
       new Gauge({ name, help, registers: r, collect() { this.set(read()); } });
     gauge('zoo_znodes', 'Number of znodes', () => server.state.stats().nodeCount);
@@ -92,7 +94,7 @@ export class ServerMetrics {
   }
 
   observeFsync(ms: number): void {
-    this.fsync.observe(ms / 1000);
+    this.fsync.record(0, ms / 1000);
     this.zookeeper.observeFsync(ms);
   }
 }

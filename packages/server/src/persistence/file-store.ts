@@ -342,10 +342,13 @@ class FileTxnStore implements TxnStore {
 
   sync(): Promise<void> {
     // each sync gets its own outcome; a failed one does not poison the ones after repair()
-    const next = this.chain.then(() => this.writePending());
-    this.chain = next.catch(() => {});
+    const next = this.chain.then(this.writePendingStep);
+    this.chain = next.catch(ignore);
     return next;
   }
+
+  /** writePending, bound once: sync() runs once per group commit. */
+  private readonly writePendingStep = (): Promise<void> => this.writePending();
 
   private async writePending(): Promise<void> {
     if (this.broken) throw this.broken;
@@ -523,6 +526,9 @@ class FileTxnStore implements TxnStore {
  * crc32, less than starting a worker thread costs.
  */
 const LOG_CHECK_WORKER_MIN_BYTES = 8 * 1024 * 1024;
+
+/** The chain's own rejection handler: each sync() caller gets the outcome itself. */
+const ignore = (): void => {};
 
 /** The logs that can hold txns after `zxid` (indexes into `logs`, sorted): the newest one starting at or before zxid+1, and all later ones. */
 function logsAfter(logs: Array<{ zxid: bigint }>, zxid: bigint): number[] {

@@ -1,4 +1,4 @@
-import { constants } from 'node:fs';
+import { constants, write } from 'node:fs';
 import { open, statfs, unlink } from 'node:fs/promises';
 
 /** The few file operations the store makes: node:fs/promises, or a fault-injecting stand-in in tests. */
@@ -40,14 +40,28 @@ export const nodeStoreFs: StoreFs = {
     const base = flags === 'log' ? 0 : constants.O_TRUNC;
     const fh = await open(path, constants.O_WRONLY | constants.O_CREAT | base | dsyncFlag, 0o666);
     const dsync = dsyncFlag !== 0;
+    // write() goes through fs.write's callback on the raw fd: FileHandle.write makes a
+    // promise-based request with a stats array and a result object for every call, ~2 KB of
+    // heap per commit (issue #12: young-generation pauses land in the p99 of a 1×1 load).
+    // The FileHandle does not see those writes, so close() waits for the one in flight.
+    let writing: Promise<unknown> | undefined;
     return {
       dsync,
-      write: (buffer, position) => fh.write(buffer, 0, buffer.length, position ?? null),
+      write: (buffer, position) => {
+        const done = new Promise<{ bytesWritten: number }>((resolve, reject) =>
+          write(fh.fd, buffer, 0, buffer.length, position ?? null, (err, bytesWritten) => (err ? reject(err) : resolve({ bytesWritten }))),
+        );
+        writing = done;
+        return done;
+      },
       writev: (buffers, position) => fh.writev(buffers, position),
       datasync: () => fh.datasync(),
       truncate: (length) => fh.truncate(length),
       stat: () => fh.stat(),
-      close: () => fh.close(),
+      close: () => {
+        const close = () => fh.close();
+        return writing ? writing.then(close, close) : close();
+      },
     };
   },
   unlink: (path) => unlink(path),
@@ -63,6 +77,13 @@ export const nodeStoreFs: StoreFs = {
  * call that writes nothing is an error: the caller must not take the data as written.
  */
 export async function writeFully(file: StoreFile, buffers: Buffer[], position?: number): Promise<void> {
+  // the usual case, one buffer written whole: no arrays of parts (a commit calls this each time)
+  if (buffers.length === 1 && buffers[0].length > 0) {
+    const { bytesWritten } = await file.write(buffers[0], position);
+    if (bytesWritten === buffers[0].length) return;
+    if (!(bytesWritten > 0)) throw Object.assign(new Error('write made no progress (0 bytes written)'), { code: 'EIO' });
+    return writeFully(file, [buffers[0].subarray(bytesWritten)], position === undefined ? undefined : position + bytesWritten);
+  }
   let parts = buffers.filter((b) => b.length > 0);
   let at = position;
   while (parts.length > 0) {
