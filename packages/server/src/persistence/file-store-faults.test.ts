@@ -1,27 +1,18 @@
-import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { encodeTxn, FakeClock, OpCode, OPEN_ACL_UNSAFE, ZooEngine, ZooError, type Txn } from '@zoo/core';
 import { FaultyFs } from '../../test/faulty-fs.js';
 import { openTxnStore } from './file-store.js';
 import { logHeader, recordHeader, scanLog } from './log-format.js';
+import { tempDirs } from '../../test/temp-dirs.js';
 
 /** Where the records of a log file end (what follows may be preallocated zeros). */
 async function recordsEnd(path: string): Promise<number> {
   return scanLog(await readFile(path)).validBytes;
 }
 
-const dirs: string[] = [];
-afterEach(async () => {
-  while (dirs.length) await rm(dirs.pop()!, { recursive: true, force: true });
-});
-
-async function tempDir() {
-  const d = await mkdtemp(join(tmpdir(), 'zoo-faults-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirs('zoo-faults-');
 
 /** An engine that keeps undo steps, as the server's does, and a store on a FaultyFs. */
 async function setup() {

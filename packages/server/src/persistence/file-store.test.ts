@@ -1,24 +1,16 @@
 import { constants } from 'node:fs';
-import { mkdtemp, readdir, readFile, readlink, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, readlink, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OpCode, OPEN_ACL_UNSAFE, ZooEngine, FakeClock, type Txn } from '@zoo/core';
 import { openTxnStore } from './file-store.js';
 import { LOG_HEADER_BYTES, logHeader, scanLog } from './log-format.js';
+import { tempDirs } from '../../test/temp-dirs.js';
 
 const LOG_HEADER = logHeader();
 
-const dirs: string[] = [];
-afterEach(async () => {
-  while (dirs.length) await rm(dirs.pop()!, { recursive: true, force: true });
-});
-async function tempDir() {
-  const d = await mkdtemp(join(tmpdir(), 'zoo-store-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirs('zoo-store-');
 
 /** An engine and a helper that runs writes on it and returns their txns. */
 function engineWithWrites() {

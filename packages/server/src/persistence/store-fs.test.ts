@@ -1,20 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { nodeStoreFs, writeFully } from './store-fs.js';
+import { tempDirs } from '../../test/temp-dirs.js';
 
-const dirs: string[] = [];
-afterEach(async () => {
-  while (dirs.length) await rm(dirs.pop()!, { recursive: true, force: true });
-});
-async function tempDir() {
-  const d = await mkdtemp(join(tmpdir(), 'zoo-store-fs-'));
-  dirs.push(d);
-  return d;
-}
+const tempDir = tempDirs('zoo-store-fs-');
 
 describe('nodeStoreFs', () => {
   it('writes whole buffers at the positions given, on a file opened with O_DSYNC', async () => {
