@@ -58,9 +58,7 @@ export class CommitPipeline {
   private failure?: Error;
   private probeTimer?: NodeJS.Timeout;
   /** Connections holding frames until the log reaches them. */
-  private waiting = new Set<Ackable>();
-  /** The other half of `waiting`: swapped in while one sync's connections are flushed. */
-  private flushing = new Set<Ackable>();
+  private readonly waiting = new Set<Ackable>();
   /** The zxid the sync in flight makes durable. */
   private syncingUpTo = 0n;
   /** When the sync in flight began (performance.now()). */
@@ -174,12 +172,9 @@ export class CommitPipeline {
   private advance(upTo: bigint): void {
     this.durable = upTo;
     this.engine.durableThrough(upTo);
-    // a connection that still holds frames past `upTo` re-adds itself to `waiting` as it flushes
-    const conns = this.waiting;
-    this.waiting = this.flushing;
+    const conns = [...this.waiting];
+    this.waiting.clear();
     for (const conn of conns) conn.flush();
-    conns.clear();
-    this.flushing = conns;
     if (this.waiters.length === 0) return;
     const still: typeof this.waiters = [];
     for (const w of this.waiters) {
