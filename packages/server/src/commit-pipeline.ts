@@ -163,9 +163,15 @@ export class CommitPipeline {
 
   /** The timer fired: a sync started at least fsyncWarningMs ago and has not finished. */
   private warnIfSlow(): void {
+    if (!this.syncing || this.closed) return;
     const warnAfter = this.options.fsyncWarningMs ?? 1000;
     const ms = performance.now() - this.syncStartedAt;
-    if (!this.syncing || this.closed || ms < warnAfter) return;
+    if (ms < warnAfter) {
+      // a timer counts from the event loop's clock, read at the start of the turn: it can fire
+      // a little before warnAfter has passed since the sync began
+      this.slowSyncTimer = setTimeout(() => this.warnIfSlow(), Math.ceil(warnAfter - ms)).unref();
+      return;
+    }
     this.logger.warn({ ms: Math.round(ms), zxid: hex(this.appended) }, 'transaction log fsync is slow: replies wait for it');
   }
 
