@@ -143,7 +143,7 @@ Try (from the repository root, in another terminal; the curl lines need curl, th
   npx zoo --server ${zooAddress} config set demo-orders greeting 'Hi from ZooKeeper'   # then the settings again
   npx zoo --server ${zooAddress} services ls
   npx zoo --server ${zooAddress} tree /services
-${leaderPid ? `  kill -9 ${leaderPid}      # the ZooKeeper leader dies: the ensemble elects another, sessions and registrations survive\n` : ''}  kill -9 ${catalogPid}      # a catalog dies: the gateway fails over at once; it leaves the registry within ~${sessionTimeout / 1000} s
+${leaderPid ? `  kill -9 ${leaderPid}      # the ZooKeeper leader dies: the ensemble elects another, sessions and registrations survive\n` : ''}  kill -9 ${catalogPid}      # a catalog dies: the gateway fails over at once; it leaves the registry when its session expires, within ~${sessionTimeout / 1000 + 2} s (the ${sessionTimeout / 1000} s timeout, rounded up to the server's 2 s tick)
   ${zooAddress === '127.0.0.1:2181' ? '' : `ZOO_CONNECT=${zooAddress} `}npm run demo:catalog   # one more catalog on a free port; it joins the load balancing at once${urls.admin ? `\n  curl ${urls.admin}/commands/server_stats      # or, with netcat installed: echo srvr | nc 127.0.0.1 ${zooAddress.split(':')[1]}` : ''}
 
 The dashboard, in a browser: ${urls.dashboard} (tree, services, sessions, live events)

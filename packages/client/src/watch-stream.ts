@@ -1,6 +1,15 @@
 import { AddWatchMode, EventType, WatcherType } from '@zoo/core';
-import type { WatchedEvent, WatchListener } from './watch-registry.js';
-import type { ZooClient } from './zoo-client.js';
+import type { ConnectionState } from './session-loop.js';
+import type { WatchedEvent, WatchListener, WatchRegistry } from './watch-registry.js';
+
+/** What a stream uses of its client (a ZooClient, which makes the streams). */
+export interface WatchStreamClient {
+  readonly state: ConnectionState;
+  readonly watches: WatchRegistry;
+  addWatch(path: string, listener: WatchListener, mode: AddWatchMode): Promise<void>;
+  removeWatches(path: string, type: WatcherType, listener: WatchListener): Promise<void>;
+  once(event: 'closed', listener: () => void): unknown;
+}
 
 /**
  * `client.watch(path)`: a persistent watch as an async iterator. Events are buffered until
@@ -26,7 +35,7 @@ export class WatchStream implements AsyncIterableIterator<WatchedEvent> {
   };
 
   constructor(
-    private readonly client: ZooClient,
+    private readonly client: WatchStreamClient,
     private readonly path: string,
     private readonly recursive: boolean,
     private readonly signal?: AbortSignal,

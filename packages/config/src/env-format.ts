@@ -1,5 +1,5 @@
 import { parse as parseDotenv } from 'dotenv';
-import type { FlatConfig } from './formats.js';
+import type { FlatConfig } from './flat-config.js';
 
 const KEY = /^[\w.-]+$/;
 const ASSIGNMENT = /^\s*(?:export\s+)?[\w.-]+(?:\s*=|:\s)/;

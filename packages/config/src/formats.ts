@@ -1,9 +1,9 @@
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { formatEnv, parseEnv } from './env-format.js';
+import type { FlatConfig } from './flat-config.js';
 import { formatProperties, parseProperties } from './properties-format.js';
 
-/** Flat configuration: dotted keys → string values (Spring's property view). */
-export type FlatConfig = Record<string, string>;
+export type { FlatConfig };
 
 export type ConfigFormat = 'json' | 'yaml' | 'properties' | 'env';
 

@@ -1,6 +1,6 @@
 import { getProperties } from 'properties-file';
 import { escapeKey } from 'properties-file/escape';
-import type { FlatConfig } from './formats.js';
+import type { FlatConfig } from './flat-config.js';
 
 /**
  * `.properties` as java.util.Properties.load reads it (and so Spring Boot's application.properties):
