@@ -615,6 +615,30 @@ describe('rollback of txns the log never made durable', () => {
     );
   });
 
+  it('rolls back exactly the live txns past the durable zxid when the log made only a part of them durable', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 30 }), fc.array(stepArb, { maxLength: 30 }), fc.array(stepArb, { minLength: 1, maxLength: 30 }), (early, later, lost) => {
+        const { kit, step } = driver();
+        kit.engine.keepUndo();
+        early.forEach(step);
+        const earlyZxid = kit.engine.lastZxid;
+        later.forEach(step);
+        const zxid = kit.engine.lastZxid;
+        const before = dump(kit.engine);
+        // the log reaches earlyZxid, then zxid, while more writes are applied behind it
+        lost.forEach((s, i) => {
+          if (i === 0) kit.engine.durableThrough(earlyZxid);
+          step(s);
+        });
+        kit.engine.durableThrough(zxid);
+        kit.engine.rollback(zxid);
+        expect(kit.engine.lastZxid).toBe(zxid);
+        expect(dump(kit.engine)).toBe(before);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('keeps nothing for txns declared durable, and refuses to roll back without keepUndo()', () => {
     const { engine, connect, create } = engineKit();
     expect(() => engine.rollback(0n)).toThrow(/keepUndo/);

@@ -19,6 +19,8 @@ import type { CheckTxn, CreateTxn, DeleteTxn, SetACLTxn, SetDataTxn } from './tx
 /**
  * Validation of each write op, in ZooKeeper's order of checks (PrepRequestProcessor), against
  * a PendingView. Each returns the txn op to apply, or throws the ZooError the client gets.
+ * Every check comes before the op changes the view's node states (in place: they belong to
+ * the view, and a copy per change was garbage on every write).
  */
 
 export interface PrepContext {
@@ -80,7 +82,8 @@ export function prepCreate(req: CreateRequest | CreateTTLRequest, ctx: PrepConte
   else if (ephemeral) owner = ctx.sessionId;
 
   const parentCreates = (parent.childCreates + 1) | 0;
-  view.set(parentName, { ...parent, childCreates: parentCreates, childDelta: parent.childDelta + 1 });
+  parent.childCreates = parentCreates;
+  parent.childDelta++;
   view.set(path, { version: 0, aversion: 0, childCreates: 0, owner, acl, node: null, childDelta: 0 });
   // (not copied: it may be a view of the request's frame, but logging the txn and applying it
   // each copy it, in the same turn; after that only the undo journal may hold the txn, until durable)
@@ -104,7 +107,7 @@ export function prepDelete(req: DeleteRequest, ctx: PrepContext, view: PendingVi
   if (!node) fail(ZooErrorCode.NONODE, path, op);
   checkVersion(node.version, req.version, path, op);
   if (childCount(node) > 0) fail(ZooErrorCode.NOTEMPTY, path, op);
-  view.set(parentName, { ...parent, childDelta: parent.childDelta - 1 });
+  parent.childDelta--;
   view.set(path, null);
   return { type: OpCode.delete, path };
 }
@@ -117,7 +120,7 @@ export function prepSetData(req: SetDataRequest, ctx: PrepContext, view: Pending
   if (!node) fail(ZooErrorCode.NONODE, path, op);
   if (!checkACL(node.acl, Perms.WRITE, ctx.authInfo)) fail(ZooErrorCode.NOAUTH, path, op, `NOAUTH: no WRITE permission (setData ${path})`);
   const version = checkVersion(node.version, req.version, path, op);
-  view.set(path, { ...node, version });
+  node.version = version;
   // (not copied: see prepCreate)
   return { type: OpCode.setData, path, data: req.data, version };
 }
@@ -131,7 +134,8 @@ export function prepSetACL(req: SetACLRequest, ctx: PrepContext, view: PendingVi
   if (!node) fail(ZooErrorCode.NONODE, path, op);
   if (!checkACL(node.acl, Perms.ADMIN, ctx.authInfo)) fail(ZooErrorCode.NOAUTH, path, op, `NOAUTH: no ADMIN permission (setACL ${path})`);
   const version = checkVersion(node.aversion, req.version, path, op);
-  view.set(path, { ...node, aversion: version, acl });
+  node.aversion = version;
+  node.acl = acl;
   return { type: OpCode.setACL, path, acl, version };
 }
 
@@ -156,7 +160,7 @@ export function prepDeleteContainer(path: string, view: PendingView): DeleteTxn 
   if (childCount(node) > 0) fail(ZooErrorCode.NOTEMPTY, path, op);
   if (isEphemeralOwner(node.owner)) fail(ZooErrorCode.BADVERSION, path, op);
   const parent = view.get(parentName);
-  if (parent) view.set(parentName, { ...parent, childDelta: parent.childDelta - 1 });
+  if (parent) parent.childDelta--;
   view.set(path, null);
   return { type: OpCode.delete, path };
 }

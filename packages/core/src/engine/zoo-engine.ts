@@ -36,6 +36,7 @@ import {
 import { restoreSnapshot, SnapshotRestorer } from './snapshot-restorer.js';
 import { snapshotChunks } from './snapshot-writer.js';
 import type { Txn, TxnBody, TxnOp } from './txn.js';
+import { UndoJournal } from './undo-journal.js';
 
 /** One connection as the engine sees it. The identities grow with auth packets. */
 export interface ConnectionContext {
@@ -130,11 +131,19 @@ export class ZooEngine {
   private readonly superDigest?: string;
   private zxid = 0n;
   /**
-   * Undo steps of the live txns applied but not yet known durable, oldest first (null: not
-   * kept). The server applies a write at once and holds every reply until the log has it; if
-   * the log then fails, rollback() takes those txns back so memory matches the disk again.
+   * Undo steps of the live txns applied but not yet known durable (null: not kept). The server
+   * applies a write at once and holds every reply until the log has it; if the log then fails,
+   * rollback() takes those txns back so memory matches the disk again.
    */
-  private journal: Array<{ zxid: bigint; undo: Array<() => void> }> | null = null;
+  private journal: UndoJournal | null = null;
+  /**
+   * Reused on every request rather than made per request (they are garbage once it is
+   * answered): the overlay a single write is validated against, what it is validated as, and
+   * the tree events of the txn applied last (read by notify() before the next apply).
+   */
+  private readonly view = new PendingView(this.tree);
+  private readonly pctx: PrepContext = { sessionId: 0n, authInfo: [], extendedTypesEnabled: true };
+  private readonly events: TreeEvent[] = [];
   /** Why writes are refused (the log cannot be written), or undefined. */
   private refusal: string | undefined;
   /** Identities of watchers, for the READ check before a notification is delivered. */
@@ -160,17 +169,12 @@ export class ZooEngine {
 
   /** From now on, keep what is needed to roll back live txns until durableThrough() drops it. */
   keepUndo(): void {
-    this.journal ??= [];
+    this.journal ??= new UndoJournal();
   }
 
   /** The log holds every txn up to `zxid`: their undo steps are no longer needed. */
   durableThrough(zxid: bigint): void {
-    const j = this.journal;
-    if (!j || j.length === 0) return;
-    let n = 0;
-    while (n < j.length && j[n].zxid <= zxid) n++;
-    if (n === j.length) j.length = 0;
-    else if (n > 0) j.splice(0, n);
+    this.journal?.dropThrough(zxid);
   }
 
   /**
@@ -181,12 +185,7 @@ export class ZooEngine {
   rollback(zxid: bigint): number {
     const j = this.journal;
     if (!j) throw new Error('rollback needs keepUndo()');
-    let undone = 0;
-    while (j.length > 0 && j[j.length - 1].zxid > zxid) {
-      const { undo } = j.pop()!;
-      for (let i = undo.length - 1; i >= 0; i--) undo[i]();
-      undone++;
-    }
+    const undone = j.undoAfter(zxid);
     if (this.zxid > zxid) this.zxid = zxid;
     return undone;
   }
@@ -360,7 +359,11 @@ export class ZooEngine {
   }
 
   private prepContext(ctx: ConnectionContext): PrepContext {
-    return { sessionId: ctx.sessionId, authInfo: ctx.authInfo, extendedTypesEnabled: this.extendedTypesEnabled };
+    const pctx = this.pctx;
+    pctx.sessionId = ctx.sessionId;
+    pctx.authInfo = ctx.authInfo;
+    pctx.extendedTypesEnabled = this.extendedTypesEnabled;
+    return pctx;
   }
 
   private prepOne(op: MultiOp | Request, pctx: PrepContext, view: PendingView): TxnOp {
@@ -387,10 +390,14 @@ export class ZooEngine {
 
   private write(ctx: ConnectionContext, request: Request): ProcessResult {
     let op: TxnOp;
+    const view = this.view;
+    view.reset();
     try {
-      op = this.prepOne(request, this.prepContext(ctx), new PendingView(this.tree));
+      op = this.prepOne(request, this.prepContext(ctx), view);
     } catch (err) {
       return this.failWrite(ctx, codeOf(err));
+    } finally {
+      view.reset();
     }
     const txn = this.makeTxn(ctx.sessionId, op);
     const events = this.apply(txn);
@@ -644,9 +651,13 @@ export class ZooEngine {
     return { zxid: this.zxid + 1n, time: this.clock.now(), sessionId, body };
   }
 
-  /** Applies a live txn (advancing lastZxid) and returns the tree events it caused. */
+  /**
+   * Applies a live txn (advancing lastZxid) and returns the tree events it caused: valid until
+   * the next apply (the engine's one events array).
+   */
   private apply(txn: Txn): TreeEvent[] {
-    const events: TreeEvent[] = [];
+    const events = this.events;
+    events.length = 0;
     this.applyBody(txn, txn.body, events, this.undoFor(txn));
     if (txn.zxid > this.zxid) this.zxid = txn.zxid;
     return events;
@@ -658,30 +669,19 @@ export class ZooEngine {
     if (txn.zxid > this.zxid) this.zxid = txn.zxid;
   }
 
-  /** A journal entry for a live txn, when undo is kept. */
-  private undoFor(txn: Txn): Array<() => void> | undefined {
-    if (!this.journal) return undefined;
-    const undo: Array<() => void> = [];
-    this.journal.push({ zxid: txn.zxid, undo });
-    return undo;
+  /** The journal, with an entry begun for a live txn, when undo is kept. */
+  private undoFor(txn: Txn): UndoJournal | undefined {
+    const journal = this.journal;
+    if (!journal) return undefined;
+    journal.begin(txn.zxid);
+    return journal;
   }
 
-  private applyBody(txn: Txn, body: TxnBody, events: TreeEvent[] | undefined, undo: Array<() => void> | undefined): void {
+  private applyBody(txn: Txn, body: TxnBody, events: TreeEvent[] | undefined, undo: UndoJournal | undefined): void {
     const tree = this.tree;
     switch (body.type) {
       case OpCode.create: {
-        if (undo) {
-          const parent = tree.get(parentPath(body.path));
-          const path = body.path;
-          if (parent) {
-            const { childCreates, pzxid } = parent;
-            undo.push(() => {
-              parent.childCreates = childCreates;
-              parent.pzxid = pzxid;
-            });
-          }
-          if (!tree.get(path)) undo.push(() => tree.delete(path, 0n));
-        }
+        if (undo) this.undoCreate(body.path, undo);
         tree.create(body.path, body.data, body.acl, body.owner, txn.zxid, txn.time, body.parentCreates, events);
         break;
       }
@@ -692,9 +692,10 @@ export class ZooEngine {
       case OpCode.setData: {
         const node = undo && tree.get(body.path);
         if (undo && node) {
-          const { data, version, mzxid, mtime } = node;
+          // the data's place, not node.data: that would make a Buffer per write
+          const { dataBuffer, dataOffset, dataLength, version, mzxid, mtime } = node;
           const path = body.path;
-          undo.push(() => tree.setData(path, data, version, mzxid, mtime));
+          undo.push(() => tree.restoreData(path, dataBuffer, dataOffset, dataLength, version, mzxid, mtime));
         }
         tree.setData(body.path, body.data, body.version, txn.zxid, txn.time, events);
         break;
@@ -735,18 +736,32 @@ export class ZooEngine {
     }
   }
 
-  /** Before a delete: how to put the node (same object) and its parent's pzxid back. */
-  private undoDelete(path: string, undo: Array<() => void>): void {
+  /** Before a create: how to take the node away and put its parent's create counter and pzxid back (one step). */
+  private undoCreate(path: string, undo: UndoJournal): void {
+    const tree = this.tree;
+    const parent = tree.get(parentPath(path));
+    const created = tree.get(path) === undefined;
+    const childCreates = parent ? parent.childCreates : 0;
+    const pzxid = parent ? parent.pzxid : 0n;
+    undo.push(() => {
+      if (created) tree.delete(path, 0n);
+      if (parent) {
+        parent.childCreates = childCreates;
+        parent.pzxid = pzxid;
+      }
+    });
+  }
+
+  /** Before a delete: how to put the node (same object) and its parent's pzxid back (one step). */
+  private undoDelete(path: string, undo: UndoJournal): void {
     const tree = this.tree;
     const node = tree.get(path);
     const parent = tree.get(parentPath(path));
-    if (parent) {
-      const pzxid = parent.pzxid;
-      undo.push(() => {
-        parent.pzxid = pzxid;
-      });
-    }
-    if (node) undo.push(() => tree.load(path, node));
+    const pzxid = parent ? parent.pzxid : 0n;
+    undo.push(() => {
+      if (node) tree.load(path, node);
+      if (parent) parent.pzxid = pzxid;
+    });
   }
 
   /** Tree events → one notification per watcher per event, filtered by the watcher's READ permission. */

@@ -300,6 +300,21 @@ export class DataTree {
     return true;
   }
 
+  /**
+   * Puts back what a setData replaced (undo): the data where it was (`bytes`, `offset`, `length`
+   * as the node's dataBuffer, dataOffset and dataLength gave them), version, mzxid and mtime.
+   */
+  restoreData(path: string, bytes: ArrayBuffer | null, offset: number, length: number, version: number, mzxid: bigint, mtime: number): boolean {
+    const node = this.nodes.get(path);
+    if (!node) return false;
+    this.dataSize += length - node.dataLength;
+    node.setBytes(bytes, offset, length);
+    node.version = version;
+    node.mzxid = mzxid;
+    node.mtime = mtime;
+    return true;
+  }
+
   setACL(path: string, acl: readonly ACL[], aversion: number): boolean {
     const node = this.nodes.get(path);
     if (!node) return false;
