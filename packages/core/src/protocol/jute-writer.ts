@@ -9,9 +9,23 @@ const TWO_32 = 2 ** 32;
 function putLong(b: Buffer, v: bigint, pos: number): void {
   // a bigint outside ±(2^53 - 1) converts to a number that is not a safe integer: exact test
   const n = Number(v);
-  if (Number.isSafeInteger(n)) putSafeLong(b, n, pos);
-  else b.writeBigInt64BE(BigInt.asIntN(64, v), pos);
+  if (Number.isSafeInteger(n)) return putSafeLong(b, n, pos);
+  // Session ids are such longs, and each request's txn carries one: splitting a bigint makes
+  // bigints, so the halves of the last one written are kept (a connection's id repeats).
+  if (v !== bigLong) {
+    const u = BigInt.asUintN(64, v);
+    bigHi = Number(u >> 32n);
+    bigLo = Number(u & 0xffffffffn);
+    bigLong = v;
+  }
+  putInt(b, bigHi, pos);
+  putInt(b, bigLo, pos + 4);
 }
+
+/** The last long putLong wrote that is not a safe integer, and its two 32-bit halves. */
+let bigLong: bigint | null = null;
+let bigHi = 0;
+let bigLo = 0;
 
 /** Writes a safe integer as a Java long. */
 function putSafeLong(b: Buffer, n: number, pos: number): void {
@@ -19,6 +33,14 @@ function putSafeLong(b: Buffer, n: number, pos: number): void {
   putInt(b, hi, pos);
   putInt(b, n - hi * TWO_32, pos + 4);
 }
+
+/** Size the shared writer (see JuteWriter.shared) starts at, and the most it keeps between uses. */
+const SHARED_BYTES = 4096;
+const SHARED_KEEP = 64 * 1024;
+let shared: JuteWriter | null = null;
+
+/** Longest copy done byte by byte: Buffer's copy() makes a view of its source (garbage per call). */
+const COPY_LOOP_MAX = 512;
 
 /** Longest string the ASCII loop in writeString tries before handing over to Buffer's encoder. */
 const ASCII_LOOP_MAX = 256;
@@ -43,7 +65,7 @@ function putInt(b: Buffer, v: number, pos: number): void {
 export class JuteWriter {
   private buf: Buffer;
   private pos: number;
-  private readonly framed: boolean;
+  private framed: boolean;
 
   constructor(initialSize = 256, framed = false) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -54,6 +76,19 @@ export class JuteWriter {
   /** A writer whose output is a length-prefixed frame (see finishFrame). */
   static frame(initialSize = 256): JuteWriter {
     return new JuteWriter(initialSize, true);
+  }
+
+  /**
+   * The one writer the one-shot encoders (encodeReply, encodeTxn, ...) share, emptied (framed:
+   * with room for a frame's length). Write one message and take it with copyOut() before anything
+   * else asks for it: each message then leaves one exact-size Buffer behind, where a writer of
+   * its own left the writer, its buffer and a view of that — on every request.
+   */
+  static shared(framed = false): JuteWriter {
+    const w = (shared ??= new JuteWriter(SHARED_BYTES));
+    w.framed = framed;
+    w.pos = framed ? 4 : 0;
+    return w;
   }
 
   /** Bytes written so far (the frame prefix included). */
@@ -199,6 +234,22 @@ export class JuteWriter {
   /** Patches the length prefix of the frame begun at `start`. */
   endFrame(start: number): void {
     this.buf.writeInt32BE(this.pos - start - 4, start);
+  }
+
+  /**
+   * A copy of the bytes written in a Buffer of its own, exactly as long (a frame's length
+   * prefix patched first); the writer may be reused afterwards.
+   */
+  copyOut(): Buffer {
+    const n = this.pos;
+    const b = this.buf;
+    if (this.framed) b.writeInt32BE(n - 4, 0);
+    const out = Buffer.allocUnsafe(n);
+    if (n <= COPY_LOOP_MAX) for (let i = 0; i < n; i++) out[i] = b[i];
+    else b.copy(out, 0, 0, n);
+    // the shared writer does not keep what one large message grew it to
+    if (this === shared && b.length > SHARED_KEEP) this.buf = Buffer.allocUnsafe(SHARED_BYTES);
+    return out;
   }
 
   /** Patches the frame's length prefix and returns the whole frame. */
