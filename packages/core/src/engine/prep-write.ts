@@ -1,4 +1,5 @@
 import { checkACL, fixupACL } from '../acl/acl-check.js';
+import type { LastFixedACL } from '../acl/last-fixed-acl.js';
 import { ZooError, ZooErrorCode } from '../errors.js';
 import { CreateMode, OpCode, Perms } from '../protocol/opcodes.js';
 import type {
@@ -27,6 +28,8 @@ export interface PrepContext {
   sessionId: bigint;
   authInfo: readonly Id[];
   extendedTypesEnabled: boolean;
+  /** fixupACL for creates (the engine's, which remembers the last list). */
+  createACL: LastFixedACL;
 }
 
 function fail(code: ZooErrorCode, path: string, op: string, message?: string): never {
@@ -67,7 +70,7 @@ export function prepCreate(req: CreateRequest | CreateTTLRequest, ctx: PrepConte
   const sequential = req.op !== OpCode.createContainer && (flags === CreateMode.PERSISTENT_SEQUENTIAL || flags === CreateMode.EPHEMERAL_SEQUENTIAL || flags === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL);
   if (ephemeral && ctx.sessionId === 0n) fail(ZooErrorCode.EPHEMERALONLOCALSESSION, req.path, op, 'EPHEMERALONLOCALSESSION: ephemeral nodes need a client session');
   const parentName = parentOf(req.path, op);
-  const acl = fixupACL(req.path, req.acl, ctx.authInfo);
+  const acl = ctx.createACL.fix(req.path, req.acl, ctx.authInfo);
   const parent = view.get(parentName);
   if (!parent) fail(ZooErrorCode.NONODE, req.path, op, `NONODE: parent ${parentName} does not exist (${op} ${req.path})`);
   if (!checkACL(parent.acl, Perms.CREATE, ctx.authInfo)) fail(ZooErrorCode.NOAUTH, req.path, op, `NOAUTH: no CREATE permission on ${parentName} (${op} ${req.path})`);
@@ -90,9 +93,15 @@ export function prepCreate(req: CreateRequest | CreateTTLRequest, ctx: PrepConte
   return { type: OpCode.create, path, data: req.data, acl, owner, parentCreates };
 }
 
+/** Zeros that pad a sequence number of n digits to 10: ZERO_PADS[10 - n]. */
+const ZERO_PADS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000'];
+
 /** `%010d` of a Java int (a negative counter after overflow prints as "-000000001"). */
 export function formatSequence(counter: number): string {
-  return counter < 0 ? `-${String(-counter).padStart(9, '0')}` : String(counter).padStart(10, '0');
+  if (counter < 0) return `-${String(-counter).padStart(9, '0')}`;
+  // (a constant pad and the digits: padStart made a pad string of its own on every sequential create)
+  const digits = String(counter);
+  return digits.length >= 10 ? digits : ZERO_PADS[10 - digits.length] + digits;
 }
 
 export function prepDelete(req: DeleteRequest, ctx: PrepContext, view: PendingView): DeleteTxn {

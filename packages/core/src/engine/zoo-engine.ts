@@ -1,5 +1,6 @@
 import { checkACL, isSuper } from '../acl/acl-check.js';
 import { generateDigest } from '../acl/digest.js';
+import { LastFixedACL } from '../acl/last-fixed-acl.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ZooError, ZooErrorCode } from '../errors.js';
 import { AddWatchMode, EventType, KeeperState, OpCode, Perms, WatcherType } from '../protocol/opcodes.js';
@@ -142,7 +143,7 @@ export class ZooEngine {
    * the tree events of the txn applied last (read by notify() before the next apply).
    */
   private readonly view = new PendingView(this.tree);
-  private readonly pctx: PrepContext = { sessionId: 0n, authInfo: [], extendedTypesEnabled: true };
+  private readonly pctx: PrepContext = { sessionId: 0n, authInfo: [], extendedTypesEnabled: true, createACL: new LastFixedACL() };
   private readonly events: TreeEvent[] = [];
   /** Why writes are refused (the log cannot be written), or undefined. */
   private refusal: string | undefined;
@@ -677,64 +678,83 @@ export class ZooEngine {
     return journal;
   }
 
+  /**
+   * Applies a txn body. The undo steps are made by the undo* methods, not here: a closure in
+   * this method would make its scope an object on every call, undo or not.
+   */
   private applyBody(txn: Txn, body: TxnBody, events: TreeEvent[] | undefined, undo: UndoJournal | undefined): void {
     const tree = this.tree;
     switch (body.type) {
-      case OpCode.create: {
+      case OpCode.create:
         if (undo) this.undoCreate(body.path, undo);
         tree.create(body.path, body.data, body.acl, body.owner, txn.zxid, txn.time, body.parentCreates, events);
         break;
-      }
       case OpCode.delete:
         if (undo) this.undoDelete(body.path, undo);
         tree.delete(body.path, txn.zxid, events);
         break;
-      case OpCode.setData: {
-        const node = undo && tree.get(body.path);
-        if (undo && node) {
-          // the data's place, not node.data: that would make a Buffer per write
-          const { dataBuffer, dataOffset, dataLength, version, mzxid, mtime } = node;
-          const path = body.path;
-          undo.push(() => tree.restoreData(path, dataBuffer, dataOffset, dataLength, version, mzxid, mtime));
-        }
+      case OpCode.setData:
+        if (undo) this.undoSetData(body.path, undo);
         tree.setData(body.path, body.data, body.version, txn.zxid, txn.time, events);
         break;
-      }
-      case OpCode.setACL: {
-        const node = undo && tree.get(body.path);
-        if (undo && node) {
-          const { acl, aversion } = node;
-          const path = body.path;
-          undo.push(() => tree.setACL(path, acl, aversion));
-        }
+      case OpCode.setACL:
+        if (undo) this.undoSetACL(body.path, undo);
         tree.setACL(body.path, body.acl, body.version);
         break;
-      }
       case OpCode.multi:
-        for (const op of body.ops) this.applyBody(txn, op, events, undo);
+        for (let i = 0; i < body.ops.length; i++) this.applyBody(txn, body.ops[i], events, undo);
         break;
       case OpCode.createSession:
-        if (undo && !this.sessions.get(txn.sessionId)) undo.push(() => this.sessions.remove(txn.sessionId));
+        if (undo) this.undoSessionCreate(txn.sessionId, undo);
         this.sessions.add(txn.sessionId, body.timeout);
         break;
-      case OpCode.closeSession: {
-        const session = undo && this.sessions.get(txn.sessionId);
-        if (undo && session) {
-          const timeout = session.timeout;
-          undo.push(() => this.sessions.add(txn.sessionId, timeout));
-        }
+      case OpCode.closeSession:
+        if (undo) this.undoSessionClose(txn.sessionId, undo);
         for (const path of body.paths) {
           if (undo) this.undoDelete(path, undo);
           tree.delete(path, txn.zxid, events);
         }
         this.sessions.remove(txn.sessionId);
         break;
-      }
       case OpCode.check:
       case OpCode.error:
         break;
     }
   }
+
+  /** Before a setData: how to put the data (where it was: node.data would make a Buffer), version, mzxid and mtime back. */
+  private undoSetData(path: string, undo: UndoJournal): void {
+    const tree = this.tree;
+    const node = tree.get(path);
+    if (!node) return;
+    const { dataBuffer, dataOffset, dataLength, version, mzxid, mtime } = node;
+    undo.push(() => tree.restoreData(path, dataBuffer, dataOffset, dataLength, version, mzxid, mtime));
+  }
+
+  /** Before a setACL: how to put the ACL and aversion back. */
+  private undoSetACL(path: string, undo: UndoJournal): void {
+    const tree = this.tree;
+    const node = tree.get(path);
+    if (!node) return;
+    const { acl, aversion } = node;
+    undo.push(() => tree.setACL(path, acl, aversion));
+  }
+
+  /** Before a createSession: how to take the new session away again. */
+  private undoSessionCreate(sessionId: bigint, undo: UndoJournal): void {
+    const sessions = this.sessions;
+    if (!sessions.get(sessionId)) undo.push(() => sessions.remove(sessionId));
+  }
+
+  /** Before a closeSession: how to bring the session back. */
+  private undoSessionClose(sessionId: bigint, undo: UndoJournal): void {
+    const sessions = this.sessions;
+    const session = sessions.get(sessionId);
+    if (!session) return;
+    const timeout = session.timeout;
+    undo.push(() => sessions.add(sessionId, timeout));
+  }
+
 
   /** Before a create: how to take the node away and put its parent's create counter and pzxid back (one step). */
   private undoCreate(path: string, undo: UndoJournal): void {
@@ -766,19 +786,20 @@ export class ZooEngine {
 
   /** Tree events → one notification per watcher per event, filtered by the watcher's READ permission. */
   private notify(events: TreeEvent[], zxid: bigint): WatchNotification[] {
-    if (events.length === 0) return NO_NOTIFICATIONS;
-    const out: WatchNotification[] = [];
-    for (const event of events) {
+    // (most writes meet no watch: then nothing is made here, not even the result array)
+    let out: WatchNotification[] | null = null;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
       const watchers = this.watches.trigger(event);
       if (watchers.size === 0) continue;
       const wire: WatcherEvent = { type: event.type, state: KeeperState.SyncConnected, path: event.path };
       for (const watcher of watchers) {
         const ctx = this.watcherContexts.get(watcher);
         if (ctx && !checkACL(event.acl, Perms.READ, ctx.authInfo)) continue;
-        out.push({ watcher, zxid, event: wire });
+        (out ??= []).push({ watcher, zxid, event: wire });
       }
     }
-    return out;
+    return out ?? NO_NOTIFICATIONS;
   }
 
   // ---- snapshots and introspection ------------------------------------------------------------

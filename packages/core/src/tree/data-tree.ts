@@ -1,3 +1,4 @@
+import { frozenACL, sameACL } from '../acl/acl-lists.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../acl/ids.js';
 import { EventType } from '../protocol/opcodes.js';
 import type { ACL } from '../protocol/records.js';
@@ -14,15 +15,6 @@ export interface TreeEvent {
   path: string;
   /** The ACL that decides who may see the event (READ): the node's, or the parent's for NodeChildrenChanged. */
   acl: readonly ACL[];
-}
-
-/** Whether two ACL lists hold the same entries in the same order. */
-function sameACL(a: readonly ACL[], b: readonly ACL[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i].perms !== b[i].perms || a[i].id.scheme !== b[i].id.scheme || a[i].id.id !== b[i].id.id) return false;
-  }
-  return true;
 }
 
 /** Paths that cannot be deleted. */
@@ -103,7 +95,7 @@ export class DataTree {
     for (const a of acl) key += `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}\u0001`;
     let shared = this.aclCache.get(key);
     if (!shared) {
-      shared = Object.freeze(acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ scheme: a.id.scheme, id: a.id.id }) })));
+      shared = frozenACL(acl);
       this.aclCache.set(key, shared);
       this.interned.add(shared);
     }
