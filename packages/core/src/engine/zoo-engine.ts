@@ -139,12 +139,10 @@ export class ZooEngine {
   private journal: UndoJournal | null = null;
   /**
    * Reused on every request rather than made per request (they are garbage once it is
-   * answered): the overlay a single write is validated against, what it is validated as, and
-   * the tree events of the txn applied last (read by notify() before the next apply).
+   * answered): the overlay a single write is validated against, and what it is validated as.
    */
   private readonly view = new PendingView(this.tree);
   private readonly pctx: PrepContext = { sessionId: 0n, authInfo: [], extendedTypesEnabled: true, createACL: new LastFixedACL() };
-  private readonly events: TreeEvent[] = [];
   /** Why writes are refused (the log cannot be written), or undefined. */
   private refusal: string | undefined;
   /** Identities of watchers, for the READ check before a notification is delivered. */
@@ -457,7 +455,7 @@ export class ZooEngine {
     }
     const txn = this.makeTxn(ctx.sessionId, { type: OpCode.multi, ops: txnOps });
     // Each result shows the state right after its own op, as ZooKeeper's do.
-    const events: TreeEvent[] = [];
+    const events = this.eventsWanted();
     const undo = this.undoFor(txn);
     const results: MultiResult[] = txnOps.map((op, i) => {
       this.applyBody(txn, op, events, undo);
@@ -652,13 +650,14 @@ export class ZooEngine {
     return { zxid: this.zxid + 1n, time: this.clock.now(), sessionId, body };
   }
 
-  /**
-   * Applies a live txn (advancing lastZxid) and returns the tree events it caused: valid until
-   * the next apply (the engine's one events array).
-   */
-  private apply(txn: Txn): TreeEvent[] {
-    const events = this.events;
-    events.length = 0;
+  /** Where a live txn's tree events go: nowhere (null) while no watch is set, as no event could reach anyone. */
+  private eventsWanted(): TreeEvent[] | null {
+    return this.watches.empty ? null : [];
+  }
+
+  /** Applies a live txn (advancing lastZxid) and returns the tree events it caused (null: none wanted). */
+  private apply(txn: Txn): TreeEvent[] | null {
+    const events = this.eventsWanted();
     this.applyBody(txn, txn.body, events, this.undoFor(txn));
     if (txn.zxid > this.zxid) this.zxid = txn.zxid;
     return events;
@@ -682,7 +681,7 @@ export class ZooEngine {
    * Applies a txn body. The undo steps are made by the undo* methods, not here: a closure in
    * this method would make its scope an object on every call, undo or not.
    */
-  private applyBody(txn: Txn, body: TxnBody, events: TreeEvent[] | undefined, undo: UndoJournal | undefined): void {
+  private applyBody(txn: Txn, body: TxnBody, events: TreeEvent[] | null | undefined, undo: UndoJournal | undefined): void {
     const tree = this.tree;
     switch (body.type) {
       case OpCode.create:
@@ -785,7 +784,8 @@ export class ZooEngine {
   }
 
   /** Tree events → one notification per watcher per event, filtered by the watcher's READ permission. */
-  private notify(events: TreeEvent[], zxid: bigint): WatchNotification[] {
+  private notify(events: TreeEvent[] | null, zxid: bigint): WatchNotification[] {
+    if (events === null) return NO_NOTIFICATIONS;
     // (most writes meet no watch: then nothing is made here, not even the result array)
     let out: WatchNotification[] | null = null;
     for (let i = 0; i < events.length; i++) {

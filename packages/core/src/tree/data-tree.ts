@@ -137,16 +137,18 @@ export class DataTree {
   /**
    * Adds a node. `parentCreates` is the parent's new child-create counter (absolute, so
    * replaying a txn twice leaves the same state). Returns false if the node already existed
-   * (replay of a txn a fuzzy snapshot already holds).
+   * (replay of a txn a fuzzy snapshot already holds). `events`, here and in delete and setData:
+   * where a live change reports its events; null for a live change nobody is to be told of (no
+   * watch is set); undefined for the replay of a logged txn.
    */
-  create(path: string, data: Buffer | null, acl: readonly ACL[], owner: bigint, zxid: bigint, time: number, parentCreates: number, events?: TreeEvent[]): boolean {
+  create(path: string, data: Buffer | null, acl: readonly ACL[], owner: bigint, zxid: bigint, time: number, parentCreates: number, events?: TreeEvent[] | null): boolean {
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
     if (!parent) {
       // Replay (no events) after a fuzzy snapshot: the parent was deleted before the snapshot
       // got to it, so its delete comes later in the log, and this node's delete before that
       // (a parent with children cannot be deleted). Skip it, as ZooKeeper's replay does.
-      if (!events) return false;
+      if (events === undefined) return false;
       throw new Error(`tree: parent of ${path} is missing`);
     }
     if (parent.childCreates < parentCreates) parent.childCreates = parentCreates;
@@ -157,7 +159,7 @@ export class DataTree {
       // child: the log's delete of the parent's earlier incarnation removed the parent and left
       // the child unlisted, and the parent's re-create made it a fresh node. The child is
       // the one this txn made: list it under its parent again.
-      if (!events) this.listChild(parent, parentName, path, existing);
+      if (events === undefined) this.listChild(parent, parentName, path, existing);
       return false;
     }
     const node = new ZNode(null, this.internACL(acl), zxid, time, owner);
@@ -255,7 +257,7 @@ export class DataTree {
   }
 
   /** Removes a node (it has no children). Returns false if it did not exist. */
-  delete(path: string, zxid: bigint, events?: TreeEvent[]): boolean {
+  delete(path: string, zxid: bigint, events?: TreeEvent[] | null): boolean {
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
     // The parent's pzxid moves even when a replayed delete finds the node already gone.
@@ -265,7 +267,7 @@ export class DataTree {
     // Replaying the log over a fuzzy snapshot (no events): a node can only be deleted once it has
     // no children, so any it has here were created after this txn and written by the snapshot
     // meanwhile; they go too, and the txns that created them (later in the log) bring them back.
-    if (!events && node.children && node.children.size > 0) {
+    if (events === undefined && node.children && node.children.size > 0) {
       for (const child of [...node.children.paths()]) this.delete(child, zxid);
     }
     this.nodes.delete(path);
@@ -280,7 +282,7 @@ export class DataTree {
   }
 
   /** Sets data with an absolute new version (idempotent on replay). */
-  setData(path: string, data: Buffer | null, version: number, zxid: bigint, time: number, events?: TreeEvent[]): boolean {
+  setData(path: string, data: Buffer | null, version: number, zxid: bigint, time: number, events?: TreeEvent[] | null): boolean {
     const node = this.nodes.get(path);
     if (!node) return false;
     this.dataSize += (data ? data.length : 0) - node.dataLength;

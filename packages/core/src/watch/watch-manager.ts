@@ -31,10 +31,15 @@ export class WatchManager {
     }
   }
 
+  /** No watch of any kind on any path: no event reaches anyone. */
+  get empty(): boolean {
+    return this.data.empty && this.child.empty;
+  }
+
   /** The watchers an event reaches, each once (one notification per connection per event). */
   trigger(event: TreeEvent): ReadonlySet<Watcher> {
     // (most writes meet no watch at all: no set to make)
-    if (this.data.empty && this.child.empty) return NO_WATCHERS;
+    if (this.empty) return NO_WATCHERS;
     const out = new Set<Watcher>();
     switch (event.type) {
       case EventType.NodeCreated:
