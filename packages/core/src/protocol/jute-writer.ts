@@ -7,17 +7,21 @@ const TWO_32 = 2 ** 32;
  * half of writeBigInt64BE, which is otherwise the top self-time entry of a read or write load.
  */
 function putLong(b: Buffer, v: bigint, pos: number): void {
+  // Session ids are longs past 2^53, and each request's txn carries one: splitting a bigint
+  // makes bigints, so the halves of the last such long written are kept (a connection's id
+  // repeats). Looked at first: even Number(v) makes a heap number of one.
+  if (v === bigLong) {
+    putInt(b, bigHi, pos);
+    putInt(b, bigLo, pos + 4);
+    return;
+  }
   // a bigint outside ±(2^53 - 1) converts to a number that is not a safe integer: exact test
   const n = Number(v);
   if (Number.isSafeInteger(n)) return putSafeLong(b, n, pos);
-  // Session ids are such longs, and each request's txn carries one: splitting a bigint makes
-  // bigints, so the halves of the last one written are kept (a connection's id repeats).
-  if (v !== bigLong) {
-    const u = BigInt.asUintN(64, v);
-    bigHi = Number(u >> 32n);
-    bigLo = Number(u & 0xffffffffn);
-    bigLong = v;
-  }
+  const u = BigInt.asUintN(64, v);
+  bigHi = Number(u >> 32n);
+  bigLo = Number(u & 0xffffffffn);
+  bigLong = v;
   putInt(b, bigHi, pos);
   putInt(b, bigLo, pos + 4);
 }
@@ -176,10 +180,11 @@ export class JuteWriter {
     this.pos += 4 + n;
   }
 
+  // (index loops below: for..of left an iterator behind on every create's txn and children reply)
   writeStringVector(v: readonly string[] | null | undefined): void {
     if (v == null) return this.writeInt(-1);
     this.writeInt(v.length);
-    for (const s of v) this.writeString(s);
+    for (let i = 0; i < v.length; i++) this.writeString(v[i]);
   }
 
   writeId(id: Id): void {
@@ -190,9 +195,9 @@ export class JuteWriter {
   writeACLs(acl: readonly ACL[] | null | undefined): void {
     if (acl == null) return this.writeInt(-1);
     this.writeInt(acl.length);
-    for (const a of acl) {
-      this.writeInt(a.perms);
-      this.writeId(a.id);
+    for (let i = 0; i < acl.length; i++) {
+      this.writeInt(acl[i].perms);
+      this.writeId(acl[i].id);
     }
   }
 
