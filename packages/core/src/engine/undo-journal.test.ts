@@ -37,6 +37,16 @@ describe('UndoJournal', () => {
     expect(journal.undoAfter(0n)).toBe(0);
   });
 
+  it('runs steps given as objects as well as functions, in the same order', () => {
+    const journal = new UndoJournal();
+    const ran: string[] = [];
+    journal.begin(1n);
+    journal.push(() => ran.push('fn'));
+    journal.push({ undo: () => ran.push('object') });
+    expect(journal.undoAfter(0n)).toBe(1);
+    expect(ran).toEqual(['object', 'fn']);
+  });
+
   it('keeps nothing once every txn is durable, and starts over cleanly', () => {
     const { journal, ran } = journalOf([3, 3]);
     journal.dropThrough(2n);

@@ -1,5 +1,5 @@
-/** One step that takes back part of a live txn. */
-export type UndoStep = () => void;
+/** One step that takes back part of a live txn: a function, or an object that knows how (see undo-steps.ts). */
+export type UndoStep = (() => void) | { undo(): void };
 
 /**
  * The undo steps of the live txns applied but not yet known durable, oldest first. Kept flat —
@@ -54,7 +54,8 @@ export class UndoJournal {
       for (let i = this.stepCount - 1; i >= start; i--) {
         const step = this.steps[i]!;
         this.steps[i] = undefined;
-        step();
+        if (typeof step === 'function') step();
+        else step.undo();
       }
       this.stepCount = start;
       undone++;

@@ -38,6 +38,7 @@ import { restoreSnapshot, SnapshotRestorer } from './snapshot-restorer.js';
 import { snapshotChunks } from './snapshot-writer.js';
 import type { Txn, TxnBody, TxnOp } from './txn.js';
 import { UndoJournal } from './undo-journal.js';
+import { CreateUndo, DeleteUndo, SetDataUndo } from './undo-steps.js';
 
 /** One connection as the engine sees it. The identities grow with auth packets. */
 export interface ConnectionContext {
@@ -721,13 +722,10 @@ export class ZooEngine {
     }
   }
 
-  /** Before a setData: how to put the data (where it was: node.data would make a Buffer), version, mzxid and mtime back. */
+  /** Before a setData: how to put the data, version, mzxid and mtime back. */
   private undoSetData(path: string, undo: UndoJournal): void {
-    const tree = this.tree;
-    const node = tree.get(path);
-    if (!node) return;
-    const { dataBuffer, dataOffset, dataLength, version, mzxid, mtime } = node;
-    undo.push(() => tree.restoreData(path, dataBuffer, dataOffset, dataLength, version, mzxid, mtime));
+    const node = this.tree.get(path);
+    if (node) undo.push(new SetDataUndo(this.tree, path, node));
   }
 
   /** Before a setACL: how to put the ACL and aversion back. */
@@ -755,32 +753,16 @@ export class ZooEngine {
   }
 
 
-  /** Before a create: how to take the node away and put its parent's create counter and pzxid back (one step). */
+  /** Before a create: how to take the node away and put its parent's create counter and pzxid back. */
   private undoCreate(path: string, undo: UndoJournal): void {
     const tree = this.tree;
-    const parent = tree.get(parentPath(path));
-    const created = tree.get(path) === undefined;
-    const childCreates = parent ? parent.childCreates : 0;
-    const pzxid = parent ? parent.pzxid : 0n;
-    undo.push(() => {
-      if (created) tree.delete(path, 0n);
-      if (parent) {
-        parent.childCreates = childCreates;
-        parent.pzxid = pzxid;
-      }
-    });
+    undo.push(new CreateUndo(tree, path, tree.get(parentPath(path)), tree.get(path) === undefined));
   }
 
-  /** Before a delete: how to put the node (same object) and its parent's pzxid back (one step). */
+  /** Before a delete: how to put the node (same object) and its parent's pzxid back. */
   private undoDelete(path: string, undo: UndoJournal): void {
     const tree = this.tree;
-    const node = tree.get(path);
-    const parent = tree.get(parentPath(path));
-    const pzxid = parent ? parent.pzxid : 0n;
-    undo.push(() => {
-      if (node) tree.load(path, node);
-      if (parent) parent.pzxid = pzxid;
-    });
+    undo.push(new DeleteUndo(tree, path, tree.get(path), tree.get(parentPath(path))));
   }
 
   /** Tree events → one notification per watcher per event, filtered by the watcher's READ permission. */
