@@ -6,7 +6,8 @@ import { CreateMode, OpCode } from '../protocol/opcodes.js';
 import type { Request } from '../protocol/records.js';
 import { engineKit } from './test-kit.js';
 import type { Txn } from './txn.js';
-import { decodeTxn, encodeTxn, TxnReplayDecoder } from './txn-codec.js';
+import { decodeTxn, encodeTxn, TxnReplayDecoder, writeTxn } from './txn-codec.js';
+import { JuteWriter } from '../protocol/jute-writer.js';
 import { JuteDecodeError } from '../protocol/decode-error.js';
 import { snapshotChunks } from './snapshot-writer.js';
 import { ZooEngine, type ConnectionContext } from './zoo-engine.js';
@@ -229,6 +230,19 @@ describe('txn log replay', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('writeTxn into a writer of the caller\'s writes the bytes encodeTxn returns, each txn after the one before', () => {
+    const { txns, step } = driver();
+    for (let i = 0; i < 40; i++) step({ session: i % 3, kind: i % 8, target: i, name: 'abc'[i % 3] });
+    const w = new JuteWriter(16);
+    const ends: number[] = [];
+    for (const txn of txns) {
+      writeTxn(w, txn);
+      ends.push(w.length);
+    }
+    const all = w.toBuffer();
+    txns.forEach((txn, i) => expect(all.subarray(i === 0 ? 0 : ends[i - 1], ends[i]).equals(encodeTxn(txn))).toBe(true));
   });
 
   it('the replay decoder, fed every txn in one reused buffer, rebuilds exactly the same state', () => {
