@@ -248,7 +248,13 @@ describe('replies', () => {
     const small = encodeReply({ xid: 3, zxid: 4n, err: 0 }, { op: OpCode.exists, stat });
     const request = encodeRequest(5, { op: OpCode.setData, path: '/a', data: big.subarray(0, 600), version: -1 });
     const note = encodeNotification(6n, { type: 3, state: 3, path: '/a' });
-    for (const frame of [large, small, request, note]) expect(frame.readInt32BE(0)).toBe(frame.length - 4);
+    // a large reply with no one large value: written through the shared writer, which it grows
+    const children = Array.from({ length: 10_000 }, (_, i) => `child-${i}`);
+    const many = encodeReply({ xid: 7, zxid: 8n, err: 0 }, { op: OpCode.getChildren, children });
+    const after = encodeReply({ xid: 9, zxid: 10n, err: 0 }, { op: OpCode.exists, stat });
+    for (const frame of [large, small, request, note, many, after]) expect(frame.readInt32BE(0)).toBe(frame.length - 4);
+    expect(decodeReply(many.subarray(4), () => OpCode.getChildren).response).toEqual({ op: OpCode.getChildren, children });
+    expect(after.equals(encodeReply({ xid: 9, zxid: 10n, err: 0 }, { op: OpCode.exists, stat }))).toBe(true);
     expect(decodeReply(large.subarray(4), () => OpCode.getData).response).toEqual({ op: OpCode.getData, data: big, stat });
     expect(decodeReply(small.subarray(4), () => OpCode.exists).response).toEqual({ op: OpCode.exists, stat });
     expect(decodeRequest(request.subarray(4)).request).toEqual({ op: OpCode.setData, path: '/a', data: big.subarray(0, 600), version: -1 });

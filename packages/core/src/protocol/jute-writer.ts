@@ -83,12 +83,15 @@ export class JuteWriter {
   }
 
   /**
-   * The one writer the one-shot encoders (encodeReply, encodeTxn, ...) share, emptied (framed:
-   * with room for a frame's length). Write one message and take it with copyOut() before anything
-   * else asks for it: each message then leaves one exact-size Buffer behind, where a writer of
-   * its own left the writer, its buffer and a view of that — on every request.
+   * A writer for one message (framed: with room for a frame's length), to be taken with take()
+   * before anything else asks for one. Usually the one writer the one-shot encoders (encodeReply,
+   * encodeTxn, ...) share: each message then leaves one exact-size Buffer behind, where a writer
+   * of its own left the writer, its buffer and a view of that — on every request. A message
+   * carrying a large value (`payloadBytes`) gets a writer of its own, sized for it, instead: it
+   * is taken as it is, not copied.
    */
-  static shared(framed = false): JuteWriter {
+  static forMessage(framed: boolean, payloadBytes = 0): JuteWriter {
+    if (payloadBytes > SHARED_BYTES / 2) return new JuteWriter(payloadBytes + 256, framed);
     const w = (shared ??= new JuteWriter(SHARED_BYTES));
     w.framed = framed;
     w.pos = framed ? 4 : 0;
@@ -242,18 +245,22 @@ export class JuteWriter {
   }
 
   /**
-   * A copy of the bytes written in a Buffer of its own, exactly as long (a frame's length
-   * prefix patched first); the writer may be reused afterwards.
+   * The message written by a forMessage() writer (a frame's length prefix patched first), in
+   * memory of its own: from the shared writer an exact-size copy, or the buffer a large message
+   * grew it to (the shared writer starts small again); from a writer of its own, a view.
    */
-  copyOut(): Buffer {
+  take(): Buffer {
     const n = this.pos;
     const b = this.buf;
     if (this.framed) b.writeInt32BE(n - 4, 0);
+    if (this !== shared) return b.subarray(0, n);
+    if (b.length > SHARED_KEEP) {
+      this.buf = Buffer.allocUnsafe(SHARED_BYTES);
+      return b.subarray(0, n);
+    }
     const out = Buffer.allocUnsafe(n);
     if (n <= COPY_LOOP_MAX) for (let i = 0; i < n; i++) out[i] = b[i];
     else b.copy(out, 0, 0, n);
-    // the shared writer does not keep what one large message grew it to
-    if (this === shared && b.length > SHARED_KEEP) this.buf = Buffer.allocUnsafe(SHARED_BYTES);
     return out;
   }
 

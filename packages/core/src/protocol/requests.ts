@@ -10,11 +10,11 @@ import type { MultiOp, Request, RequestHeader } from './records.js';
 
 /** Encodes a whole request frame (length prefix included). */
 export function encodeRequest(xid: number, req: Request): Buffer {
-  const w = JuteWriter.shared(true);
+  const w = JuteWriter.forMessage(true, 'data' in req && req.data ? req.data.length : 0);
   w.writeInt(xid);
   w.writeInt(req.op);
   writeRequestBody(w, req);
-  return w.copyOut();
+  return w.take();
 }
 
 export function writeRequestBody(w: JuteWriter, req: Request | MultiOp): void {
