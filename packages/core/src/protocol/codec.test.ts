@@ -261,6 +261,17 @@ describe('replies', () => {
     expect(decodeReply(note.subarray(4), () => undefined).event).toEqual({ type: 3, state: 3, path: '/a' });
   });
 
+  it('frames encoded one after the other, over many slabs of the shared writer, each stay as they were encoded', () => {
+    const replies = Array.from({ length: 3000 }, (_, i) => ({ xid: i, data: Buffer.alloc(i % 700, i & 0xff) }));
+    const frames = replies.map((r) => encodeReply({ xid: r.xid, zxid: BigInt(r.xid), err: 0 }, { op: OpCode.getData, data: r.data, stat }));
+    const notes = replies.map((r) => encodeNotification(BigInt(r.xid), { type: 1, state: 3, path: `/n/${r.xid}` }));
+    replies.forEach((r, i) => {
+      expect(frames[i].readInt32BE(0)).toBe(frames[i].length - 4);
+      expect(decodeReply(frames[i].subarray(4), () => OpCode.getData)).toEqual({ header: { xid: r.xid, zxid: BigInt(r.xid), err: 0 }, response: { op: OpCode.getData, data: r.data, stat } });
+      expect(decodeReply(notes[i].subarray(4), () => undefined).event).toEqual({ type: 1, state: 3, path: `/n/${r.xid}` });
+    });
+  });
+
   it('an error reply carries the header only', () => {
     const frame = encodeReply({ xid: 3, zxid: 5n, err: -101 }, { op: OpCode.exists, stat });
     expect(frame.length).toBe(4 + 16);
