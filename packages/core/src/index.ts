@@ -14,7 +14,7 @@ export { sessionPassword } from './session/session-password.js';
 export type { Session } from './session/session-tracker.js';
 export type { Txn, TxnBody, TxnOp } from './engine/txn.js';
 export { CONTAINER_OWNER, ttlOwner } from './tree/node-type.js';
-export { encodeTxn, decodeTxn, TxnReplayDecoder } from './engine/txn-codec.js';
+export { encodeTxn, writeTxn, decodeTxn, TxnReplayDecoder } from './engine/txn-codec.js';
 export { ZooEngine } from './engine/zoo-engine.js';
 export type { ConnectionContext, ConnectResult, EngineStats, ProcessResult, WatchNotification, ZooEngineOptions } from './engine/zoo-engine.js';
 export { JuteDecodeError } from './protocol/decode-error.js';

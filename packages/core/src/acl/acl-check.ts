@@ -7,7 +7,7 @@ import { ipMatches, isValidIpId } from './ip.js';
 const AUTHENTICATED_SCHEMES = new Set(['digest', 'x509', 'sasl']);
 
 export function isSuper(authInfo: readonly Id[]): boolean {
-  for (const id of authInfo) if (id.scheme === 'super') return true;
+  for (let i = 0; i < authInfo.length; i++) if (authInfo[i].scheme === 'super') return true;
   return false;
 }
 
@@ -18,11 +18,14 @@ export function isSuper(authInfo: readonly Id[]): boolean {
 export function checkACL(acl: readonly ACL[], perm: number, authInfo: readonly Id[]): boolean {
   if (acl.length === 0) return true;
   if (isSuper(authInfo)) return true;
-  for (const entry of acl) {
+  // (index loops: every request is checked, and for..of left an iterator behind here)
+  for (let i = 0; i < acl.length; i++) {
+    const entry = acl[i];
     if ((entry.perms & perm) === 0) continue;
     const { scheme, id } = entry.id;
     if (scheme === 'world' && id === 'anyone') return true;
-    for (const who of authInfo) {
+    for (let j = 0; j < authInfo.length; j++) {
+      const who = authInfo[j];
       if (who.scheme !== scheme) continue;
       if (scheme === 'ip' ? ipMatches(who.id, id) : who.id === id) return true;
     }

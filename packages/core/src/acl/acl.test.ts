@@ -5,6 +5,7 @@ import { checkACL, fixupACL } from './acl-check.js';
 import { generateDigest } from './digest.js';
 import { OPEN_ACL_UNSAFE } from './ids.js';
 import { ipMatches } from './ip.js';
+import { LastFixedACL } from './last-fixed-acl.js';
 
 describe('digest', () => {
   it('is user:base64(sha1(user:password)) as ZooKeeper computes it', () => {
@@ -81,5 +82,38 @@ describe('fixupACL', () => {
     const me = { scheme: 'digest', id: generateDigest('me:pw') };
     const out = fixupACL('/a', [{ perms: 31, id: { scheme: 'auth', id: '' } }, ...OPEN_ACL_UNSAFE, ...OPEN_ACL_UNSAFE], [{ scheme: 'ip', id: '127.0.0.1' }, me]);
     expect(out).toEqual([{ perms: 31, id: me }, { perms: 31, id: { scheme: 'world', id: 'anyone' } }]);
+  });
+});
+
+describe('LastFixedACL', () => {
+  const digest = { scheme: 'digest', id: generateDigest('u:p') };
+  const world = (perms: number) => [{ perms, id: { scheme: 'world', id: 'anyone' } }];
+
+  it('fixes up as fixupACL does, and hands out the same frozen result while the list stays the same', () => {
+    const memo = new LastFixedACL();
+    const a = memo.fix('/a', world(Perms.ALL), []);
+    expect(a).toEqual(fixupACL('/a', world(Perms.ALL), []));
+    expect(Object.isFrozen(a) && Object.isFrozen(a[0]) && Object.isFrozen(a[0].id)).toBe(true);
+    expect(memo.fix('/b', world(Perms.ALL), [])).toBe(a);
+    // a list the caller changed after passing it is a new list, not the one remembered
+    const mine = world(Perms.READ);
+    const r = memo.fix('/c', mine, []);
+    expect(r).toEqual(world(Perms.READ));
+    mine[0].perms = Perms.ALL;
+    expect(memo.fix('/d', mine, [])).toEqual(world(Perms.ALL));
+    const repeated = [...world(Perms.ALL), ...world(Perms.ALL)];
+    expect(memo.fix('/e', repeated, [])).toEqual(world(Perms.ALL));
+  });
+
+  it('does not remember a list with an auth entry (its result is the caller\'s identities) and still rejects bad lists', () => {
+    const memo = new LastFixedACL();
+    const auth = [{ perms: Perms.ALL, id: { scheme: 'auth', id: '' } }];
+    expect(memo.fix('/a', auth, [digest])).toEqual([{ perms: Perms.ALL, id: digest }]);
+    const other = { scheme: 'digest', id: generateDigest('v:q') };
+    expect(memo.fix('/a', auth, [other])).toEqual([{ perms: Perms.ALL, id: other }]);
+    expect(() => memo.fix('/a', auth, [])).toThrow(expect.objectContaining({ code: ZooErrorCode.INVALIDACL }));
+    memo.fix('/a', world(Perms.ALL), []);
+    expect(() => memo.fix('/a', [], [])).toThrow(expect.objectContaining({ code: ZooErrorCode.INVALIDACL }));
+    expect(() => memo.fix('/a', [{ perms: Perms.ALL, id: { scheme: 'world', id: 'someone' } }], [])).toThrow(expect.objectContaining({ code: ZooErrorCode.INVALIDACL }));
   });
 });

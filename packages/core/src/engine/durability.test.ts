@@ -6,7 +6,8 @@ import { CreateMode, OpCode } from '../protocol/opcodes.js';
 import type { Request } from '../protocol/records.js';
 import { engineKit } from './test-kit.js';
 import type { Txn } from './txn.js';
-import { decodeTxn, encodeTxn, TxnReplayDecoder } from './txn-codec.js';
+import { decodeTxn, encodeTxn, TxnReplayDecoder, writeTxn } from './txn-codec.js';
+import { JuteWriter } from '../protocol/jute-writer.js';
 import { JuteDecodeError } from '../protocol/decode-error.js';
 import { snapshotChunks } from './snapshot-writer.js';
 import { ZooEngine, type ConnectionContext } from './zoo-engine.js';
@@ -229,6 +230,19 @@ describe('txn log replay', () => {
       }),
       { numRuns: 60 },
     );
+  });
+
+  it('writeTxn into a writer of the caller\'s writes the bytes encodeTxn returns, each txn after the one before', () => {
+    const { txns, step } = driver();
+    for (let i = 0; i < 40; i++) step({ session: i % 3, kind: i % 8, target: i, name: 'abc'[i % 3] });
+    const w = new JuteWriter(16);
+    const ends: number[] = [];
+    for (const txn of txns) {
+      writeTxn(w, txn);
+      ends.push(w.length);
+    }
+    const all = w.toBuffer();
+    txns.forEach((txn, i) => expect(all.subarray(i === 0 ? 0 : ends[i - 1], ends[i]).equals(encodeTxn(txn))).toBe(true));
   });
 
   it('the replay decoder, fed every txn in one reused buffer, rebuilds exactly the same state', () => {
@@ -612,6 +626,30 @@ describe('rollback of txns the log never made durable', () => {
         expect(dump(replica)).toBe(dump(kit.engine));
       }),
       { numRuns: 80 },
+    );
+  });
+
+  it('rolls back exactly the live txns past the durable zxid when the log made only a part of them durable', () => {
+    fc.assert(
+      fc.property(fc.array(stepArb, { maxLength: 30 }), fc.array(stepArb, { maxLength: 30 }), fc.array(stepArb, { minLength: 1, maxLength: 30 }), (early, later, lost) => {
+        const { kit, step } = driver();
+        kit.engine.keepUndo();
+        early.forEach(step);
+        const earlyZxid = kit.engine.lastZxid;
+        later.forEach(step);
+        const zxid = kit.engine.lastZxid;
+        const before = dump(kit.engine);
+        // the log reaches earlyZxid, then zxid, while more writes are applied behind it
+        lost.forEach((s, i) => {
+          if (i === 0) kit.engine.durableThrough(earlyZxid);
+          step(s);
+        });
+        kit.engine.durableThrough(zxid);
+        kit.engine.rollback(zxid);
+        expect(kit.engine.lastZxid).toBe(zxid);
+        expect(dump(kit.engine)).toBe(before);
+      }),
+      { numRuns: 60 },
     );
   });
 

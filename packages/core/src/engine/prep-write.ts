@@ -1,4 +1,5 @@
 import { checkACL, fixupACL } from '../acl/acl-check.js';
+import type { LastFixedACL } from '../acl/last-fixed-acl.js';
 import { ZooError, ZooErrorCode } from '../errors.js';
 import { CreateMode, OpCode, Perms } from '../protocol/opcodes.js';
 import type {
@@ -19,12 +20,16 @@ import type { CheckTxn, CreateTxn, DeleteTxn, SetACLTxn, SetDataTxn } from './tx
 /**
  * Validation of each write op, in ZooKeeper's order of checks (PrepRequestProcessor), against
  * a PendingView. Each returns the txn op to apply, or throws the ZooError the client gets.
+ * Every check comes before the op changes the view's node states (in place: they belong to
+ * the view, and a copy per change was garbage on every write).
  */
 
 export interface PrepContext {
   sessionId: bigint;
   authInfo: readonly Id[];
   extendedTypesEnabled: boolean;
+  /** fixupACL for creates (the engine's, which remembers the last list). */
+  createACL: LastFixedACL;
 }
 
 function fail(code: ZooErrorCode, path: string, op: string, message?: string): never {
@@ -65,7 +70,7 @@ export function prepCreate(req: CreateRequest | CreateTTLRequest, ctx: PrepConte
   const sequential = req.op !== OpCode.createContainer && (flags === CreateMode.PERSISTENT_SEQUENTIAL || flags === CreateMode.EPHEMERAL_SEQUENTIAL || flags === CreateMode.PERSISTENT_SEQUENTIAL_WITH_TTL);
   if (ephemeral && ctx.sessionId === 0n) fail(ZooErrorCode.EPHEMERALONLOCALSESSION, req.path, op, 'EPHEMERALONLOCALSESSION: ephemeral nodes need a client session');
   const parentName = parentOf(req.path, op);
-  const acl = fixupACL(req.path, req.acl, ctx.authInfo);
+  const acl = ctx.createACL.fix(req.path, req.acl, ctx.authInfo);
   const parent = view.get(parentName);
   if (!parent) fail(ZooErrorCode.NONODE, req.path, op, `NONODE: parent ${parentName} does not exist (${op} ${req.path})`);
   if (!checkACL(parent.acl, Perms.CREATE, ctx.authInfo)) fail(ZooErrorCode.NOAUTH, req.path, op, `NOAUTH: no CREATE permission on ${parentName} (${op} ${req.path})`);
@@ -80,16 +85,23 @@ export function prepCreate(req: CreateRequest | CreateTTLRequest, ctx: PrepConte
   else if (ephemeral) owner = ctx.sessionId;
 
   const parentCreates = (parent.childCreates + 1) | 0;
-  view.set(parentName, { ...parent, childCreates: parentCreates, childDelta: parent.childDelta + 1 });
+  parent.childCreates = parentCreates;
+  parent.childDelta++;
   view.set(path, { version: 0, aversion: 0, childCreates: 0, owner, acl, node: null, childDelta: 0 });
   // (not copied: it may be a view of the request's frame, but logging the txn and applying it
   // each copy it, in the same turn; after that only the undo journal may hold the txn, until durable)
   return { type: OpCode.create, path, data: req.data, acl, owner, parentCreates };
 }
 
+/** Zeros that pad a sequence number of n digits to 10: ZERO_PADS[10 - n]. */
+const ZERO_PADS = ['', '0', '00', '000', '0000', '00000', '000000', '0000000', '00000000', '000000000'];
+
 /** `%010d` of a Java int (a negative counter after overflow prints as "-000000001"). */
 export function formatSequence(counter: number): string {
-  return counter < 0 ? `-${String(-counter).padStart(9, '0')}` : String(counter).padStart(10, '0');
+  if (counter < 0) return `-${String(-counter).padStart(9, '0')}`;
+  // (a constant pad and the digits: padStart made a pad string of its own on every sequential create)
+  const digits = String(counter);
+  return digits.length >= 10 ? digits : ZERO_PADS[10 - digits.length] + digits;
 }
 
 export function prepDelete(req: DeleteRequest, ctx: PrepContext, view: PendingView): DeleteTxn {
@@ -104,7 +116,7 @@ export function prepDelete(req: DeleteRequest, ctx: PrepContext, view: PendingVi
   if (!node) fail(ZooErrorCode.NONODE, path, op);
   checkVersion(node.version, req.version, path, op);
   if (childCount(node) > 0) fail(ZooErrorCode.NOTEMPTY, path, op);
-  view.set(parentName, { ...parent, childDelta: parent.childDelta - 1 });
+  parent.childDelta--;
   view.set(path, null);
   return { type: OpCode.delete, path };
 }
@@ -117,7 +129,7 @@ export function prepSetData(req: SetDataRequest, ctx: PrepContext, view: Pending
   if (!node) fail(ZooErrorCode.NONODE, path, op);
   if (!checkACL(node.acl, Perms.WRITE, ctx.authInfo)) fail(ZooErrorCode.NOAUTH, path, op, `NOAUTH: no WRITE permission (setData ${path})`);
   const version = checkVersion(node.version, req.version, path, op);
-  view.set(path, { ...node, version });
+  node.version = version;
   // (not copied: see prepCreate)
   return { type: OpCode.setData, path, data: req.data, version };
 }
@@ -131,7 +143,8 @@ export function prepSetACL(req: SetACLRequest, ctx: PrepContext, view: PendingVi
   if (!node) fail(ZooErrorCode.NONODE, path, op);
   if (!checkACL(node.acl, Perms.ADMIN, ctx.authInfo)) fail(ZooErrorCode.NOAUTH, path, op, `NOAUTH: no ADMIN permission (setACL ${path})`);
   const version = checkVersion(node.aversion, req.version, path, op);
-  view.set(path, { ...node, aversion: version, acl });
+  node.aversion = version;
+  node.acl = acl;
   return { type: OpCode.setACL, path, acl, version };
 }
 
@@ -156,7 +169,7 @@ export function prepDeleteContainer(path: string, view: PendingView): DeleteTxn 
   if (childCount(node) > 0) fail(ZooErrorCode.NOTEMPTY, path, op);
   if (isEphemeralOwner(node.owner)) fail(ZooErrorCode.BADVERSION, path, op);
   const parent = view.get(parentName);
-  if (parent) view.set(parentName, { ...parent, childDelta: parent.childDelta - 1 });
+  if (parent) parent.childDelta--;
   view.set(path, null);
   return { type: OpCode.delete, path };
 }

@@ -15,12 +15,18 @@ import { utf8 } from '../protocol/utf8.js';
  * `vector<ustring> paths` (the ephemerals it deletes). Each body is one entry of TXN_RECORDS below.
  */
 export function encodeTxn(txn: Txn): Buffer {
-  const w = new JuteWriter();
+  const body = txn.body;
+  const w = JuteWriter.forMessage(false, (body.type === OpCode.create || body.type === OpCode.setData) && body.data ? body.data.length : 0);
+  writeTxn(w, txn);
+  return w.take();
+}
+
+/** Writes a txn as encodeTxn encodes it, into a writer of the caller's (e.g. straight into a batch of log records). */
+export function writeTxn(w: JuteWriter, txn: Txn): void {
   w.writeLong(txn.zxid);
-  w.writeLong(BigInt(txn.time));
+  w.writeLongNumber(txn.time);
   w.writeLong(txn.sessionId);
   writeBody(w, txn.body);
-  return w.toBuffer();
 }
 
 export function decodeTxn(buf: Buffer): Txn {

@@ -1,5 +1,6 @@
 import { checkACL, isSuper } from '../acl/acl-check.js';
 import { generateDigest } from '../acl/digest.js';
+import { LastFixedACL } from '../acl/last-fixed-acl.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ZooError, ZooErrorCode } from '../errors.js';
 import { AddWatchMode, EventType, KeeperState, OpCode, Perms, WatcherType } from '../protocol/opcodes.js';
@@ -36,6 +37,8 @@ import {
 import { restoreSnapshot, SnapshotRestorer } from './snapshot-restorer.js';
 import { snapshotChunks } from './snapshot-writer.js';
 import type { Txn, TxnBody, TxnOp } from './txn.js';
+import { UndoJournal } from './undo-journal.js';
+import { CreateUndo, DeleteUndo, SetDataUndo } from './undo-steps.js';
 
 /** One connection as the engine sees it. The identities grow with auth packets. */
 export interface ConnectionContext {
@@ -130,11 +133,17 @@ export class ZooEngine {
   private readonly superDigest?: string;
   private zxid = 0n;
   /**
-   * Undo steps of the live txns applied but not yet known durable, oldest first (null: not
-   * kept). The server applies a write at once and holds every reply until the log has it; if
-   * the log then fails, rollback() takes those txns back so memory matches the disk again.
+   * Undo steps of the live txns applied but not yet known durable (null: not kept). The server
+   * applies a write at once and holds every reply until the log has it; if the log then fails,
+   * rollback() takes those txns back so memory matches the disk again.
    */
-  private journal: Array<{ zxid: bigint; undo: Array<() => void> }> | null = null;
+  private journal: UndoJournal | null = null;
+  /**
+   * Reused on every request rather than made per request (they are garbage once it is
+   * answered): the overlay a single write is validated against, and what it is validated as.
+   */
+  private readonly view = new PendingView(this.tree);
+  private readonly pctx: PrepContext = { sessionId: 0n, authInfo: [], extendedTypesEnabled: true, createACL: new LastFixedACL() };
   /** Why writes are refused (the log cannot be written), or undefined. */
   private refusal: string | undefined;
   /** Identities of watchers, for the READ check before a notification is delivered. */
@@ -160,17 +169,12 @@ export class ZooEngine {
 
   /** From now on, keep what is needed to roll back live txns until durableThrough() drops it. */
   keepUndo(): void {
-    this.journal ??= [];
+    this.journal ??= new UndoJournal();
   }
 
   /** The log holds every txn up to `zxid`: their undo steps are no longer needed. */
   durableThrough(zxid: bigint): void {
-    const j = this.journal;
-    if (!j || j.length === 0) return;
-    let n = 0;
-    while (n < j.length && j[n].zxid <= zxid) n++;
-    if (n === j.length) j.length = 0;
-    else if (n > 0) j.splice(0, n);
+    this.journal?.dropThrough(zxid);
   }
 
   /**
@@ -181,12 +185,7 @@ export class ZooEngine {
   rollback(zxid: bigint): number {
     const j = this.journal;
     if (!j) throw new Error('rollback needs keepUndo()');
-    let undone = 0;
-    while (j.length > 0 && j[j.length - 1].zxid > zxid) {
-      const { undo } = j.pop()!;
-      for (let i = undo.length - 1; i >= 0; i--) undo[i]();
-      undone++;
-    }
+    const undone = j.undoAfter(zxid);
     if (this.zxid > zxid) this.zxid = zxid;
     return undone;
   }
@@ -360,7 +359,11 @@ export class ZooEngine {
   }
 
   private prepContext(ctx: ConnectionContext): PrepContext {
-    return { sessionId: ctx.sessionId, authInfo: ctx.authInfo, extendedTypesEnabled: this.extendedTypesEnabled };
+    const pctx = this.pctx;
+    pctx.sessionId = ctx.sessionId;
+    pctx.authInfo = ctx.authInfo;
+    pctx.extendedTypesEnabled = this.extendedTypesEnabled;
+    return pctx;
   }
 
   private prepOne(op: MultiOp | Request, pctx: PrepContext, view: PendingView): TxnOp {
@@ -387,10 +390,14 @@ export class ZooEngine {
 
   private write(ctx: ConnectionContext, request: Request): ProcessResult {
     let op: TxnOp;
+    const view = this.view;
+    view.reset();
     try {
-      op = this.prepOne(request, this.prepContext(ctx), new PendingView(this.tree));
+      op = this.prepOne(request, this.prepContext(ctx), view);
     } catch (err) {
       return this.failWrite(ctx, codeOf(err));
+    } finally {
+      view.reset();
     }
     const txn = this.makeTxn(ctx.sessionId, op);
     const events = this.apply(txn);
@@ -449,7 +456,7 @@ export class ZooEngine {
     }
     const txn = this.makeTxn(ctx.sessionId, { type: OpCode.multi, ops: txnOps });
     // Each result shows the state right after its own op, as ZooKeeper's do.
-    const events: TreeEvent[] = [];
+    const events = this.eventsWanted();
     const undo = this.undoFor(txn);
     const results: MultiResult[] = txnOps.map((op, i) => {
       this.applyBody(txn, op, events, undo);
@@ -644,9 +651,14 @@ export class ZooEngine {
     return { zxid: this.zxid + 1n, time: this.clock.now(), sessionId, body };
   }
 
-  /** Applies a live txn (advancing lastZxid) and returns the tree events it caused. */
-  private apply(txn: Txn): TreeEvent[] {
-    const events: TreeEvent[] = [];
+  /** Where a live txn's tree events go: nowhere (null) while no watch is set, as no event could reach anyone. */
+  private eventsWanted(): TreeEvent[] | null {
+    return this.watches.empty ? null : [];
+  }
+
+  /** Applies a live txn (advancing lastZxid) and returns the tree events it caused (null: none wanted). */
+  private apply(txn: Txn): TreeEvent[] | null {
+    const events = this.eventsWanted();
     this.applyBody(txn, txn.body, events, this.undoFor(txn));
     if (txn.zxid > this.zxid) this.zxid = txn.zxid;
     return events;
@@ -658,112 +670,118 @@ export class ZooEngine {
     if (txn.zxid > this.zxid) this.zxid = txn.zxid;
   }
 
-  /** A journal entry for a live txn, when undo is kept. */
-  private undoFor(txn: Txn): Array<() => void> | undefined {
-    if (!this.journal) return undefined;
-    const undo: Array<() => void> = [];
-    this.journal.push({ zxid: txn.zxid, undo });
-    return undo;
+  /** The journal, with an entry begun for a live txn, when undo is kept. */
+  private undoFor(txn: Txn): UndoJournal | undefined {
+    const journal = this.journal;
+    if (!journal) return undefined;
+    journal.begin(txn.zxid);
+    return journal;
   }
 
-  private applyBody(txn: Txn, body: TxnBody, events: TreeEvent[] | undefined, undo: Array<() => void> | undefined): void {
+  /**
+   * Applies a txn body. The undo steps are made by the undo* methods, not here: a closure in
+   * this method would make its scope an object on every call, undo or not.
+   */
+  private applyBody(txn: Txn, body: TxnBody, events: TreeEvent[] | null | undefined, undo: UndoJournal | undefined): void {
     const tree = this.tree;
     switch (body.type) {
-      case OpCode.create: {
-        if (undo) {
-          const parent = tree.get(parentPath(body.path));
-          const path = body.path;
-          if (parent) {
-            const { childCreates, pzxid } = parent;
-            undo.push(() => {
-              parent.childCreates = childCreates;
-              parent.pzxid = pzxid;
-            });
-          }
-          if (!tree.get(path)) undo.push(() => tree.delete(path, 0n));
-        }
+      case OpCode.create:
+        if (undo) this.undoCreate(body.path, undo);
         tree.create(body.path, body.data, body.acl, body.owner, txn.zxid, txn.time, body.parentCreates, events);
         break;
-      }
       case OpCode.delete:
         if (undo) this.undoDelete(body.path, undo);
         tree.delete(body.path, txn.zxid, events);
         break;
-      case OpCode.setData: {
-        const node = undo && tree.get(body.path);
-        if (undo && node) {
-          const { data, version, mzxid, mtime } = node;
-          const path = body.path;
-          undo.push(() => tree.setData(path, data, version, mzxid, mtime));
-        }
+      case OpCode.setData:
+        if (undo) this.undoSetData(body.path, undo);
         tree.setData(body.path, body.data, body.version, txn.zxid, txn.time, events);
         break;
-      }
-      case OpCode.setACL: {
-        const node = undo && tree.get(body.path);
-        if (undo && node) {
-          const { acl, aversion } = node;
-          const path = body.path;
-          undo.push(() => tree.setACL(path, acl, aversion));
-        }
+      case OpCode.setACL:
+        if (undo) this.undoSetACL(body.path, undo);
         tree.setACL(body.path, body.acl, body.version);
         break;
-      }
       case OpCode.multi:
-        for (const op of body.ops) this.applyBody(txn, op, events, undo);
+        for (let i = 0; i < body.ops.length; i++) this.applyBody(txn, body.ops[i], events, undo);
         break;
       case OpCode.createSession:
-        if (undo && !this.sessions.get(txn.sessionId)) undo.push(() => this.sessions.remove(txn.sessionId));
+        if (undo) this.undoSessionCreate(txn.sessionId, undo);
         this.sessions.add(txn.sessionId, body.timeout);
         break;
-      case OpCode.closeSession: {
-        const session = undo && this.sessions.get(txn.sessionId);
-        if (undo && session) {
-          const timeout = session.timeout;
-          undo.push(() => this.sessions.add(txn.sessionId, timeout));
-        }
+      case OpCode.closeSession:
+        if (undo) this.undoSessionClose(txn.sessionId, undo);
         for (const path of body.paths) {
           if (undo) this.undoDelete(path, undo);
           tree.delete(path, txn.zxid, events);
         }
         this.sessions.remove(txn.sessionId);
         break;
-      }
       case OpCode.check:
       case OpCode.error:
         break;
     }
   }
 
-  /** Before a delete: how to put the node (same object) and its parent's pzxid back. */
-  private undoDelete(path: string, undo: Array<() => void>): void {
+  /** Before a setData: how to put the data, version, mzxid and mtime back. */
+  private undoSetData(path: string, undo: UndoJournal): void {
+    const node = this.tree.get(path);
+    if (node) undo.push(new SetDataUndo(this.tree, path, node));
+  }
+
+  /** Before a setACL: how to put the ACL and aversion back. */
+  private undoSetACL(path: string, undo: UndoJournal): void {
     const tree = this.tree;
     const node = tree.get(path);
-    const parent = tree.get(parentPath(path));
-    if (parent) {
-      const pzxid = parent.pzxid;
-      undo.push(() => {
-        parent.pzxid = pzxid;
-      });
-    }
-    if (node) undo.push(() => tree.load(path, node));
+    if (!node) return;
+    const { acl, aversion } = node;
+    undo.push(() => tree.setACL(path, acl, aversion));
+  }
+
+  /** Before a createSession: how to take the new session away again. */
+  private undoSessionCreate(sessionId: bigint, undo: UndoJournal): void {
+    const sessions = this.sessions;
+    if (!sessions.get(sessionId)) undo.push(() => sessions.remove(sessionId));
+  }
+
+  /** Before a closeSession: how to bring the session back. */
+  private undoSessionClose(sessionId: bigint, undo: UndoJournal): void {
+    const sessions = this.sessions;
+    const session = sessions.get(sessionId);
+    if (!session) return;
+    const timeout = session.timeout;
+    undo.push(() => sessions.add(sessionId, timeout));
+  }
+
+
+  /** Before a create: how to take the node away and put its parent's create counter and pzxid back. */
+  private undoCreate(path: string, undo: UndoJournal): void {
+    const tree = this.tree;
+    undo.push(new CreateUndo(tree, path, tree.get(parentPath(path)), tree.get(path) === undefined));
+  }
+
+  /** Before a delete: how to put the node (same object) and its parent's pzxid back. */
+  private undoDelete(path: string, undo: UndoJournal): void {
+    const tree = this.tree;
+    undo.push(new DeleteUndo(tree, path, tree.get(path), tree.get(parentPath(path))));
   }
 
   /** Tree events → one notification per watcher per event, filtered by the watcher's READ permission. */
-  private notify(events: TreeEvent[], zxid: bigint): WatchNotification[] {
-    if (events.length === 0) return NO_NOTIFICATIONS;
-    const out: WatchNotification[] = [];
-    for (const event of events) {
+  private notify(events: TreeEvent[] | null, zxid: bigint): WatchNotification[] {
+    if (events === null) return NO_NOTIFICATIONS;
+    // (most writes meet no watch: then nothing is made here, not even the result array)
+    let out: WatchNotification[] | null = null;
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i];
       const watchers = this.watches.trigger(event);
       if (watchers.size === 0) continue;
       const wire: WatcherEvent = { type: event.type, state: KeeperState.SyncConnected, path: event.path };
       for (const watcher of watchers) {
         const ctx = this.watcherContexts.get(watcher);
         if (ctx && !checkACL(event.acl, Perms.READ, ctx.authInfo)) continue;
-        out.push({ watcher, zxid, event: wire });
+        (out ??= []).push({ watcher, zxid, event: wire });
       }
     }
-    return out;
+    return out ?? NO_NOTIFICATIONS;
   }
 
   // ---- snapshots and introspection ------------------------------------------------------------

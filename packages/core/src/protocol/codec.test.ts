@@ -242,6 +242,36 @@ describe('replies', () => {
     expect(() => readResponseBody(OpCode.getChildren, new JuteReader(many.toBuffer()))).toThrow(/count 1000000 exceeds the 5 bytes left/);
   });
 
+  it('each encoded frame is memory of its own, exactly as long, untouched by the frames encoded after it', () => {
+    const big = Buffer.alloc(200_000, 0x5a);
+    const large = encodeReply({ xid: 1, zxid: 2n, err: 0 }, { op: OpCode.getData, data: big, stat });
+    const small = encodeReply({ xid: 3, zxid: 4n, err: 0 }, { op: OpCode.exists, stat });
+    const request = encodeRequest(5, { op: OpCode.setData, path: '/a', data: big.subarray(0, 600), version: -1 });
+    const note = encodeNotification(6n, { type: 3, state: 3, path: '/a' });
+    // a large reply with no one large value: written through the shared writer, which it grows
+    const children = Array.from({ length: 10_000 }, (_, i) => `child-${i}`);
+    const many = encodeReply({ xid: 7, zxid: 8n, err: 0 }, { op: OpCode.getChildren, children });
+    const after = encodeReply({ xid: 9, zxid: 10n, err: 0 }, { op: OpCode.exists, stat });
+    for (const frame of [large, small, request, note, many, after]) expect(frame.readInt32BE(0)).toBe(frame.length - 4);
+    expect(decodeReply(many.subarray(4), () => OpCode.getChildren).response).toEqual({ op: OpCode.getChildren, children });
+    expect(after.equals(encodeReply({ xid: 9, zxid: 10n, err: 0 }, { op: OpCode.exists, stat }))).toBe(true);
+    expect(decodeReply(large.subarray(4), () => OpCode.getData).response).toEqual({ op: OpCode.getData, data: big, stat });
+    expect(decodeReply(small.subarray(4), () => OpCode.exists).response).toEqual({ op: OpCode.exists, stat });
+    expect(decodeRequest(request.subarray(4)).request).toEqual({ op: OpCode.setData, path: '/a', data: big.subarray(0, 600), version: -1 });
+    expect(decodeReply(note.subarray(4), () => undefined).event).toEqual({ type: 3, state: 3, path: '/a' });
+  });
+
+  it('frames encoded one after the other, over many slabs of the shared writer, each stay as they were encoded', () => {
+    const replies = Array.from({ length: 3000 }, (_, i) => ({ xid: i, data: Buffer.alloc(i % 700, i & 0xff) }));
+    const frames = replies.map((r) => encodeReply({ xid: r.xid, zxid: BigInt(r.xid), err: 0 }, { op: OpCode.getData, data: r.data, stat }));
+    const notes = replies.map((r) => encodeNotification(BigInt(r.xid), { type: 1, state: 3, path: `/n/${r.xid}` }));
+    replies.forEach((r, i) => {
+      expect(frames[i].readInt32BE(0)).toBe(frames[i].length - 4);
+      expect(decodeReply(frames[i].subarray(4), () => OpCode.getData)).toEqual({ header: { xid: r.xid, zxid: BigInt(r.xid), err: 0 }, response: { op: OpCode.getData, data: r.data, stat } });
+      expect(decodeReply(notes[i].subarray(4), () => undefined).event).toEqual({ type: 1, state: 3, path: `/n/${r.xid}` });
+    });
+  });
+
   it('an error reply carries the header only', () => {
     const frame = encodeReply({ xid: 3, zxid: 5n, err: -101 }, { op: OpCode.exists, stat });
     expect(frame.length).toBe(4 + 16);
@@ -277,6 +307,9 @@ describe('longs', () => {
   it('writes every long as Java does, on both sides of the fast path for doubles', () => {
     const edges = [0n, 1n, -1n, 2n ** 31n, -(2n ** 31n), 2n ** 32n - 1n, 2n ** 32n, -(2n ** 32n), -(2n ** 32n) - 1n, 2n ** 53n - 1n, 2n ** 53n, -(2n ** 53n) + 1n, -(2n ** 53n), 2n ** 63n - 1n, -(2n ** 63n), 0x0100_0000_0000_0001n];
     for (const v of edges) expect(written(v).toString('hex'), String(v)).toBe(reference(v).toString('hex'));
+    // a long outside the doubles, again, after another and again (the writer keeps the last one's halves)
+    const ids = [0x7001_0000_0000_0001n, 0x7001_0000_0000_0001n, -(2n ** 60n) - 3n, 0x7001_0000_0000_0001n, 0x7001_0000_0000_0002n];
+    for (const v of ids) expect(written(v).toString('hex'), String(v)).toBe(reference(v).toString('hex'));
     fc.assert(fc.property(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), (v) => written(v).equals(reference(v)) && new JuteReader(written(v)).readLong() === v));
     fc.assert(fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), (n) => new JuteReader(written(BigInt(n))).readLong() === BigInt(n)));
   });

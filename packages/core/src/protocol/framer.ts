@@ -40,13 +40,15 @@ export class FrameDecoder {
 
   /** Feeds a chunk; returns the payloads (without length prefix) of every completed frame. */
   push(chunk: Buffer): Buffer[] {
-    const out: Buffer[] = [];
-    if (this.fourLetterWord) return out;
+    // Made with its first frame: `[frame]` holds one, where `[]` and a push reserve room for 17
+    // (a chunk mostly carries one request, and every request went through here).
+    let out: Buffer[] | null = null;
+    if (this.fourLetterWord) return [];
     if (!this.firstChecked) {
       if (this.buffered + chunk.length < 4) {
         this.chunks.push(chunk);
         this.buffered += chunk.length;
-        return out;
+        return [];
       }
       this.firstChecked = true;
       const head = Buffer.concat([...this.chunks, chunk]);
@@ -55,7 +57,7 @@ export class FrameDecoder {
         this.fourLetterWord = word;
         this.chunks = [];
         this.buffered = 0;
-        return out;
+        return [];
       }
       this.chunks = [];
       this.buffered = 0;
@@ -68,10 +70,12 @@ export class FrameDecoder {
         const length = chunk.readInt32BE(offset);
         this.check(length);
         if (chunk.length - offset - 4 < length) break;
-        out.push(chunk.subarray(offset + 4, offset + 4 + length));
+        const frame = chunk.subarray(offset + 4, offset + 4 + length);
+        if (out === null) out = [frame];
+        else out.push(frame);
         offset += 4 + length;
       }
-      if (offset === chunk.length) return out;
+      if (offset === chunk.length) return out ?? [];
       chunk = chunk.subarray(offset);
     }
     this.chunks.push(chunk);
@@ -87,13 +91,15 @@ export class FrameDecoder {
       if (this.buffered < 4 + this.expected) break;
       this.compact();
       const all = this.chunks[0];
-      out.push(all.subarray(4, 4 + this.expected));
+      const frame = all.subarray(4, 4 + this.expected);
+      if (out === null) out = [frame];
+      else out.push(frame);
       const rest = all.subarray(4 + this.expected);
       this.chunks = rest.length > 0 ? [rest] : [];
       this.buffered = rest.length;
       this.expected = -1;
     }
-    return out;
+    return out ?? [];
   }
 
   private compact(): void {

@@ -7,11 +7,29 @@ const TWO_32 = 2 ** 32;
  * half of writeBigInt64BE, which is otherwise the top self-time entry of a read or write load.
  */
 function putLong(b: Buffer, v: bigint, pos: number): void {
+  // Session ids are longs past 2^53, and each request's txn carries one: splitting a bigint
+  // makes bigints, so the halves of the last such long written are kept (a connection's id
+  // repeats). Looked at first: even Number(v) makes a heap number of one.
+  if (v === bigLong) {
+    putInt(b, bigHi, pos);
+    putInt(b, bigLo, pos + 4);
+    return;
+  }
   // a bigint outside ±(2^53 - 1) converts to a number that is not a safe integer: exact test
   const n = Number(v);
-  if (Number.isSafeInteger(n)) putSafeLong(b, n, pos);
-  else b.writeBigInt64BE(BigInt.asIntN(64, v), pos);
+  if (Number.isSafeInteger(n)) return putSafeLong(b, n, pos);
+  const u = BigInt.asUintN(64, v);
+  bigHi = Number(u >> 32n);
+  bigLo = Number(u & 0xffffffffn);
+  bigLong = v;
+  putInt(b, bigHi, pos);
+  putInt(b, bigLo, pos + 4);
 }
+
+/** The last long putLong wrote that is not a safe integer, and its two 32-bit halves. */
+let bigLong: bigint | null = null;
+let bigHi = 0;
+let bigLo = 0;
 
 /** Writes a safe integer as a Java long. */
 function putSafeLong(b: Buffer, n: number, pos: number): void {
@@ -19,6 +37,11 @@ function putSafeLong(b: Buffer, n: number, pos: number): void {
   putInt(b, hi, pos);
   putInt(b, n - hi * TWO_32, pos + 4);
 }
+
+/** Size of the slabs the shared writer (see JuteWriter.forMessage) writes messages into, and the most it keeps. */
+const SHARED_BYTES = 16 * 1024;
+const SHARED_KEEP = 64 * 1024;
+let shared: JuteWriter | null = null;
 
 /** Longest string the ASCII loop in writeString tries before handing over to Buffer's encoder. */
 const ASCII_LOOP_MAX = 256;
@@ -42,8 +65,10 @@ function putInt(b: Buffer, v: number, pos: number): void {
  */
 export class JuteWriter {
   private buf: Buffer;
+  /** Where the output starts in buf: 0, but for the shared writer, which writes message after message into one slab. */
+  private base = 0;
   private pos: number;
-  private readonly framed: boolean;
+  private framed: boolean;
 
   constructor(initialSize = 256, framed = false) {
     this.buf = Buffer.allocUnsafe(initialSize);
@@ -56,24 +81,49 @@ export class JuteWriter {
     return new JuteWriter(initialSize, true);
   }
 
+  /**
+   * A writer for one message (framed: with room for a frame's length): write the message, then
+   * take() it before anything else asks for a writer. Usually the one writer the one-shot
+   * encoders (encodeReply, encodeTxn, ...) share, which writes each message right after the one
+   * before in a slab and hands it out as a view: a message leaves one Buffer object behind, where
+   * a writer of its own left the writer, its buffer and a view of that — on every request. A
+   * message carrying a large value (`payloadBytes`) gets a writer of its own, sized for it.
+   */
+  static forMessage(framed: boolean, payloadBytes = 0): JuteWriter {
+    if (payloadBytes > SHARED_BYTES / 4) return new JuteWriter(payloadBytes + 256, framed);
+    const w = (shared ??= new JuteWriter(SHARED_BYTES));
+    if (w.base + 8 > w.buf.length) {
+      // (the slab is full: a frame's length must fit where the frame starts)
+      w.buf = Buffer.allocUnsafe(SHARED_BYTES);
+      w.base = 0;
+    }
+    w.framed = framed;
+    w.pos = w.base + (framed ? 4 : 0);
+    return w;
+  }
+
   /** Bytes written so far (the frame prefix included). */
   get length(): number {
-    return this.pos;
+    return this.pos - this.base;
   }
 
   /** Drops what was written after `length` bytes (a frame that failed half-way through). */
   truncate(length: number): void {
-    if (length < 0 || length > this.pos) throw new RangeError(`JuteWriter.truncate: ${length} is outside 0..${this.pos}`);
-    this.pos = length;
+    if (length < 0 || length > this.pos - this.base) throw new RangeError(`JuteWriter.truncate: ${length} is outside 0..${this.pos - this.base}`);
+    this.pos = this.base + length;
   }
 
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return;
-    let size = Math.max(this.buf.length * 2, 64); // a writer may start empty
-    while (size < this.pos + n) size *= 2;
+    const used = this.pos - this.base;
+    // (the shared writer moves on to a new slab of the usual size, rather than doubling)
+    let size = Math.max(this === shared ? SHARED_BYTES : this.buf.length * 2, 64); // a writer may start empty
+    while (size < used + n) size *= 2;
     const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
+    this.buf.copy(next, 0, this.base, this.pos);
     this.buf = next;
+    this.base = 0;
+    this.pos = used;
   }
 
   writeByte(v: number): void {
@@ -141,10 +191,11 @@ export class JuteWriter {
     this.pos += 4 + n;
   }
 
+  // (index loops below: for..of left an iterator behind on every create's txn and children reply)
   writeStringVector(v: readonly string[] | null | undefined): void {
     if (v == null) return this.writeInt(-1);
     this.writeInt(v.length);
-    for (const s of v) this.writeString(s);
+    for (let i = 0; i < v.length; i++) this.writeString(v[i]);
   }
 
   writeId(id: Id): void {
@@ -155,9 +206,9 @@ export class JuteWriter {
   writeACLs(acl: readonly ACL[] | null | undefined): void {
     if (acl == null) return this.writeInt(-1);
     this.writeInt(acl.length);
-    for (const a of acl) {
-      this.writeInt(a.perms);
-      this.writeId(a.id);
+    for (let i = 0; i < acl.length; i++) {
+      this.writeInt(acl[i].perms);
+      this.writeId(acl[i].id);
     }
   }
 
@@ -183,7 +234,7 @@ export class JuteWriter {
 
   /** The bytes written (a view; the writer must not be used afterwards). */
   toBuffer(): Buffer {
-    return this.buf.subarray(0, this.pos);
+    return this.buf.subarray(this.base, this.pos);
   }
 
   /**
@@ -191,20 +242,42 @@ export class JuteWriter {
    * one socket write); returns its start, to pass to endFrame.
    */
   beginFrame(): number {
-    const start = this.pos;
+    const start = this.pos - this.base;
     this.writeInt(0);
     return start;
   }
 
   /** Patches the length prefix of the frame begun at `start`. */
   endFrame(start: number): void {
-    this.buf.writeInt32BE(this.pos - start - 4, start);
+    this.buf.writeInt32BE(this.pos - this.base - start - 4, this.base + start);
+  }
+
+  /**
+   * The message written by a forMessage() writer (a frame's length prefix patched first), as a
+   * view of memory no later message is written into: the shared writer goes on after it (or,
+   * if the message grew it past what it keeps, starts a new slab).
+   */
+  take(): Buffer {
+    const b = this.buf;
+    const start = this.base;
+    const end = this.pos;
+    if (this.framed) b.writeInt32BE(end - start - 4, start);
+    if (this === shared) {
+      if (b.length > SHARED_KEEP) {
+        this.buf = Buffer.allocUnsafe(SHARED_BYTES);
+        this.base = 0;
+      } else {
+        this.base = (end + 7) & ~7; // (8-aligned, as Node's own pool hands out)
+      }
+      this.pos = this.base;
+    }
+    return b.subarray(start, end);
   }
 
   /** Patches the frame's length prefix and returns the whole frame. */
   finishFrame(): Buffer {
     if (!this.framed) throw new Error('JuteWriter.finishFrame: not a frame writer');
-    this.buf.writeInt32BE(this.pos - 4, 0);
-    return this.buf.subarray(0, this.pos);
+    this.buf.writeInt32BE(this.pos - this.base - 4, this.base);
+    return this.buf.subarray(this.base, this.pos);
   }
 }

@@ -10,12 +10,11 @@ import type { MultiOp, Request, RequestHeader } from './records.js';
 
 /** Encodes a whole request frame (length prefix included). */
 export function encodeRequest(xid: number, req: Request): Buffer {
-  // room for the header and a typical path; setData/create also carry their data
-  const w = JuteWriter.frame('data' in req && req.data ? 128 + req.data.length : 128);
+  const w = JuteWriter.forMessage(true, 'data' in req && req.data ? req.data.length : 0);
   w.writeInt(xid);
   w.writeInt(req.op);
   writeRequestBody(w, req);
-  return w.finishFrame();
+  return w.take();
 }
 
 export function writeRequestBody(w: JuteWriter, req: Request | MultiOp): void {

@@ -12,15 +12,9 @@ import type { ReplyHeader, Response, WatcherEvent } from './records.js';
 
 /** Encodes a whole reply frame; the body is written only when `header.err === 0`. */
 export function encodeReply(header: ReplyHeader, response?: Response): Buffer {
-  const w = JuteWriter.frame(response ? sizeHint(response) : 20);
+  const w = JuteWriter.forMessage(true, response && response.op === OpCode.getData && response.data ? response.data.length : 0);
   writeReply(w, header, response);
-  return w.finishFrame();
-}
-
-/** A first-guess frame size, so common replies are written without the writer growing. */
-function sizeHint(res: Response): number {
-  if (res.op === OpCode.getData && res.data) return 112 + res.data.length;
-  return 256;
+  return w.take();
 }
 
 /** Writes header + body into an existing writer (for batching several frames). */
@@ -52,9 +46,9 @@ export function readResponseBody(op: OpCode, r: JuteReader): Response {
 
 /** A watch notification frame: ReplyHeader(xid -1, zxid, 0) + WatcherEvent. */
 export function encodeNotification(zxid: bigint, event: WatcherEvent): Buffer {
-  const w = JuteWriter.frame(32 + event.path.length);
+  const w = JuteWriter.forMessage(true);
   writeNotification(w, zxid, event);
-  return w.finishFrame();
+  return w.take();
 }
 
 export function writeNotification(w: JuteWriter, zxid: bigint, event: WatcherEvent): void {

@@ -1,3 +1,4 @@
+import { frozenACL, sameACL } from '../acl/acl-lists.js';
 import { OPEN_ACL_UNSAFE, READ_ACL_UNSAFE } from '../acl/ids.js';
 import { EventType } from '../protocol/opcodes.js';
 import type { ACL } from '../protocol/records.js';
@@ -14,15 +15,6 @@ export interface TreeEvent {
   path: string;
   /** The ACL that decides who may see the event (READ): the node's, or the parent's for NodeChildrenChanged. */
   acl: readonly ACL[];
-}
-
-/** Whether two ACL lists hold the same entries in the same order. */
-function sameACL(a: readonly ACL[], b: readonly ACL[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    if (a[i].perms !== b[i].perms || a[i].id.scheme !== b[i].id.scheme || a[i].id.id !== b[i].id.id) return false;
-  }
-  return true;
 }
 
 /** Paths that cannot be deleted. */
@@ -103,7 +95,7 @@ export class DataTree {
     for (const a of acl) key += `${a.perms}\u0000${a.id.scheme}\u0000${a.id.id}\u0001`;
     let shared = this.aclCache.get(key);
     if (!shared) {
-      shared = Object.freeze(acl.map((a) => Object.freeze({ perms: a.perms, id: Object.freeze({ scheme: a.id.scheme, id: a.id.id }) })));
+      shared = frozenACL(acl);
       this.aclCache.set(key, shared);
       this.interned.add(shared);
     }
@@ -145,16 +137,18 @@ export class DataTree {
   /**
    * Adds a node. `parentCreates` is the parent's new child-create counter (absolute, so
    * replaying a txn twice leaves the same state). Returns false if the node already existed
-   * (replay of a txn a fuzzy snapshot already holds).
+   * (replay of a txn a fuzzy snapshot already holds). `events`, here and in delete and setData:
+   * where a live change reports its events; null for a live change nobody is to be told of (no
+   * watch is set); undefined for the replay of a logged txn.
    */
-  create(path: string, data: Buffer | null, acl: readonly ACL[], owner: bigint, zxid: bigint, time: number, parentCreates: number, events?: TreeEvent[]): boolean {
+  create(path: string, data: Buffer | null, acl: readonly ACL[], owner: bigint, zxid: bigint, time: number, parentCreates: number, events?: TreeEvent[] | null): boolean {
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
     if (!parent) {
       // Replay (no events) after a fuzzy snapshot: the parent was deleted before the snapshot
       // got to it, so its delete comes later in the log, and this node's delete before that
       // (a parent with children cannot be deleted). Skip it, as ZooKeeper's replay does.
-      if (!events) return false;
+      if (events === undefined) return false;
       throw new Error(`tree: parent of ${path} is missing`);
     }
     if (parent.childCreates < parentCreates) parent.childCreates = parentCreates;
@@ -165,7 +159,7 @@ export class DataTree {
       // child: the log's delete of the parent's earlier incarnation removed the parent and left
       // the child unlisted, and the parent's re-create made it a fresh node. The child is
       // the one this txn made: list it under its parent again.
-      if (!events) this.listChild(parent, parentName, path, existing);
+      if (events === undefined) this.listChild(parent, parentName, path, existing);
       return false;
     }
     const node = new ZNode(null, this.internACL(acl), zxid, time, owner);
@@ -263,7 +257,7 @@ export class DataTree {
   }
 
   /** Removes a node (it has no children). Returns false if it did not exist. */
-  delete(path: string, zxid: bigint, events?: TreeEvent[]): boolean {
+  delete(path: string, zxid: bigint, events?: TreeEvent[] | null): boolean {
     const parentName = parentPath(path);
     const parent = this.nodes.get(parentName);
     // The parent's pzxid moves even when a replayed delete finds the node already gone.
@@ -273,7 +267,7 @@ export class DataTree {
     // Replaying the log over a fuzzy snapshot (no events): a node can only be deleted once it has
     // no children, so any it has here were created after this txn and written by the snapshot
     // meanwhile; they go too, and the txns that created them (later in the log) bring them back.
-    if (!events && node.children && node.children.size > 0) {
+    if (events === undefined && node.children && node.children.size > 0) {
       for (const child of [...node.children.paths()]) this.delete(child, zxid);
     }
     this.nodes.delete(path);
@@ -288,7 +282,7 @@ export class DataTree {
   }
 
   /** Sets data with an absolute new version (idempotent on replay). */
-  setData(path: string, data: Buffer | null, version: number, zxid: bigint, time: number, events?: TreeEvent[]): boolean {
+  setData(path: string, data: Buffer | null, version: number, zxid: bigint, time: number, events?: TreeEvent[] | null): boolean {
     const node = this.nodes.get(path);
     if (!node) return false;
     this.dataSize += (data ? data.length : 0) - node.dataLength;
@@ -297,6 +291,21 @@ export class DataTree {
     node.mzxid = zxid;
     node.mtime = time;
     if (events) events.push({ type: EventType.NodeDataChanged, path, acl: node.acl });
+    return true;
+  }
+
+  /**
+   * Puts back what a setData replaced (undo): the data where it was (`bytes`, `offset`, `length`
+   * as the node's dataBuffer, dataOffset and dataLength gave them), version, mzxid and mtime.
+   */
+  restoreData(path: string, bytes: ArrayBuffer | null, offset: number, length: number, version: number, mzxid: bigint, mtime: number): boolean {
+    const node = this.nodes.get(path);
+    if (!node) return false;
+    this.dataSize += length - node.dataLength;
+    node.setBytes(bytes, offset, length);
+    node.version = version;
+    node.mzxid = mzxid;
+    node.mtime = mtime;
     return true;
   }
 

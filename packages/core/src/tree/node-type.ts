@@ -18,7 +18,9 @@ export function isContainerOwner(owner: bigint): boolean {
 }
 
 export function isTtlOwner(owner: bigint): boolean {
-  return owner !== CONTAINER_OWNER && (owner & TTL_MASK) === TTL_MASK;
+  // (owner & TTL_MASK) === TTL_MASK, told by comparing: `&` makes a bigint, on every ephemeral's
+  // create and stat. (A container's owner, -2^63, is below the range.)
+  return owner < 0n && owner >= TTL_MASK;
 }
 
 export function ttlOf(owner: bigint): number {

@@ -286,11 +286,13 @@ export class ZNode {
     const numChildren = this.numChildren;
     const more = this.more;
     const czxid = this.czxid;
+    const ctime = BigInt(this.ctime);
     return {
       czxid,
       mzxid: more === null ? czxid : more.mzxid,
-      ctime: BigInt(this.ctime),
-      mtime: BigInt(this.mtime),
+      ctime,
+      // (the same bigint while mtime is ctime, as it is for a node never written)
+      mtime: more === null ? ctime : BigInt(this.mtime),
       version: this.version,
       cversion: (this.childCreates * 2 - numChildren) | 0, // a Java int
       aversion: this.aversion,

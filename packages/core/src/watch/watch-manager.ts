@@ -31,10 +31,15 @@ export class WatchManager {
     }
   }
 
+  /** No watch of any kind on any path: no event reaches anyone. */
+  get empty(): boolean {
+    return this.data.empty && this.child.empty;
+  }
+
   /** The watchers an event reaches, each once (one notification per connection per event). */
   trigger(event: TreeEvent): ReadonlySet<Watcher> {
-    // (most writes meet no watch at all: no set to make)
-    if (this.data.empty && this.child.empty) return NO_WATCHERS;
+    // (most events meet no watch, even where watches are set elsewhere: no set to make)
+    if (!this.mayFire(event)) return NO_WATCHERS;
     const out = new Set<Watcher>();
     switch (event.type) {
       case EventType.NodeCreated:
@@ -50,6 +55,20 @@ export class WatchManager {
         break;
     }
     return out;
+  }
+
+  private mayFire(event: TreeEvent): boolean {
+    switch (event.type) {
+      case EventType.NodeCreated:
+      case EventType.NodeDataChanged:
+        return this.data.mayFire(event.path, true);
+      case EventType.NodeDeleted:
+        return this.data.mayFire(event.path, true) || this.child.mayFire(event.path, false);
+      case EventType.NodeChildrenChanged:
+        return this.child.mayFire(event.path, false);
+      default:
+        return false;
+    }
   }
 
   /** Does this watcher hold a watch of `type` on `path` (checkWatches)? */

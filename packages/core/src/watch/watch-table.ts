@@ -70,6 +70,11 @@ export class WatchTable {
     for (const path of [...paths]) this.remove(path, watcher, WatchBits.STANDARD | WatchBits.PERSISTENT | WatchBits.RECURSIVE);
   }
 
+  /** Whether trigger() could find anyone for `path` (without making anything). */
+  mayFire(path: string, includeAncestors: boolean): boolean {
+    return this.byPath.has(path) || (includeAncestors && this.recursiveCount > 0);
+  }
+
   /**
    * The watchers an event on `path` reaches: every entry on the path itself, and recursive
    * entries on its ancestors. Standard entries are consumed (one-shot).
