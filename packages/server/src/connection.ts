@@ -22,6 +22,7 @@ import {
 } from '@zoo/core';
 import type { AdmissionWaiter } from './admission.js';
 import type { ConnectionHost } from './connection-host.js';
+import { ownBytes } from './own-bytes.js';
 
 interface Outgoing {
   frame: Buffer;
@@ -463,6 +464,7 @@ export class Connection implements Watcher, AdmissionWaiter {
   /** Queues a notification (or any frame) for this connection. */
   push(out: Outgoing): void {
     if (this.state === 'closed') return;
+    out.frame = ownBytes(out.frame);
     this.queue.push(out);
     this.queuedBytes += out.frame.length;
   }
