@@ -1,10 +1,10 @@
-import { LOG_HEADER_BYTES, logHeader, recordHeader } from '../src/persistence/log-format.js';
+import { LOG_HEADER_BYTES, logHeader, logRecord } from '../src/persistence/log-format.js';
 
 /** A record whose payload starts with its zxid, then `extra` bytes of filler. */
 export function record(zxid: number, extra: number): Buffer {
   const payload = Buffer.alloc(8 + extra, zxid & 0xff);
   payload.writeBigInt64BE(BigInt(zxid), 0);
-  return Buffer.concat([recordHeader(payload), payload]);
+  return logRecord(payload);
 }
 
 /** A log of records of uneven sizes (some longer than the smallest chunks below); their offsets. */

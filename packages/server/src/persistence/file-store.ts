@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import pino, { type Logger } from 'pino';
 import { encodeTxn, TxnReplayDecoder, ZooError, ZooErrorCode, type Txn, type ZooEngine } from '@zoo/core';
-import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, readSnapshotBody, readSnapshotTrailer, recordHeader, scanLogFile, snapshotTrailer, type LogScan, type RecordVisitor } from './log-format.js';
+import { fileName, fileZxid, LOG_HEADER_BYTES, logHeader, logRecord, readSnapshotBody, readSnapshotTrailer, scanLogFile, snapshotTrailer, type LogScan, type RecordVisitor } from './log-format.js';
 import type { RecoveryReport, StoreInfo, TxnStore } from './txn-store.js';
 import { nodeStoreFs, writeFully, type StoreFile, type StoreFs } from './store-fs.js';
 import { defaultLogCheckWorker, startLogChecks, type LogChecks } from './log-checker.js';
@@ -333,9 +333,9 @@ class FileTxnStore implements TxnStore {
     // Broken (a failed write, until repair()): the server rolls back every txn past the durable
     // zxid once its next sync() reports the failure, this one included, so it is not kept.
     if (this.broken) return;
-    const payload = encodeTxn(txn);
-    this.pending.push(recordHeader(payload), payload);
-    if (this.pending.length === 2) this.firstPendingZxid = txn.zxid;
+    // one buffer per record: a group commit of one txn (1×1) is then written as it is, not concatenated
+    this.pending.push(logRecord(encodeTxn(txn)));
+    if (this.pending.length === 1) this.firstPendingZxid = txn.zxid;
     this.pendingZxid = txn.zxid;
     this.sinceSnapshot++;
   }
@@ -366,7 +366,7 @@ class FileTxnStore implements TxnStore {
         this.rollRequested = false;
       }
       // One buffer, one write: with O_DSYNC every write syscall is a sync of its own, and writev
-      // takes at most 1024 pieces (two per txn here).
+      // takes at most 1024 pieces (one per txn here).
       const batch = buffers.length === 1 ? buffers[0] : Buffer.concat(buffers);
       const log = this.log!;
       const end = this.durableSize + batch.length;

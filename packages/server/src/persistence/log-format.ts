@@ -29,6 +29,15 @@ export function recordHeader(payload: Buffer): Buffer {
   return b;
 }
 
+/** A whole log record, header and payload, in one buffer (the store appends one per txn). */
+export function logRecord(payload: Buffer): Buffer {
+  const b = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);
+  b.writeInt32BE(payload.length, 0);
+  b.writeInt32BE(crc32(payload) | 0, 4);
+  payload.copy(b, RECORD_HEADER_BYTES);
+  return b;
+}
+
 /**
  * Called for each whole, valid record in file order: its payload is `buf[start, end)`, a view
  * of a buffer that is reused for the next chunk of the file (copy what you keep), and `offset`
