@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeTxn, FakeClock, OpCode, OPEN_ACL_UNSAFE, ZooEngine, ZooError, type Txn } from '@zoo/core';
 import { FaultyFs } from '../../test/faulty-fs.js';
 import { openTxnStore } from './file-store.js';
-import { logHeader, recordHeader, scanLog } from './log-format.js';
+import { logHeader, logRecord, scanLog } from './log-format.js';
 import { tempDirs } from '../../test/temp-dirs.js';
 
 /** Where the records of a log file end (what follows may be preallocated zeros). */
@@ -152,8 +152,9 @@ describe('file store under faults', () => {
     for (const zxid of [1n, 2n, 4n]) {
       const payload = encodeTxn({ zxid, time: 1, sessionId: 0n, body: { type: OpCode.create, path: `/g${zxid}`, data: null, acl: [...OPEN_ACL_UNSAFE], owner: 0n, parentCreates: Number(zxid) } });
       offsets.push(offset);
-      records.push(recordHeader(payload), payload);
-      offset += 8 + payload.length;
+      const record = logRecord(payload);
+      records.push(record);
+      offset += record.length;
     }
     await writeFile(join(dir, 'log.1'), Buffer.concat(records));
     const err = await recovered(dir).catch((e: unknown) => e);

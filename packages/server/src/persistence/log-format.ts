@@ -22,13 +22,6 @@ export function logHeader(): Buffer {
   return b;
 }
 
-export function recordHeader(payload: Buffer): Buffer {
-  const b = Buffer.allocUnsafe(RECORD_HEADER_BYTES);
-  b.writeInt32BE(payload.length, 0);
-  b.writeInt32BE(crc32(payload) | 0, 4);
-  return b;
-}
-
 /** A whole log record, header and payload, in one buffer (the store appends one per txn). */
 export function logRecord(payload: Buffer): Buffer {
   const b = Buffer.allocUnsafe(RECORD_HEADER_BYTES + payload.length);

@@ -77,22 +77,18 @@ export const nodeStoreFs: StoreFs = {
  * call that writes nothing is an error: the caller must not take the data as written.
  */
 export async function writeFully(file: StoreFile, buffers: Buffer[], position?: number): Promise<void> {
-  // the usual case, one buffer written whole: no arrays of parts (a commit calls this each time)
-  if (buffers.length === 1 && buffers[0].length > 0) {
-    const { bytesWritten } = await file.write(buffers[0], position);
-    if (bytesWritten === buffers[0].length) return;
-    if (!(bytesWritten > 0)) throw Object.assign(new Error('write made no progress (0 bytes written)'), { code: 'EIO' });
-    return writeFully(file, [buffers[0].subarray(bytesWritten)], position === undefined ? undefined : position + bytesWritten);
-  }
-  let parts = buffers.filter((b) => b.length > 0);
+  // one buffer, the usual case (a commit calls this each time), makes no arrays of parts
+  let parts = buffers.length === 1 ? buffers : buffers.filter((b) => b.length > 0);
   let at = position;
-  while (parts.length > 0) {
+  while (parts.length > 0 && parts[0].length > 0) {
     const { bytesWritten } = parts.length === 1 ? await file.write(parts[0], at) : await file.writev(parts, at);
     if (!(bytesWritten > 0)) throw Object.assign(new Error('write made no progress (0 bytes written)'), { code: 'EIO' });
     if (at !== undefined) at += bytesWritten;
     let skip = bytesWritten;
     let i = 0;
     while (i < parts.length && skip >= parts[i].length) skip -= parts[i++].length;
+    if (i === parts.length) return;
+    // (a copy before changing it: parts may still be the caller's array)
     parts = parts.slice(i);
     if (skip > 0) parts[0] = parts[0].subarray(skip);
   }
